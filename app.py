@@ -1,0 +1,16 @@
+"""Deep Learning Playground: the entry point (navigation only).
+
+Run with ``streamlit run app.py``.
+"""
+
+import streamlit as st
+
+from ui.runtime import keep_keras_state, start_warmup
+
+st.set_page_config(page_title="Deep Learning Playground", page_icon="🧠", layout="wide")
+keep_keras_state()
+start_warmup()
+st.navigation({
+    "Start": [st.Page("pages/home.py", title="Home", icon="🏠", default=True)],
+    "Networks": [st.Page("pages/network_playground.py", title="Network Playground", icon="🕸️")],
+}).run()

@@ -1,0 +1,1 @@
+"""Data sets the labs train on: generated, bundled with packages, or uploaded."""

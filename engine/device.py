@@ -1,0 +1,85 @@
+"""Which devices TensorFlow sees and which one training uses.
+
+We never force a device: TensorFlow places work on the first GPU when there is one. GPUs get
+memory growth, so one session's model does not reserve the whole card for itself.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """One device as TensorFlow names it, with details when known."""
+
+    name: str
+    kind: str
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class DeviceReport:
+    """Versions and devices, for the home page's device panel.
+
+    Attributes:
+        tensorflow_version, keras_version: library versions.
+        devices: every physical device TensorFlow sees.
+        training_device: where training runs ("GPU:0" when a GPU is visible, else "CPU").
+        cpu_count: logical CPU cores of the host.
+        platform: operating system and machine.
+    """
+
+    tensorflow_version: str
+    keras_version: str
+    devices: tuple[DeviceInfo, ...]
+    training_device: str
+    cpu_count: int
+    platform: str
+
+    @property
+    def has_gpu(self) -> bool:
+        """Whether TensorFlow sees a GPU."""
+        return any(device.kind == "GPU" for device in self.devices)
+
+
+def configure_gpus() -> int:
+    """Enable memory growth on every visible GPU; returns how many there are.
+
+    Must run before the first GPU op; later calls are harmless no-ops.
+    """
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    for gpu in gpus:
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except RuntimeError:  # the GPU is already initialised; growth was set earlier or can't be
+            pass
+    return len(gpus)
+
+
+def device_report() -> DeviceReport:
+    """Ask TensorFlow what it sees (imports TensorFlow: call it off the critical path)."""
+    import keras
+    import tensorflow as tf
+
+    configure_gpus()
+    devices = []
+    for device in tf.config.list_physical_devices():
+        details = ""
+        if device.device_type == "GPU":
+            info = tf.config.experimental.get_device_details(device)
+            details = ", ".join(f"{key}: {value}" for key, value in info.items())
+        devices.append(DeviceInfo(device.name.replace("/physical_device:", ""), device.device_type, details))
+    gpus = [device for device in devices if device.kind == "GPU"]
+    return DeviceReport(
+        tensorflow_version=tf.__version__,
+        keras_version=keras.__version__,
+        devices=tuple(devices),
+        training_device=gpus[0].name if gpus else "CPU:0",
+        cpu_count=os.cpu_count() or 1,
+        platform=f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+    )

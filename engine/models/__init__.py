@@ -1,0 +1,1 @@
+"""Keras model builders: every model the labs train, built from a frozen config."""

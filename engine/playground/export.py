@@ -1,0 +1,190 @@
+"""A runnable Python script that rebuilds a playground setup outside the app.
+
+The script carries the exact source of the data generator, the split and the feature map
+(taken with ``inspect``), so it produces the very same points; the network is written out as
+plain Keras code and trained with ``model.fit``. Uploaded points are embedded as a literal.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import textwrap
+
+import numpy as np
+
+from engine.data import features, planar
+from engine.data.upload import UploadedPoints
+from engine.playground.settings import UPLOAD, PlaygroundSettings
+from engine.playground.task import loss_name
+from engine.training.optimizers import OptimizerConfig
+
+
+def export_script(settings: PlaygroundSettings, uploaded: UploadedPoints | None = None) -> str:
+    """Source of a standalone script (NumPy, scikit-learn, Keras) for the setup."""
+    if settings.dataset == UPLOAD:
+        if uploaded is None:
+            raise ValueError("No uploaded points to export. Upload a CSV or pick a data set.")
+        data_source = _embedded_points(uploaded)
+        problem, num_classes = uploaded.problem, uploaded.num_classes
+        make_call = "load_points()"
+    else:
+        spec = planar.get_dataset(settings.dataset)
+        generator = spec.make
+        extra = ""
+        if isinstance(generator, functools.partial):
+            extra = "".join(f", {key}={value!r}" for key, value in generator.keywords.items())
+            generator = generator.func
+        data_source = inspect.getsource(generator)
+        problem, num_classes = spec.problem, spec.num_classes
+        make_call = f"{generator.__name__}({settings.num_samples}, {settings.noise!r}, {settings.seed}{extra})"
+    network = settings.network
+    layers = []
+    for index, (units, activation, rate) in enumerate(
+        zip(network.hidden_units, network.activations, network.dropout_rates, strict=True), start=1
+    ):
+        dense_activation = "None" if network.batch_norm else repr(activation)
+        layers.append(
+            f"keras.layers.Dense({units}, activation={dense_activation}, use_bias={not network.batch_norm}, "
+            f"kernel_initializer=initializer(SEED + {index}), kernel_regularizer=regularizer)"
+        )
+        if network.batch_norm:
+            layers += ["keras.layers.BatchNormalization()", f"keras.layers.Activation({activation!r})"]
+        if rate:
+            layers.append(f"keras.layers.Dropout({rate!r}, seed=SEED + {100 + index})")
+    output_units, output_activation = {"binary": (1, "sigmoid"), "regression": (1, "linear")}.get(
+        problem, (num_classes, "softmax")
+    )
+    layers.append(
+        f"keras.layers.Dense({output_units}, activation={output_activation!r}, "
+        f"kernel_initializer=initializer(SEED), kernel_regularizer=regularizer)"
+    )
+    layer_lines = textwrap.indent(",\n".join(layers), " " * 8)
+    metrics = "[]" if problem == "regression" else '["accuracy"]'
+    return _TEMPLATE.format(
+        data_source=data_source.strip(),
+        split_source=inspect.getsource(planar.split_train_test).strip(),
+        features_source=inspect.getsource(features.make_features).strip().replace(
+            "in FEATURES", "in FEATURE_NAMES"
+        ).replace("', '.join(FEATURES)", "', '.join(FEATURE_NAMES)"),
+        feature_names=repr(tuple(features.FEATURES)),
+        make_call=make_call,
+        seed=settings.seed,
+        train_fraction=settings.train_percent / 100,
+        features=repr(settings.features),
+        scaling=repr(settings.scaling),
+        problem=repr(problem),
+        num_classes=num_classes,
+        layers=layer_lines,
+        initializer=repr(network.kernel_initializer),
+        l1=network.l1,
+        l2=network.l2,
+        optimizer=_optimizer_code(settings.optimizer),
+        loss=repr(loss_name(settings, problem)),
+        metrics=metrics,
+        batch_size=settings.batch_size,
+        shuffle=settings.shuffle,
+        epochs=settings.max_epochs or 300,
+    )
+
+
+
+def _optimizer_code(config: OptimizerConfig) -> str:
+    rate = config.learning_rate
+    return {
+        "sgd": f"keras.optimizers.SGD({rate!r})",
+        "momentum": f"keras.optimizers.SGD({rate!r}, momentum={config.momentum!r})",
+        "nesterov": f"keras.optimizers.SGD({rate!r}, momentum={config.momentum!r}, nesterov=True)",
+        "adagrad": f"keras.optimizers.Adagrad({rate!r})",
+        "rmsprop": f"keras.optimizers.RMSprop({rate!r})",
+        "adam": f"keras.optimizers.Adam({rate!r})",
+    }[config.name]
+
+
+def _embedded_points(uploaded: UploadedPoints) -> str:
+    points = np.round(uploaded.points.astype(np.float64), 6).tolist()
+    labels = uploaded.labels.tolist()
+    return (
+        f"POINTS = {points!r}\nLABELS = {labels!r}\n\n\n"
+        "def load_points():\n"
+        '    """The uploaded points, embedded when the script was exported."""\n'
+        f"    return np.array(POINTS, dtype=np.float32), np.array(LABELS, dtype=np.{uploaded.labels.dtype})"
+    )
+
+
+_TEMPLATE = '''"""Deep Learning Playground export: rebuild this playground setup and train it with Keras.
+
+Run: python this_script.py [--epochs N]
+"""
+
+import argparse
+
+import keras
+import numpy as np
+
+SEED = {seed}
+FEATURE_NAMES = {feature_names}
+
+
+{data_source}
+
+
+{split_source}
+
+
+{features_source}
+
+
+def encode_targets(labels):
+    if {problem} == "multiclass":
+        return np.eye({num_classes}, dtype=np.float32)[labels]
+    return labels.astype(np.float32).reshape(-1, 1)
+
+
+def initializer(seed):
+    initializer = keras.initializers.get({initializer})
+    config = initializer.get_config()
+    if "seed" in config:
+        config["seed"] = seed
+        initializer = initializer.__class__.from_config(config)
+    return initializer
+
+
+def build_model(num_features):
+    regularizer = keras.regularizers.L1L2(l1={l1!r}, l2={l2!r})
+    return keras.Sequential([
+        keras.Input((num_features,)),
+{layers},
+    ])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--epochs", type=int, default={epochs})
+    arguments = parser.parse_args()
+
+    points, labels = {make_call}
+    train_points, train_labels, test_points, test_labels = split_train_test(points, labels, {train_fraction!r}, SEED)
+    x_train = make_features(train_points, {features})
+    x_test = make_features(test_points, {features})
+    if {scaling} != "none":
+        from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+        scaler = StandardScaler() if {scaling} == "standard" else MinMaxScaler(feature_range=(-1, 1))
+        scaler.fit(x_train)
+        x_train, x_test = scaler.transform(x_train), scaler.transform(x_test)
+    y_train, y_test = encode_targets(train_labels), encode_targets(test_labels)
+
+    model = build_model(x_train.shape[1])
+    model.compile(optimizer={optimizer}, loss={loss}, metrics={metrics})
+    model.fit(
+        x_train, y_train, batch_size={batch_size}, epochs=arguments.epochs, shuffle={shuffle},
+        validation_data=(x_test, y_test), verbose=0,
+    )
+    results = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
+    print("test " + ", ".join(f"{{name}}: {{value:.4f}}" for name, value in results.items()))
+
+
+if __name__ == "__main__":
+    main()
+'''

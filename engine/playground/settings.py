@@ -1,0 +1,232 @@
+"""Every setting of a playground setup, and its round trip through a share link.
+
+A teacher hands out an exact setup as a URL: ``to_query_params`` writes each setting as a
+short string, ``from_query_params`` reads them back, clamping out-of-range numbers and
+refusing unknown names with a warning each, never an exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from engine.data.features import FEATURES, SCALINGS
+from engine.data.planar import DATASETS, MAX_NOISE, MAX_SAMPLES, MIN_SAMPLES
+from engine.models.mlp import (
+    ACTIVATIONS,
+    INITIALIZERS,
+    MAX_HIDDEN_LAYERS,
+    MAX_UNITS,
+    REGULARIZATIONS,
+    NetworkConfig,
+)
+from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
+
+LOSSES = ("auto", "mse")
+UPLOAD = "upload"  # the data set key of a user's CSV (its points are not part of a link)
+MAX_EPOCHS_LIMIT = 100_000
+MAX_BATCH_SIZE = MAX_SAMPLES
+
+
+@dataclass(frozen=True)
+class PlaygroundSettings:
+    """A complete playground setup; the default is the classic circle task.
+
+    Data: ``dataset`` (a key of ``DATASETS`` or "upload"), ``noise``, ``num_samples``,
+    ``train_percent``, ``seed`` (data and initial weights), ``features``, ``scaling``.
+    Model: ``network``. Training: ``loss`` ("auto" picks cross-entropy for classification,
+    "mse" uses squared error as the classic playground does), ``optimizer``,
+    ``batch_size``, ``shuffle``, ``early_stopping_patience`` (0 = off), ``max_epochs``
+    (0 = no limit).
+    """
+
+    dataset: str = "circle"
+    noise: float = 0.0
+    num_samples: int = 500
+    train_percent: int = 50
+    seed: int = 1
+    features: tuple[str, ...] = ("x1", "x2")
+    scaling: str = "none"
+    network: NetworkConfig = NetworkConfig()
+    loss: str = "auto"
+    optimizer: OptimizerConfig = OptimizerConfig(name="sgd", learning_rate=0.03, momentum=0.9)
+    batch_size: int = 10
+    shuffle: bool = True
+    early_stopping_patience: int = 0
+    max_epochs: int = 0
+
+    def __post_init__(self) -> None:
+        if self.dataset not in DATASETS and self.dataset != UPLOAD:
+            raise ValueError(f"Unknown data set {self.dataset!r}. Expected one of: {', '.join(DATASETS)}, upload.")
+        if not 10 <= self.train_percent <= 90:
+            raise ValueError(f"Expected a training share of 10 to 90 %. Received: {self.train_percent}.")
+        if self.loss not in LOSSES:
+            raise ValueError(f"Unknown loss {self.loss!r}. Expected one of: {', '.join(LOSSES)}.")
+        if not self.features or any(name not in FEATURES for name in self.features):
+            raise ValueError(f"Expected some of the features {', '.join(FEATURES)}. Received: {self.features}.")
+        if self.scaling not in SCALINGS:
+            raise ValueError(f"Unknown scaling {self.scaling!r}. Expected one of: {', '.join(SCALINGS)}.")
+        if not 1 <= self.batch_size <= MAX_BATCH_SIZE:
+            raise ValueError(f"Expected a batch size from 1 to {MAX_BATCH_SIZE}. Received: {self.batch_size}.")
+
+    def structure(self) -> tuple:
+        """Everything that needs a new run when it changes: data, features and architecture."""
+        network = self.network
+        return (
+            self.dataset, self.noise, self.num_samples, self.train_percent, self.seed, self.features,
+            self.scaling, self.loss, network.hidden_units, network.activations, network.batch_norm,
+            network.kernel_initializer,
+        )
+
+
+# ---------------------------------------------------------------------------- share links
+def to_query_params(settings: PlaygroundSettings) -> dict[str, str]:
+    """Encode a setup as short query parameters (lists comma-separated, booleans 0/1)."""
+    network, optimizer = settings.network, settings.optimizer
+    return {
+        "data": settings.dataset, "noise": f"{settings.noise:g}", "points": str(settings.num_samples),
+        "train": str(settings.train_percent), "seed": str(settings.seed),
+        "features": ",".join(settings.features), "scaling": settings.scaling,
+        "layers": ",".join(map(str, network.hidden_units)), "activations": ",".join(network.activations),
+        "dropout": ",".join(f"{rate:g}" for rate in network.dropout_rates),
+        "batchnorm": str(int(network.batch_norm)), "reg": network.regularization,
+        "reg_rate": f"{network.regularization_rate:g}", "init": network.kernel_initializer,
+        "loss": settings.loss, "optimizer": optimizer.name, "lr": f"{optimizer.learning_rate:g}",
+        "momentum": f"{optimizer.momentum:g}", "batch": str(settings.batch_size),
+        "shuffle": str(int(settings.shuffle)), "patience": str(settings.early_stopping_patience),
+        "max_epochs": str(settings.max_epochs),
+    }
+
+
+def from_query_params(params: dict[str, str]) -> tuple[PlaygroundSettings, list[str]]:
+    """Decode query parameters into settings, starting from the defaults.
+
+    Returns the settings and a list of warnings, one per value that was clamped or ignored.
+    Unknown parameter names are ignored silently (links may carry other apps' parameters).
+    """
+    reader = _Reader(params)
+    default = PlaygroundSettings()
+    network_default, optimizer_default = default.network, default.optimizer
+    hidden_units = reader.int_list("layers", network_default.hidden_units, 1, MAX_UNITS, MAX_HIDDEN_LAYERS)
+    depth = len(hidden_units)
+    activations = reader.choice_list("activations", ACTIVATIONS, depth, "tanh")
+    dropout_rates = reader.float_list("dropout", depth, 0.0, 0.9)
+    network = NetworkConfig(
+        hidden_units=hidden_units, activations=activations, dropout_rates=dropout_rates,
+        batch_norm=reader.flag("batchnorm", network_default.batch_norm),
+        regularization=reader.choice("reg", REGULARIZATIONS, network_default.regularization),
+        regularization_rate=reader.number("reg_rate", network_default.regularization_rate, 0.0, 1.0),
+        kernel_initializer=reader.choice("init", INITIALIZERS, network_default.kernel_initializer),
+    )
+    optimizer = OptimizerConfig(
+        name=reader.choice("optimizer", tuple(OPTIMIZERS), optimizer_default.name),
+        learning_rate=reader.number("lr", optimizer_default.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE),
+        momentum=reader.number("momentum", optimizer_default.momentum, 0.0, 0.999),
+    )
+    features = tuple(name for name in FEATURES if name in reader.text("features", "").split(","))
+    if "features" in params and not features:
+        reader.warn("features", params["features"], "no known feature; using x1 and x2")
+    settings = replace(
+        default,
+        dataset=reader.choice("data", (*DATASETS, UPLOAD), default.dataset),
+        noise=reader.number("noise", default.noise, 0.0, MAX_NOISE),
+        num_samples=int(reader.number("points", default.num_samples, MIN_SAMPLES, MAX_SAMPLES, integer=True)),
+        train_percent=int(reader.number("train", default.train_percent, 10, 90, integer=True)),
+        seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
+        features=features or default.features,
+        scaling=reader.choice("scaling", SCALINGS, default.scaling),
+        network=network,
+        loss=reader.choice("loss", LOSSES, default.loss),
+        optimizer=optimizer,
+        batch_size=int(reader.number("batch", default.batch_size, 1, MAX_BATCH_SIZE, integer=True)),
+        shuffle=reader.flag("shuffle", default.shuffle),
+        early_stopping_patience=int(reader.number("patience", 0, 0, 10_000, integer=True)),
+        max_epochs=int(reader.number("max_epochs", 0, 0, MAX_EPOCHS_LIMIT, integer=True)),
+    )
+    return settings, reader.warnings
+
+
+class _Reader:
+    """Reads typed values from query parameters, collecting a warning for each bad one."""
+
+    def __init__(self, params: dict[str, str]) -> None:
+        self.params, self.warnings = params, []
+
+    def warn(self, key: str, value: str, what: str) -> None:
+        self.warnings.append(f"Link setting {key}={value!r}: {what}.")
+
+    def text(self, key: str, default: str) -> str:
+        return str(self.params.get(key, default))[:500]
+
+    def number(self, key: str, default: float, low: float, high: float, integer: bool = False) -> float:
+        if key not in self.params:
+            return default
+        raw = self.text(key, "")
+        try:
+            value = float(raw)
+        except ValueError:
+            self.warn(key, raw, f"not a number; using {default:g}")
+            return default
+        if value != value or value in (float("inf"), float("-inf")):
+            self.warn(key, raw, f"not a finite number; using {default:g}")
+            return default
+        clamped = min(max(value, low), high)
+        if integer:
+            clamped = float(round(clamped))
+        if clamped != value:
+            self.warn(key, raw, f"out of range {low:g} to {high:g}; using {clamped:g}")
+        return clamped
+
+    def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
+        value = self.text(key, default)
+        if value not in options:
+            self.warn(key, value, f"unknown; using {default}")
+            return default
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.text(key, str(int(default)))
+        if value not in ("0", "1"):
+            self.warn(key, value, f"expected 0 or 1; using {int(default)}")
+            return default
+        return value == "1"
+
+    def int_list(self, key: str, default: tuple[int, ...], low: int, high: int, max_length: int) -> tuple[int, ...]:
+        raw = self.text(key, ",".join(map(str, default)))
+        if raw == "":
+            return ()
+        try:
+            values = [int(float(part)) for part in raw.split(",")]
+        except ValueError:
+            self.warn(key, raw, "expected comma-separated whole numbers; using the default")
+            return default
+        clamped = [min(max(value, low), high) for value in values[:max_length]]
+        if clamped != values:
+            self.warn(key, raw, f"at most {max_length} values from {low} to {high}; clamped")
+        return tuple(clamped)
+
+    def float_list(self, key: str, length: int, low: float, high: float) -> tuple[float, ...]:
+        parts = self.text(key, "").split(",") if key in self.params else []
+        values = []
+        for index in range(length):
+            try:
+                value = float(parts[index]) if index < len(parts) and parts[index] else low
+            except ValueError:
+                self.warn(key, parts[index], f"not a number; using {low:g}")
+                value = low
+            if not low <= value <= high:  # also catches NaN
+                self.warn(key, parts[index], f"out of range {low:g} to {high:g}; clamped")
+                value = low if value != value else min(max(value, low), high)
+            values.append(value)
+        return tuple(values)
+
+    def choice_list(self, key: str, options: tuple[str, ...], length: int, default: str) -> tuple[str, ...]:
+        parts = self.text(key, "").split(",") if key in self.params else []
+        values = []
+        for index in range(length):
+            value = parts[index] if index < len(parts) else default
+            if value not in options:
+                self.warn(key, value, f"unknown activation; using {default}")
+                value = default
+            values.append(value)
+        return tuple(values)
+

@@ -1,0 +1,69 @@
+"""Optimizer choices, all ``keras.optimizers``, resolved from string keys.
+
+Plain SGD steps against the gradient; momentum keeps a running velocity so steps speed up
+along consistent directions; Nesterov looks ahead before measuring the gradient; AdaGrad
+and RMSProp scale each weight's step by its gradient history; Adam combines momentum with
+RMSProp's scaling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+OPTIMIZERS: dict[str, str] = {
+    "sgd": "SGD",
+    "momentum": "SGD + momentum",
+    "nesterov": "Nesterov momentum",
+    "adagrad": "AdaGrad",
+    "rmsprop": "RMSProp",
+    "adam": "Adam",
+}
+MOMENTUM_OPTIMIZERS = ("momentum", "nesterov")
+MIN_LEARNING_RATE, MAX_LEARNING_RATE = 1e-6, 10.0
+
+
+@dataclass(frozen=True)
+class OptimizerConfig:
+    """Which optimizer and its hyperparameters.
+
+    Attributes:
+        name: a key of ``OPTIMIZERS``.
+        learning_rate: step size, 1e-6 to 10 (changes live without a retrace).
+        momentum: velocity decay for "momentum" and "nesterov", 0 to 0.999.
+    """
+
+    name: str = "sgd"
+    learning_rate: float = 0.03
+    momentum: float = 0.9
+
+    def __post_init__(self) -> None:
+        if self.name not in OPTIMIZERS:
+            raise ValueError(f"Unknown optimizer {self.name!r}. Expected one of: {', '.join(OPTIMIZERS)}.")
+        if not MIN_LEARNING_RATE <= self.learning_rate <= MAX_LEARNING_RATE:
+            raise ValueError(
+                f"Expected a learning rate between {MIN_LEARNING_RATE} and {MAX_LEARNING_RATE}. "
+                f"Received: {self.learning_rate}."
+            )
+        if not 0.0 <= self.momentum <= 0.999:
+            raise ValueError(f"Expected momentum between 0 and 0.999. Received: {self.momentum}.")
+
+    @property
+    def uses_momentum(self) -> bool:
+        """Whether ``momentum`` affects this optimizer."""
+        return self.name in MOMENTUM_OPTIMIZERS
+
+
+def build_optimizer(config: OptimizerConfig):
+    """A new ``keras.optimizers.Optimizer`` for the config."""
+    import keras
+
+    rate = config.learning_rate
+    if config.name == "sgd":
+        return keras.optimizers.SGD(rate)
+    if config.name in MOMENTUM_OPTIMIZERS:
+        return keras.optimizers.SGD(rate, momentum=float(config.momentum), nesterov=config.name == "nesterov")
+    if config.name == "adagrad":
+        return keras.optimizers.Adagrad(rate)
+    if config.name == "rmsprop":
+        return keras.optimizers.RMSprop(rate)
+    return keras.optimizers.Adam(rate)

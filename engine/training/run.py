@@ -1,0 +1,426 @@
+"""``TrainingRun``: a model, its data, optimizer and history, trained in compiled chunks.
+
+A run is advanced by chunks of whole epochs (``advance``), each chunk one call of an XLA
+compiled ``tf.function`` that loops over epochs and mini-batches inside the graph. Between
+chunks it can be observed (history, weights, predictions), paused (simply not advanced),
+stepped (``step`` = one epoch) and reset (initial weights of its seed, ~10 ms, no rebuild).
+
+Settings split in two. Live ones (learning rate, momentum, batch size, shuffling, dropout
+and regularization rates, the optimizer itself) apply to the next chunk and keep weights and
+history; only the learning rate is a variable, the rest retrace the chunk function. Anything
+that changes the model's shape or data needs a new run.
+
+Models with their own ``train_step`` (VAE, GAN, ...) follow one contract: it returns a dict
+of per-batch scalar tensors and the run averages them over each epoch. Plain supervised
+models use the run's lean step: forward, loss plus regularization, gradients, update.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.training.optimizers import OptimizerConfig, build_optimizer
+
+MAX_CHUNK_EPOCHS = 1000  # static size of the per-epoch metrics buffer inside the graph
+MAX_PARAMETERS = int(os.environ.get("DLP_MAX_PARAMETERS", 2_000_000))
+MAX_DATA_BYTES = int(os.environ.get("DLP_MAX_DATA_BYTES", 200_000_000))
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """Arrays a run trains and validates on (validation may have zero rows)."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+
+    def __post_init__(self) -> None:
+        if len(self.x_train) != len(self.y_train) or len(self.x_val) != len(self.y_val):
+            raise ValueError(
+                f"Expected as many targets as inputs. Received: {len(self.x_train)} training inputs for "
+                f"{len(self.y_train)} targets, {len(self.x_val)} validation inputs for {len(self.y_val)}."
+            )
+        if len(self.x_train) == 0:
+            raise ValueError("Expected at least one training example. Received none.")
+        size = sum(array.nbytes for array in (self.x_train, self.y_train, self.x_val, self.y_val))
+        if size > MAX_DATA_BYTES:
+            raise ValueError(f"The data takes {size / 1e6:.0f} MB. Expected at most {MAX_DATA_BYTES / 1e6:.0f} MB.")
+        for name in ("x_train", "y_train", "x_val", "y_val"):
+            if not np.isfinite(getattr(self, name)).all():
+                raise ValueError(f"{name} contains NaN or infinite values. Expected finite numbers.")
+
+
+@dataclass(frozen=True)
+class ModelRecipe:
+    """How to build a model and score it.
+
+    Attributes:
+        build: ``build(seed) -> keras.Model``; the same seed must give the same weights.
+        loss: a Keras loss key ("mse", "binary_crossentropy", ...); None when the model's own
+            ``train_step`` computes its loss.
+        metrics: Keras metric name -> per-example function ``f(y_true, y_pred)``.
+        configure: ``configure(model, live_options)`` applies live model options in place.
+    """
+
+    build: Callable[[int], object]
+    loss: str | None = None
+    metrics: Mapping[str, Callable] = field(default_factory=dict)
+    configure: Callable[[object, Mapping], None] | None = None
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Training settings that can change between chunks without losing progress.
+
+    Attributes:
+        optimizer: which optimizer, learning rate and momentum.
+        batch_size: examples per update, clamped to the training set size.
+        shuffle: reshuffle the training set every epoch (reproducibly, from the seed).
+        max_epochs: stop at this epoch; 0 for no limit.
+        early_stopping_patience: stop after this many epochs without a better validation
+            loss; 0 turns early stopping off.
+        live_options: model options passed to ``ModelRecipe.configure``.
+        jit_compile: compile chunks with XLA (much faster for small models).
+    """
+
+    optimizer: OptimizerConfig = OptimizerConfig()
+    batch_size: int = 32
+    shuffle: bool = True
+    max_epochs: int = 0
+    early_stopping_patience: int = 0
+    live_options: Mapping = field(default_factory=dict)
+    jit_compile: bool = True
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ValueError(f"Expected a batch size of at least 1. Received: {self.batch_size}.")
+        if self.max_epochs < 0 or self.early_stopping_patience < 0:
+            raise ValueError("Expected max_epochs and early_stopping_patience of 0 or more.")
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """What one ``advance`` call did: epochs trained, and why it stopped if it did."""
+
+    epochs: int
+    status: str
+    message: str = ""
+
+
+READY, DIVERGED, STOPPED_EARLY, FINISHED = "ready", "diverged", "stopped_early", "finished"
+
+
+class TrainingRun:
+    """A model with its data, optimizer and per-epoch history.
+
+    Args:
+        recipe: how to build and score the model.
+        data: training and validation arrays.
+        settings: live training settings.
+        seed: weights, shuffling and dropout all derive from it.
+    """
+
+    def __init__(self, recipe: ModelRecipe, data: TrainingData, settings: RunSettings, seed: int = 0) -> None:
+        import keras
+
+        self.recipe, self.data, self.seed = recipe, data, seed
+        self.settings = settings
+        self.model = recipe.build(seed)
+        if not self.model.built:
+            raise ValueError("The recipe's build() must return a built model (give it an Input).")
+        num_parameters = self.model.count_params()
+        if num_parameters > MAX_PARAMETERS:
+            raise ValueError(
+                f"The model has {num_parameters:,} parameters. Expected at most {MAX_PARAMETERS:,}: "
+                "use fewer or smaller layers."
+            )
+        self._custom_step = type(self.model).train_step is not keras.Model.train_step
+        self._loss = keras.losses.get(recipe.loss) if recipe.loss else None
+        if self._loss is None and not self._custom_step:
+            raise ValueError("A recipe needs a loss unless its model defines train_step.")
+        if recipe.configure:
+            recipe.configure(self.model, settings.live_options)
+        self._install_optimizer(settings.optimizer)
+        self._initial_values = [variable.numpy() for variable in self.model.variables]
+        self._tensors = None
+        self._chunk_function = None
+        self._predict_function = None
+        self._layer_functions: dict[tuple[str, ...], Callable] = {}
+        self._clear_history()
+
+    # ----------------------------------------------------------------- observing
+    @property
+    def epoch(self) -> int:
+        """Epochs trained since the last reset."""
+        return len(self.history.get("loss", []))
+
+    @property
+    def metric_names(self) -> list[str]:
+        """History keys in order: training metrics, then their ``val_`` twins."""
+        return list(self.history)
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        """Model outputs for ``inputs`` (inference mode), from a compiled function."""
+        import tensorflow as tf
+
+        if self._predict_function is None:
+            model = self.model
+            self._predict_function = tf.function(
+                lambda x: model(x, training=False), jit_compile=self.settings.jit_compile
+            )
+        return self._predict_function(tf.constant(inputs, dtype=tf.float32)).numpy()
+
+    def layer_outputs(self, inputs: np.ndarray, layer_names: tuple[str, ...]) -> list[np.ndarray]:
+        """Outputs of the named layers for ``inputs``, one (n, units) array each."""
+        import keras
+        import tensorflow as tf
+
+        if not layer_names:
+            return []
+        if layer_names not in self._layer_functions:
+            probe = keras.Model(self.model.inputs, [self.model.get_layer(name).output for name in layer_names])
+            self._layer_functions[layer_names] = tf.function(
+                lambda x: probe(x, training=False), jit_compile=self.settings.jit_compile
+            )
+        outputs = self._layer_functions[layer_names](tf.constant(inputs, dtype=tf.float32))
+        return [output.numpy() for output in outputs]
+
+    def weights(self) -> list[np.ndarray]:
+        """Current weights, as ``model.get_weights()`` orders them."""
+        return self.model.get_weights()
+
+    # ----------------------------------------------------------------- controlling
+    def step(self) -> ChunkResult:
+        """Train exactly one epoch."""
+        return self.advance(1)
+
+    def advance(self, num_epochs: int) -> ChunkResult:
+        """Train up to ``num_epochs`` epochs in one compiled call and record them.
+
+        Stops early, with a status and message, on a NaN/inf loss (weights roll back to the
+        start of the chunk), on early stopping, or at ``max_epochs``.
+        """
+        import tensorflow as tf
+
+        if self.status in (DIVERGED, FINISHED, STOPPED_EARLY):
+            return ChunkResult(0, self.status, self.message)
+        if self.settings.max_epochs:
+            num_epochs = min(num_epochs, self.settings.max_epochs - self.epoch)
+        num_epochs = max(0, min(int(num_epochs), MAX_CHUNK_EPOCHS))
+        if num_epochs == 0:
+            return self._finish(FINISHED, f"Reached the maximum of {self.settings.max_epochs} epochs.")
+        if self._chunk_function is None:
+            self._chunk_function = self._compile_chunk()
+        before = [variable.numpy() for variable in self.model.variables]
+        values = self._chunk_function(tf.constant(num_epochs), tf.constant(self.epoch)).numpy()[:num_epochs]
+        finite_rows = np.isfinite(values).all(axis=1)
+        if not finite_rows.all():
+            first_bad = int(np.argmin(finite_rows))
+            self._record(values[:first_bad])
+            bad_epoch = self.epoch + 1
+            for variable, value in zip(self.model.variables, before, strict=True):
+                variable.assign(value)
+            return self._finish(
+                DIVERGED,
+                f"Loss became NaN at epoch {bad_epoch} — try a lower learning rate. "
+                f"Weights were rolled back to epoch {self.epoch - first_bad}.",
+                epochs=first_bad,
+            )
+        self._record(values)
+        if self.settings.early_stopping_patience and self._should_stop_early():
+            return self._finish(STOPPED_EARLY, self.message, epochs=num_epochs)
+        if self.settings.max_epochs and self.epoch >= self.settings.max_epochs:
+            return self._finish(FINISHED, f"Reached the maximum of {self.settings.max_epochs} epochs.", num_epochs)
+        return ChunkResult(num_epochs, READY)
+
+    def reset(self, seed: int | None = None) -> None:
+        """Restore initial weights and optimizer state and clear the history.
+
+        With a new ``seed`` the initial weights are drawn again from it; the same seed gives
+        exactly the weights the run started with.
+        """
+        if seed is not None and seed != self.seed:
+            fresh = self.recipe.build(seed)
+            self._initial_values = [variable.numpy() for variable in fresh.variables]
+            self.seed = seed
+            self._chunk_function = None  # the shuffling seed is baked into the graph
+        for variable, value in zip(self.model.variables, self._initial_values, strict=True):
+            variable.assign(value)
+        for variable, value in zip(self.optimizer.variables, self._initial_optimizer_values, strict=True):
+            variable.assign(value)
+        self._clear_history()
+
+    def update_settings(self, settings: RunSettings) -> list[str]:
+        """Apply new settings from the next chunk on; returns what changed, in words.
+
+        Progress (weights, history) is kept. A new optimizer type or a momentum switched on
+        or off restarts the optimizer's own state (velocities, moment estimates).
+        """
+        old, changes = self.settings, []
+        self.settings = settings
+        if settings.optimizer != old.optimizer:
+            if settings.optimizer.name != old.optimizer.name or settings.optimizer.momentum != old.optimizer.momentum:
+                self._install_optimizer(settings.optimizer)
+                changes.append(f"optimizer: {settings.optimizer.name} (its state restarts; weights kept)")
+            else:
+                self.optimizer.learning_rate = settings.optimizer.learning_rate
+                changes.append(f"learning rate: {settings.optimizer.learning_rate:g}")
+        if settings.live_options != old.live_options and self.recipe.configure:
+            self.recipe.configure(self.model, settings.live_options)
+            self._chunk_function = None
+            changes.append("model options")
+        if (settings.batch_size, settings.shuffle, settings.jit_compile) != (old.batch_size, old.shuffle, old.jit_compile):
+            self._chunk_function = None
+            self._predict_function = None
+            self._layer_functions.clear()
+            changes.append("batching")
+        if settings.max_epochs != old.max_epochs and self.status == FINISHED:
+            self.status, self.message = READY, ""
+        if settings.early_stopping_patience != old.early_stopping_patience and self.status == STOPPED_EARLY:
+            self.status, self.message = READY, ""
+        return changes
+
+    # ----------------------------------------------------------------- internals
+    def _install_optimizer(self, config: OptimizerConfig) -> None:
+        """Build a fresh optimizer and its slot variables eagerly (never inside a graph)."""
+        self.optimizer = build_optimizer(config)
+        self.optimizer.build(self.model.trainable_variables)
+        if self._custom_step:  # a custom train_step updates weights through model.optimizer
+            self.model.compile(optimizer=self.optimizer)
+        self._initial_optimizer_values = [variable.numpy() for variable in self.optimizer.variables]
+        self._chunk_function = None
+
+    def _clear_history(self) -> None:
+        names = ["loss", *self.recipe.metrics] if not self._custom_step else self._custom_metric_names()
+        self.history: dict[str, list[float]] = {name: [] for name in names}
+        if len(self.data.x_val):
+            self.history.update({f"val_{name}": [] for name in names})
+        self._best_val_loss, self._best_epoch = math.inf, 0
+        self.status, self.message = READY, ""
+
+    def _custom_metric_names(self) -> list[str]:
+        """Metric names a custom ``train_step`` reports, found by one traced call."""
+        import tensorflow as tf
+
+        batch = (self.data.x_train[:2], self.data.y_train[:2])
+        logs = tf.function(self.model.train_step).get_concrete_function(
+            tuple(tf.TensorSpec(part.shape, tf.float32) for part in batch)
+        ).structured_outputs
+        return list(logs)
+
+    def _record(self, values: np.ndarray) -> None:
+        names = list(self.history)
+        for row in values:
+            for name, value in zip(names, row, strict=True):
+                self.history[name].append(float(value))
+
+    def _should_stop_early(self) -> bool:
+        """Scan the newest epochs for ``patience`` epochs without a better validation loss."""
+        key = "val_loss" if "val_loss" in self.history else "loss"
+        losses = self.history[key]
+        patience = self.settings.early_stopping_patience
+        for index in range(len(losses) - len(losses[self._best_epoch:]), len(losses)):
+            if losses[index] < self._best_val_loss - 1e-7:
+                self._best_val_loss, self._best_epoch = losses[index], index + 1
+            elif index + 1 - self._best_epoch >= patience:
+                self.message = (
+                    f"Early stopping at epoch {index + 1}: {key} has not improved for {patience} epochs "
+                    f"(best {self._best_val_loss:.4f} at epoch {self._best_epoch})."
+                )
+                return True
+        return False
+
+    def _finish(self, status: str, message: str, epochs: int = 0) -> ChunkResult:
+        self.status, self.message = status, message
+        return ChunkResult(epochs, status, message)
+
+    def _compile_chunk(self) -> Callable:
+        """Trace the chunk function: ``(num_epochs, first_epoch) -> (MAX_CHUNK_EPOCHS, metrics)``."""
+        import tensorflow as tf
+
+        model, optimizer, settings = self.model, self.optimizer, self.settings
+        x_train = tf.constant(self.data.x_train, dtype=tf.float32)
+        y_train = tf.constant(self.data.y_train, dtype=tf.float32)
+        x_val = tf.constant(self.data.x_val, dtype=tf.float32)
+        y_val = tf.constant(self.data.y_val, dtype=tf.float32)
+        num_train, has_val = len(self.data.x_train), len(self.data.x_val) > 0
+        batch_size = min(settings.batch_size, num_train)
+        num_batches = math.ceil(num_train / batch_size)
+        names = [name for name in self.history if not name.startswith("val_")]
+        seed = self.seed
+
+        def supervised_step(x, y):
+            with tf.GradientTape() as tape:
+                prediction = model(x, training=True)
+                loss = tf.reduce_mean(self._loss(y, prediction))
+                if model.losses:  # L1/L2 penalties of the layers
+                    loss = loss + tf.add_n(model.losses)
+            gradients = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply(gradients, model.trainable_variables)
+            return {"loss": loss, **self._metric_values(y, prediction)}
+
+        def evaluate(x, y):
+            if self._custom_step:
+                return model.test_step((x, y))
+            prediction = model(x, training=False)
+            return {"loss": tf.reduce_mean(self._loss(y, prediction)), **self._metric_values(y, prediction)}
+
+        train_step = (lambda x, y: model.train_step((x, y))) if self._custom_step else supervised_step
+
+        @tf.function(jit_compile=settings.jit_compile)
+        def chunk(num_epochs, first_epoch):
+            def epoch_body(epoch, buffer):
+                global_epoch = first_epoch + epoch
+                if settings.shuffle:
+                    noise = tf.random.stateless_uniform([num_train], seed=tf.stack([seed, global_epoch]))
+                    order = tf.argsort(noise)
+                    xs, ys = tf.gather(x_train, order), tf.gather(y_train, order)
+                else:
+                    xs, ys = x_train, y_train
+                totals = [tf.constant(0.0) for _ in names]
+                for batch in tf.range(num_batches):
+                    # The last batch ends at the last example, overlapping the one before
+                    # when the size does not divide evenly: shapes stay static for XLA.
+                    start = tf.minimum(batch * batch_size, num_train - batch_size)
+                    logs = train_step(
+                        tf.slice(xs, _begin(start, xs), _size(batch_size, xs)),
+                        tf.slice(ys, _begin(start, ys), _size(batch_size, ys)),
+                    )
+                    totals = [total + tf.cast(logs[name], tf.float32) for total, name in zip(totals, names, strict=True)]
+                row = [total / num_batches for total in totals]
+                if has_val:
+                    val_logs = evaluate(x_val, y_val)
+                    row += [tf.cast(val_logs[name], tf.float32) for name in names]
+                return epoch + 1, tf.tensor_scatter_nd_update(buffer, [[epoch]], [tf.stack(row)])
+
+            width = len(names) * (2 if has_val else 1)
+            buffer = tf.zeros([MAX_CHUNK_EPOCHS, width])
+            _, buffer = tf.while_loop(lambda epoch, _: epoch < num_epochs, epoch_body, [tf.constant(0), buffer])
+            return buffer
+
+        return chunk
+
+    def _metric_values(self, y_true, y_pred) -> dict:
+        import tensorflow as tf
+
+        return {name: tf.reduce_mean(tf.cast(function(y_true, y_pred), tf.float32))
+                for name, function in self.recipe.metrics.items()}
+
+
+def _begin(start, tensor):
+    """Slice start ``[start, 0, 0, ...]`` for a tensor of any rank."""
+    import tensorflow as tf
+
+    return tf.concat([[start], tf.zeros([len(tensor.shape) - 1], tf.int32)], axis=0)
+
+
+def _size(batch_size: int, tensor) -> list[int]:
+    """Slice size ``[batch_size, *rest]``: one batch of whole examples."""
+    return [batch_size, *tensor.shape[1:]]
+

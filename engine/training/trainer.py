@@ -1,0 +1,260 @@
+"""``Trainer``: drives a ``TrainingRun`` on a worker thread for live pages.
+
+The page never touches the model. It sends commands (play, pause, step, reset, new settings,
+a new run) that the worker applies between chunks, and reads immutable ``Snapshot``s the
+worker publishes: history for the charts plus whatever the page's ``observe`` callback
+computed (a decision boundary, neuron maps). A command returns once applied and a fresh
+snapshot is out, so the screen is right straight after a click. Chunks are sized to about a
+tenth of a second, so Pause takes effect almost at once.
+
+Streamlit's APIs are safe only from the script thread, so nothing here calls them; ``stop``
+only signals the worker (a join from a session's release hook could block the server).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.training.executor import ChunkExecutor, default_executor
+from engine.training.history import downsample_history
+from engine.training.run import DIVERGED, MAX_CHUNK_EPOCHS, READY, RunSettings, TrainingRun
+
+MAX_TRAINERS = int(os.environ.get("DLP_MAX_TRAINERS", 64))
+COMMAND_TIMEOUT_SECONDS = 60.0
+SPEEDS: dict[str, tuple[int | None, float]] = {
+    # label: (epochs per chunk or None for "as many as fit in ~0.1 s", pause after each chunk)
+    "Slow motion": (1, 0.5),
+    "1 epoch per frame": (1, 0.1),
+    "10 epochs per frame": (10, 0.05),
+    "100 epochs per frame": (100, 0.0),
+    "Full speed": (None, 0.0),
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a page draws: an immutable picture of a run between chunks.
+
+    Attributes:
+        revision: increases with every publication.
+        playing: whether the worker is training continuously.
+        status: the run's status ("ready", "diverged", "stopped_early", "finished") or "error".
+        message: why training stopped, or the last command's effect.
+        epoch: epochs trained.
+        history: downsampled history (float32 arrays plus "epoch").
+        latest: the newest value of every metric.
+        view: what the ``observe`` callback returned (None before the first observation).
+        epochs_per_second: measured training speed of the last chunks.
+    """
+
+    revision: int = 0
+    playing: bool = False
+    status: str = READY
+    message: str = ""
+    epoch: int = 0
+    history: dict = field(default_factory=dict)
+    latest: dict = field(default_factory=dict)
+    view: Any = None
+    epochs_per_second: float = 0.0
+
+
+class Trainer:
+    """Owns a run and trains it on its own thread.
+
+    Args:
+        run: the run to drive (the worker becomes its only user).
+        observe: ``observe(run) -> view``, computed on the worker after chunks (at most
+            every ``frame_seconds``) and after every command.
+        executor: where chunks execute; defaults to the process-wide limited executor.
+        chunk_seconds: target duration of a chunk at full speed.
+        frame_seconds: minimum time between two observations while playing.
+    """
+
+    _live = 0
+    _live_lock = threading.Lock()
+
+    def __init__(
+        self,
+        run: TrainingRun,
+        observe: Callable[[TrainingRun], Any],
+        executor: ChunkExecutor | None = None,
+        chunk_seconds: float = 0.1,
+        frame_seconds: float = 0.2,
+    ) -> None:
+        with Trainer._live_lock:
+            if Trainer._live >= MAX_TRAINERS:
+                raise ValueError(
+                    f"The server is training for {MAX_TRAINERS} sessions already. Try again in a minute."
+                )
+            Trainer._live += 1
+        self._run, self._observe = run, observe
+        self._executor = executor or default_executor()
+        self._chunk_seconds, self._frame_seconds = chunk_seconds, frame_seconds
+        self._speed: tuple[int | None, float] = SPEEDS["Full speed"]
+        self._epochs_per_second = 0.0
+        self._adaptive_epochs = 1
+        self._playing = False
+        self._commands: queue.Queue = queue.Queue()
+        self._revision = itertools.count(1)
+        self._snapshot = Snapshot()
+        self._stopped = threading.Event()
+        self._last_observed = 0.0
+        self._thread = threading.Thread(target=self._work, name="dlp-trainer", daemon=True)
+        self._thread.start()
+        self._submit(lambda: None)  # the first snapshot, with a view, before returning
+
+    # ----------------------------------------------------------------- commands
+    def snapshot(self) -> Snapshot:
+        """The latest published snapshot (cheap; never blocks on training)."""
+        return self._snapshot
+
+    def play(self) -> None:
+        """Train continuously until paused or a stop condition."""
+        self._submit(self._set_playing, True)
+
+    def pause(self) -> None:
+        """Stop after the current chunk."""
+        self._submit(self._set_playing, False)
+
+    def step(self) -> None:
+        """Pause and train exactly one epoch."""
+        self._submit(self._step)
+
+    def reset(self, seed: int | None = None) -> None:
+        """Pause, restore initial weights (of ``seed`` if given) and clear the history."""
+        self._submit(self._reset, seed)
+
+    def update(self, settings: RunSettings) -> list[str]:
+        """Apply new live settings from the next chunk on; returns what changed."""
+        return self._submit(self._run_update, settings)
+
+    def set_speed(self, speed: str) -> None:
+        """Choose a key of ``SPEEDS``."""
+        if speed not in SPEEDS:
+            raise ValueError(f"Unknown speed {speed!r}. Expected one of: {', '.join(SPEEDS)}.")
+        self._speed = SPEEDS[speed]
+
+    def replace_run(self, run: TrainingRun, observe: Callable[[TrainingRun], Any] | None = None) -> None:
+        """Swap in a new run (new architecture or data), and its observer if given; pauses training."""
+        self._submit(self._replace, run, observe)
+
+    def call(self, function: Callable[[TrainingRun], Any]) -> Any:
+        """Run ``function(run)`` on the worker between chunks and return its result."""
+        return self._submit(lambda: function(self._run))
+
+    def stop(self) -> None:
+        """Ask the worker to end; returns at once (safe from any thread)."""
+        if not self._stopped.is_set():
+            self._stopped.set()
+            self._commands.put(None)
+            with Trainer._live_lock:
+                Trainer._live -= 1
+
+    @property
+    def stopped(self) -> bool:
+        """Whether ``stop`` was called."""
+        return self._stopped.is_set()
+
+    # ----------------------------------------------------------------- worker side
+    def _submit(self, function: Callable, *args) -> Any:
+        if self._stopped.is_set():
+            raise RuntimeError("This trainer was stopped; create a new one.")
+        future: Future = Future()
+        self._commands.put((future, function, args))
+        return future.result(timeout=COMMAND_TIMEOUT_SECONDS)
+
+    def _set_playing(self, playing: bool) -> None:
+        if playing and self._run.status != READY:
+            self._playing = False
+            return
+        self._playing = playing
+
+    def _step(self) -> None:
+        self._playing = False
+        self._train_chunk(1)
+
+    def _reset(self, seed: int | None) -> None:
+        self._playing = False
+        self._run.reset(seed)
+
+    def _run_update(self, settings: RunSettings) -> list[str]:
+        return self._run.update_settings(settings)
+
+    def _replace(self, run: TrainingRun, observe: Callable[[TrainingRun], Any] | None) -> None:
+        self._playing = False
+        self._run = run
+        self._observe = observe or self._observe
+
+    def _work(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                command = self._commands.get(timeout=None if not self._playing else 0)
+            except queue.Empty:
+                command = ()
+            if command is None:
+                return
+            if command:
+                self._apply(*command)
+                continue
+            epochs, pause = self._speed
+            self._train_chunk(epochs or self._adaptive_epochs)
+            if time.perf_counter() - self._last_observed >= self._frame_seconds or not self._playing:
+                self._publish()
+            if pause:
+                self._stopped.wait(pause)
+
+    def _apply(self, future: Future, function: Callable, args: tuple) -> None:
+        try:
+            result = function(*args)
+        except Exception as error:  # reported to the caller, never kills the worker
+            self._playing = False
+            self._publish(message=str(error), status="error")
+            future.set_exception(error)
+            return
+        self._publish()
+        future.set_result(result)
+
+    def _train_chunk(self, epochs: int) -> None:
+        started = time.perf_counter()
+        try:
+            result = self._executor.run(lambda: self._run.advance(epochs))
+        except Exception as error:
+            self._playing = False
+            self._publish(message=f"Training failed: {error}", status="error")
+            return
+        elapsed = time.perf_counter() - started
+        if result.epochs and elapsed > 0:
+            rate = result.epochs / elapsed
+            self._epochs_per_second = rate if not self._epochs_per_second else 0.7 * self._epochs_per_second + 0.3 * rate
+            self._adaptive_epochs = max(1, min(MAX_CHUNK_EPOCHS, int(rate * self._chunk_seconds)))
+        if result.status != READY:
+            self._playing = False
+
+    def _publish(self, message: str | None = None, status: str | None = None) -> None:
+        run = self._run
+        try:
+            view = self._observe(run)
+        except Exception as error:
+            view, message, status = self._snapshot.view, f"Could not draw the model: {error}", "error"
+        self._last_observed = time.perf_counter()
+        self._snapshot = Snapshot(
+            revision=next(self._revision),
+            playing=self._playing,
+            status=status or run.status,
+            message=message if message is not None else run.message,
+            epoch=run.epoch,
+            history=downsample_history(run.history),
+            latest={name: values[-1] for name, values in run.history.items() if values},
+            view=view,
+            epochs_per_second=self._epochs_per_second if self._playing or run.epoch else 0.0,
+        )
+        if status is None and run.status == DIVERGED:
+            self._playing = False

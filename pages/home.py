@@ -1,0 +1,65 @@
+"""Home: what the playground is, one card per lab, and the devices TensorFlow trains on.
+
+This page must appear fast, so it never imports TensorFlow itself: the device panel fills
+in once the background warm-up (``ui.runtime``) has imported it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.runtime import warmed_up
+
+LABS = [
+    ("pages/network_playground.py", "🕸️ Network Playground",
+     "Shape a dense network, train it on 2-D data and watch every neuron learn, live."),
+]
+
+
+@st.cache_data(show_spinner=False)
+def _device_report():
+    from engine.device import device_report
+
+    return device_report()
+
+
+def device_panel() -> None:
+    """TensorFlow and Keras versions, devices, and where training runs."""
+
+    @st.fragment(run_every=None if warmed_up.is_set() else 1.0)
+    def panel() -> None:
+        if not warmed_up.is_set():
+            st.caption("Detecting devices while TensorFlow loads…")
+            return
+        report = _device_report()
+        st.markdown(f"**TensorFlow** {report.tensorflow_version} · **Keras** {report.keras_version}")
+        for device in report.devices:
+            st.markdown(f"- `{device.name}` ({device.kind}){' — ' + device.details if device.details else ''}")
+        if report.has_gpu:
+            st.success(f"Training runs on the GPU ({report.training_device}), with memory growth enabled.")
+        else:
+            st.info(f"No GPU visible: training runs on the CPU ({report.cpu_count} cores). "
+                    "See the README for GPU support.")
+        st.caption(report.platform)
+
+    panel()
+
+
+st.title("Deep Learning Playground")
+st.markdown(
+    "Learn deep learning by changing it and watching what happens. Every lab here trains real "
+    "Keras models while you watch: drag a slider, press **Play**, and see the loss fall, the "
+    "decision boundary bend and each neuron find its job. Everything runs on this machine, "
+    "offline, and any setup can be shared as a link."
+)
+cards, device = st.columns([2, 1])
+with cards:
+    st.subheader("Labs")
+    for path, title, description in LABS:
+        with st.container(border=True):
+            st.page_link(path, label=title)
+            st.caption(description)
+with device:
+    st.subheader("Device")
+    with st.container(border=True):
+        device_panel()

@@ -1,0 +1,278 @@
+"""Network Playground: train a small dense network on 2-D data and watch it learn, live."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlencode
+
+import numpy as np
+import streamlit as st
+
+from engine.data.features import FEATURES
+from engine.device import device_report
+from engine.models.mlp import layer_table
+from engine.playground.baseline import compare_with_sklearn
+from engine.playground.export import export_script
+from engine.playground.scores import confusion_matrix, regression_scores
+from engine.playground.settings import UPLOAD, PlaygroundSettings, from_query_params, to_query_params
+from engine.playground.task import hidden_layer_names, make_run, make_run_settings, observe, output_units, prepare_data
+from engine.training.trainer import Trainer
+from ui.figures import boundary_figure, confusion_figure, curves_figure, network_figure
+from ui.lessons import lesson
+from ui.live import lab_trainer, run_controls
+from ui.playground_controls import (
+    data_controls,
+    network_controls,
+    seed_widgets,
+    settings_from_widgets,
+    training_controls,
+)
+from ui.runtime import wait_for_warmup
+
+LAB = "playground"
+FRAME_SECONDS = 0.25  # live views redraw four times a second while training
+
+
+def load_link_once() -> None:
+    """Seed the controls from the URL (a share link) or the defaults, once per session."""
+    if st.session_state.get("pg_initialised"):
+        return
+    settings, warnings = from_query_params(dict(st.query_params)) if st.query_params else (PlaygroundSettings(), [])
+    if settings.dataset == UPLOAD:
+        warnings.append("This link was made with uploaded points, which links cannot carry: showing the circle.")
+        settings = replace(settings, dataset="circle")
+    seed_widgets(settings)
+    st.session_state.update(pg_initialised=True, pg_link_warnings=warnings)
+
+
+@st.cache_data(show_spinner=False)
+def cached_device_name() -> str:
+    """The device training runs on, as TensorFlow names it."""
+    return device_report().training_device
+
+
+def playground_data(settings: PlaygroundSettings):
+    """The data for the current structure, kept in the session until the structure changes."""
+    key = (settings.structure(), st.session_state.get("pg_upload_digest"))
+    cached = st.session_state.get("pg_data")
+    if cached is None or cached[0] != key:
+        cached = (key, prepare_data(settings, st.session_state.get("pg_uploaded")))
+        st.session_state["pg_data"] = cached
+    return cached[1]
+
+
+def trainer_for(settings: PlaygroundSettings, data) -> tuple[Trainer, bool]:
+    """This session's playground trainer, rebuilt when data, features or layers change."""
+    layers = hidden_layer_names(settings)
+
+    def view(run):
+        return observe(run, data, layers)
+
+    return lab_trainer(
+        LAB, (settings.structure(), st.session_state.get("pg_upload_digest")),
+        make=lambda: Trainer(make_run(settings, data), view, frame_seconds=FRAME_SECONDS),
+        rebuild=lambda trainer: trainer.replace_run(make_run(settings, data), view),
+    )
+
+
+def live_views(trainer: Trainer, data, settings: PlaygroundSettings) -> None:
+    """Metrics, network diagram, output map and curves; redrawn on a timer while playing."""
+    playing = trainer.snapshot().playing
+
+    @st.fragment(run_every=FRAME_SECONDS if playing else None)
+    def views() -> None:
+        snapshot = trainer.snapshot()
+        if playing and not snapshot.playing:
+            st.rerun()  # training stopped by itself: redraw the buttons, stop the timer
+        _metrics_row(snapshot, data)
+        if snapshot.status == "diverged" or snapshot.status == "error":
+            st.error(snapshot.message)
+        elif snapshot.message:
+            st.info(snapshot.message)
+        view = snapshot.view
+        if view is None:
+            return
+        left, right = st.columns([1.15, 1])
+        with left:
+            st.subheader("Network")
+            labels = [FEATURES[name] for name in settings.features]
+            st.plotly_chart(network_figure(
+                labels, view.feature_grids, view.neuron_grids, view.output_neuron_grid,
+                view.kernels, view.biases, data.problem,
+            ), key="pg_network", config={"displayModeBar": False})
+        with right:
+            st.subheader("Output")
+            show_test = st.toggle("Show test points", key="pg_show_test")
+            discretize = st.toggle("Discretize output", key="pg_discretize")
+            test = (data.test_points, data.test_labels) if show_test else None
+            st.plotly_chart(boundary_figure(
+                view.output_grid, data.bounds, data.problem, (data.train_points, data.train_labels), test, discretize,
+            ), key="pg_boundary", config={"displayModeBar": False})
+        _curves(snapshot, data)
+        _scores(view, data)
+
+    views()
+
+
+def _metrics_row(snapshot, data) -> None:
+    latest = snapshot.latest
+    columns = st.columns(6)
+    columns[0].metric("Epoch", f"{snapshot.epoch:,}")
+    columns[1].metric("Train loss", f"{latest['loss']:.4f}" if "loss" in latest else "–")
+    columns[2].metric("Test loss", f"{latest['val_loss']:.4f}" if "val_loss" in latest else "–")
+    if data.problem == "regression":
+        scores = regression_scores(data.test_labels, snapshot.view.test_predictions) if snapshot.view else None
+        columns[3].metric("Test R²", f"{scores[0]:.3f}" if scores else "–")
+        columns[4].metric("Test RMSE", f"{scores[1]:.3f}" if scores else "–")
+    else:
+        columns[3].metric("Train accuracy", f"{latest['accuracy']:.1%}" if "accuracy" in latest else "–")
+        columns[4].metric("Test accuracy", f"{latest['val_accuracy']:.1%}" if "val_accuracy" in latest else "–")
+    columns[5].metric("Epochs / s", f"{snapshot.epochs_per_second:,.0f}" if snapshot.playing else "–",
+                      help=f"Training on {cached_device_name()}")
+
+
+def _curves(snapshot, data) -> None:
+    smoothing_column, log_column, _ = st.columns([2, 1, 3])
+    smoothing = smoothing_column.slider("Curve smoothing", 0.0, 0.99, 0.0, 0.01, key="pg_smoothing")
+    log_scale = log_column.toggle("Log scale", key="pg_log")
+    history = snapshot.history
+    if data.problem == "regression":
+        st.plotly_chart(curves_figure(history, "loss", smoothing, log_scale), key="pg_loss_chart")
+        return
+    loss_column, accuracy_column = st.columns(2)
+    with loss_column:
+        st.plotly_chart(curves_figure(history, "loss", smoothing, log_scale), key="pg_loss_chart")
+    with accuracy_column:
+        st.plotly_chart(curves_figure(history, "accuracy", smoothing, False), key="pg_accuracy_chart")
+
+
+def _scores(view, data) -> None:
+    if data.problem == "regression":
+        return
+    with st.expander("Confusion matrix (test points)", expanded=False):
+        matrix = confusion_matrix(data.test_labels, view.test_predictions, data.num_classes)
+        st.plotly_chart(confusion_figure(matrix, data.class_names), key="pg_confusion")
+
+
+def compare_tab(trainer: Trainer, settings: PlaygroundSettings, data) -> None:
+    st.markdown(lesson("playground", "compare"))
+    if st.button("Train scikit-learn's network on the same split", key="pg_compare"):
+        with st.spinner("scikit-learn is training…"):
+            st.session_state["pg_baseline"] = (settings, compare_with_sklearn(settings, data))
+    stored = st.session_state.get("pg_baseline")
+    if not stored:
+        return
+    if stored[0] != settings:
+        st.caption("The settings changed since this comparison: train again to update it.")
+    result = stored[1]
+    snapshot = trainer.snapshot()
+    ours, theirs = st.columns(2)
+    with ours:
+        ours_score = snapshot.latest.get("val_accuracy")
+        if data.problem == "regression" and snapshot.view is not None:
+            ours_score = regression_scores(data.test_labels, snapshot.view.test_predictions)[0]
+        st.metric(f"Keras (epoch {snapshot.epoch}) test {result.score_name}",
+                  f"{ours_score:.3f}" if ours_score is not None else "–")
+        if snapshot.view is not None:
+            st.plotly_chart(boundary_figure(snapshot.view.output_grid, data.bounds, data.problem,
+                                            (data.train_points, data.train_labels), None), key="pg_compare_ours")
+    with theirs:
+        st.metric(f"scikit-learn ({result.activation}, {result.seconds:.1f} s) test {result.score_name}",
+                  f"{result.score:.3f}")
+        st.plotly_chart(boundary_figure(result.output_grid, data.bounds, data.problem,
+                                        (data.train_points, data.train_labels), None), key="pg_compare_sklearn")
+    if result.note:
+        st.caption(result.note)
+
+
+def export_tab(trainer: Trainer, settings: PlaygroundSettings) -> None:
+    st.markdown(lesson("playground", "export"))
+    uploaded = st.session_state.get("pg_uploaded")
+    script, model, history = st.columns(3)
+    script.download_button("Python script", lambda: export_script(settings, uploaded),
+                           file_name="playground_setup.py", mime="text/x-python", key="pg_export_script")
+    model.download_button("Trained model (.keras)", lambda: trainer.call(_model_bytes),
+                          file_name="playground_model.keras", mime="application/zip", key="pg_export_model")
+    history.download_button("History (CSV)", lambda: trainer.call(_history_csv),
+                            file_name="playground_history.csv", mime="text/csv", key="pg_export_history")
+    if settings.dataset == UPLOAD:
+        st.warning("Links cannot carry uploaded points: the link opens with the circle data set instead.")
+    base = st.context.url or ""
+    st.markdown("**Share link**: every setting and the seed (same data, same initial weights).")
+    st.code(f"{base}?{urlencode(to_query_params(settings))}", language=None)
+
+
+def _model_bytes(run) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        run.model.save(path)
+        return path.read_bytes()
+
+
+def _history_csv(run) -> str:
+    buffer = io.StringIO()
+    names = list(run.history)
+    buffer.write(",".join(["epoch", *names]) + "\n")
+    rows = np.column_stack([np.arange(1, run.epoch + 1), *[run.history[name] for name in names]]) if run.epoch else []
+    for row in rows:
+        buffer.write(",".join([str(int(row[0])), *(f"{value:.6g}" for value in row[1:])]) + "\n")
+    return buffer.getvalue()
+
+
+def summary_tab(settings: PlaygroundSettings, data) -> None:
+    rows = layer_table(settings.network, len(settings.features), data.problem, data.num_classes)
+    st.dataframe(
+        [{"layer": row.name, "type": row.kind, "output shape": str(row.output_shape),
+          "parameters": row.parameters, "trainable": row.trainable_parameters} for row in rows],
+        hide_index=True,
+    )
+
+
+def main() -> None:
+    wait_for_warmup()
+    load_link_once()
+    st.title("Network Playground")
+    st.markdown(lesson("playground", "intro"))
+    for warning in st.session_state.get("pg_link_warnings", []):
+        st.warning(warning)
+    data_controls()
+    state = st.session_state
+    uploaded = state.get("pg_uploaded")
+    total = len(uploaded.points) if state["pg_dataset"] == UPLOAD and uploaded else state["pg_points"]
+    training_controls(num_train=max(1, round(total * state["pg_train"] / 100)))
+    network_controls()
+    try:
+        settings = settings_from_widgets()
+        data = playground_data(settings)
+        trainer, rebuilt = trainer_for(settings, data)
+        run_settings = make_run_settings(settings)
+        if state.get("pg_applied") != run_settings:
+            trainer.update(run_settings)
+            state["pg_applied"] = run_settings
+    except ValueError as error:
+        st.error(str(error))
+        st.stop()
+    rows = layer_table(settings.network, len(settings.features), data.problem, data.num_classes)
+    total_parameters = sum(row.parameters for row in rows)
+    st.caption(
+        f"{len(settings.features)} inputs → {' → '.join(map(str, settings.network.hidden_units)) or 'no hidden layer'}"
+        f" → {output_units(data)} output{'s' if output_units(data) > 1 else ''} · {total_parameters:,} parameters"
+        + (" · rebuilt for the new data, features or layers" if rebuilt and state.get("pg_seen_once") else "")
+    )
+    state["pg_seen_once"] = True
+    run_controls(trainer, "pg")
+    live_views(trainer, data, settings)
+    compare, export, summary = st.tabs(["Compare with scikit-learn", "Export and share", "Model summary"])
+    with compare:
+        compare_tab(trainer, settings, data)
+    with export:
+        export_tab(trainer, settings)
+    with summary:
+        summary_tab(settings, data)
+    st.query_params.from_dict(to_query_params(settings))
+
+
+main()

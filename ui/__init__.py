@@ -1,0 +1,1 @@
+"""Streamlit widgets and Plotly figure builders shared by the labs' pages."""

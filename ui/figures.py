@@ -1,0 +1,280 @@
+"""Plotly figure builders for the playground's views: plain arrays in, figures out."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+
+from engine.training.history import smooth_ema
+
+NEGATIVE, POSITIVE = "#f59322", "#0877bd"  # the classic playground's orange and blue
+CLASS_COLORS = ("#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728")
+DIVERGING = [[0.0, NEGATIVE], [0.5, "#f7f7f7"], [1.0, POSITIVE]]
+_NEGATIVE_RGB = np.array([245, 147, 34], dtype=np.float32)
+_POSITIVE_RGB = np.array([8, 119, 189], dtype=np.float32)
+_WHITE_RGB = np.array([247, 247, 247], dtype=np.float32)
+MAX_THUMBNAILS = 160  # beyond this the diagram draws plain nodes to keep each frame small
+MAX_LINK_HOVERS = 1500
+
+
+def _compact(figure: go.Figure, height: int) -> go.Figure:
+    figure.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), uirevision="keep")
+    return figure
+
+
+def boundary_figure(
+    output_grid: np.ndarray,
+    bounds: tuple[float, float, float, float],
+    problem: str,
+    train: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray] | None,
+    discretize: bool = False,
+    title: str = "",
+) -> go.Figure:
+    """The model's output over the plane behind the data points.
+
+    ``output_grid`` is (R, R) for binary (probability of class 1) and regression, (R, R, k)
+    class probabilities for multi-class. Training points are filled circles; test points,
+    when given, are hollow.
+    """
+    x_min, x_max, y_min, y_max = bounds
+    resolution = output_grid.shape[0]
+    xs = np.linspace(x_min, x_max, resolution)
+    ys = np.linspace(y_min, y_max, resolution)
+    figure = go.Figure()
+    if problem == "multiclass":
+        figure.add_trace(go.Image(
+            z=_class_image(output_grid, discretize), x0=x_min, dx=(x_max - x_min) / (resolution - 1),
+            y0=y_min, dy=(y_max - y_min) / (resolution - 1), hoverinfo="skip", opacity=0.75,
+        ))
+    else:
+        values = output_grid
+        if problem == "binary":
+            values = (values > 0.5).astype(np.float32) if discretize else values
+            zmin, zmax, label = 0.0, 1.0, "P(class 1)"
+        else:
+            limit = float(np.abs(values).max()) or 1.0
+            zmin, zmax, label = -limit, limit, "prediction"
+            if discretize:
+                values = np.sign(values)
+        figure.add_trace(go.Heatmap(
+            z=values, x=xs, y=ys, zmin=zmin, zmax=zmax, colorscale=DIVERGING, opacity=0.75,
+            colorbar=dict(title=label, thickness=12), hovertemplate="x₁ %{x:.2f}<br>x₂ %{y:.2f}<br>%{z:.3f}<extra></extra>",
+        ))
+    for part, hollow, name in ((train, False, "train"), (test, True, "test")):
+        if part is None or not len(part[0]):
+            continue
+        points, labels = part
+        figure.add_trace(go.Scatter(
+            x=points[:, 0], y=points[:, 1], mode="markers", name=name,
+            marker=dict(
+                size=7, color=_point_colors(labels, problem), line=dict(width=1.2, color="#333" if not hollow else "#000"),
+                symbol="circle-open" if hollow else "circle",
+            ),
+            hovertemplate=f"{name}: %{{text}}<extra></extra>", text=[f"{label:.3g}" for label in labels],
+        ))
+    figure.update_xaxes(range=[x_min, x_max], title="x₁", constrain="domain")
+    figure.update_yaxes(range=[y_min, y_max], title="x₂", scaleanchor="x", scaleratio=1)
+    figure.update_layout(title=title, legend=dict(orientation="h", y=-0.15))
+    return _compact(figure, 430)
+
+
+def _point_colors(labels: np.ndarray, problem: str) -> list[str] | np.ndarray:
+    if problem == "regression":
+        limit = float(np.abs(labels).max()) or 1.0
+        return [_hex(_diverging_rgb(np.array([value / limit]))[0]) for value in labels]
+    if problem == "binary":
+        return [POSITIVE if label == 1 else NEGATIVE for label in labels]
+    return [CLASS_COLORS[int(label) % len(CLASS_COLORS)] for label in labels]
+
+
+def _class_image(probabilities: np.ndarray, discretize: bool) -> np.ndarray:
+    """(R, R, k) probabilities to an RGB image mixing class colours (the winner alone if discretized)."""
+    colours = np.array([_rgb(colour) for colour in CLASS_COLORS[: probabilities.shape[2]]], dtype=np.float32)
+    if discretize:
+        weights = np.eye(probabilities.shape[2], dtype=np.float32)[probabilities.argmax(axis=2)]
+    else:
+        weights = probabilities
+    mixed = weights @ colours
+    confidence = probabilities.max(axis=2, keepdims=True)  # fade towards white where unsure
+    image = _WHITE_RGB + (mixed - _WHITE_RGB) * confidence
+    return image.clip(0, 255).astype(np.uint8)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[index:index + 2], 16) for index in (1, 3, 5))
+
+
+def _hex(rgb: np.ndarray) -> str:
+    return "#" + "".join(f"{int(channel):02x}" for channel in rgb)
+
+
+def _diverging_rgb(values: np.ndarray) -> np.ndarray:
+    """Values in [-1, 1] to orange-white-blue RGB (float, 0-255), any shape + (3,)."""
+    values = np.clip(values, -1.0, 1.0)[..., None]
+    toward = np.where(values >= 0, _POSITIVE_RGB, _NEGATIVE_RGB)
+    return _WHITE_RGB + (toward - _WHITE_RGB) * np.abs(values)
+
+
+def curves_figure(
+    history: dict[str, np.ndarray], metric: str, smoothing: float = 0.0, log_scale: bool = False
+) -> go.Figure:
+    """Training and validation curves of one metric over epochs, optionally EMA-smoothed."""
+    figure = go.Figure()
+    epochs = history.get("epoch", np.array([]))
+    for name, colour, label in ((metric, POSITIVE, "train"), (f"val_{metric}", NEGATIVE, "test")):
+        if name not in history or not len(history[name]):
+            continue
+        values = history[name]
+        if smoothing:
+            figure.add_trace(go.Scatter(
+                x=epochs, y=values, mode="lines", line=dict(color=colour, width=1), opacity=0.25,
+                showlegend=False, hoverinfo="skip",
+            ))
+            values = smooth_ema(values, smoothing)
+        figure.add_trace(go.Scatter(x=epochs, y=values, mode="lines", name=f"{label} {metric}", line=dict(color=colour)))
+    figure.update_xaxes(title="epoch")
+    figure.update_yaxes(title=metric, type="log" if log_scale else "linear")
+    figure.update_layout(legend=dict(orientation="h", y=1.12))
+    return _compact(figure, 260)
+
+
+def confusion_figure(matrix: np.ndarray, class_names: tuple[str, ...]) -> go.Figure:
+    """A confusion matrix (rows: true class, columns: predicted) with counts written in."""
+    names = [f"class {name}" for name in class_names]
+    figure = go.Figure(go.Heatmap(
+        z=matrix, x=names, y=names, colorscale="Blues", showscale=False,
+        text=matrix, texttemplate="%{text}", hovertemplate="true %{y}<br>predicted %{x}<br>%{z}<extra></extra>",
+    ))
+    figure.update_xaxes(title="predicted", side="bottom")
+    figure.update_yaxes(title="true", autorange="reversed")
+    return _compact(figure, 260)
+
+
+def network_figure(
+    feature_labels: list[str],
+    feature_grids: np.ndarray,
+    neuron_grids: list[np.ndarray],
+    output_grid: np.ndarray,
+    kernels: list[np.ndarray],
+    biases: list[np.ndarray | None],
+    problem: str,
+) -> go.Figure:
+    """The network as TensorFlow Playground draws it, with Plotly.
+
+    Each neuron is a thumbnail of its output over the input plane; links are coloured by the
+    weight's sign (blue positive, orange negative) and thickened by its size; the small
+    square at a neuron's corner is its bias. Hover a neuron or a link's middle for numbers.
+    """
+    columns = [feature_grids, *neuron_grids, output_grid[None]]
+    sizes = [len(column) for column in columns]
+    tallest = max(sizes)
+    # Columns left to right; each column's neurons centred vertically, first neuron on top.
+    positions = [
+        [(float(column), (tallest - 1) / 2 + (size - 1) / 2 - row) for row in range(size)]
+        for column, size in enumerate(sizes)
+    ]
+    box = 0.42  # half the side of a neuron's thumbnail, in axis units (columns are 1 apart)
+    figure = go.Figure()
+    strongest = max((float(np.abs(kernel).max()) for kernel in kernels if kernel.size), default=1.0) or 1.0
+    _add_links(figure, positions, kernels, strongest, box)
+    thumbnails = sum(sizes) <= MAX_THUMBNAILS
+    for column, (grids, layer_positions) in enumerate(zip(columns, positions, strict=True)):
+        scale = float(np.abs(grids).max()) or 1.0
+        for index, (x, y) in enumerate(layer_positions):
+            grid = grids[index]
+            if column == len(columns) - 1:
+                values = grid * 2 - 1 if problem == "binary" else grid / scale
+                if problem == "multiclass":
+                    values = grid / max(1.0, scale)
+            else:
+                values = grid / scale
+            if thumbnails:
+                figure.add_layout_image(
+                    source=_png_data_uri(_diverging_rgb(values[::-1]).astype(np.uint8)),
+                    x=x - box, y=y + box, sizex=2 * box, sizey=2 * box, xref="x", yref="y",
+                    sizing="stretch", layer="above",
+                )
+    hover_x, hover_y, hover_text, colours = [], [], [], []
+    for column, layer_positions in enumerate(positions):
+        for index, (x, y) in enumerate(layer_positions):
+            hover_x.append(x)
+            hover_y.append(y)
+            if column == 0:
+                hover_text.append(f"input {feature_labels[index]}")
+            else:
+                bias = biases[column - 1]
+                name = "output" if column == len(positions) - 1 else f"hidden layer {column}, neuron {index + 1}"
+                hover_text.append(f"{name}<br>bias {bias[index]:.3f}" if bias is not None else name)
+            colours.append("rgba(0,0,0,0)" if thumbnails else "#999")
+    figure.add_trace(go.Scatter(
+        x=hover_x, y=hover_y, mode="markers", hovertext=hover_text, hoverinfo="text", showlegend=False,
+        marker=dict(symbol="square", size=28 if thumbnails else 12, color=colours, line=dict(width=1, color="#555")),
+    ))
+    _add_biases(figure, positions, biases, box)
+    for index, label in enumerate(feature_labels):
+        x, y = positions[0][index]
+        figure.add_annotation(x=x - box - 0.05, y=y, text=label, showarrow=False, xanchor="right", font=dict(size=12))
+    figure.update_xaxes(visible=False, range=[-1.0, len(columns) - 0.5])
+    figure.update_yaxes(visible=False, range=[-0.8, tallest - 0.2], scaleanchor="x", scaleratio=1)
+    return _compact(figure, int(min(720, max(260, 70 * tallest))))
+
+
+def _add_links(figure: go.Figure, positions: list, kernels: list[np.ndarray], strongest: float, box: float) -> None:
+    """Links grouped into a few traces by sign and width, plus hover points at their middles."""
+    groups: dict[tuple[bool, int], tuple[list, list]] = {}
+    middles_x, middles_y, middles_text = [], [], []
+    total = sum(kernel.size for kernel in kernels)
+    for layer, kernel in enumerate(kernels):
+        for source, (x0, y0) in enumerate(positions[layer]):
+            for target, (x1, y1) in enumerate(positions[layer + 1]):
+                weight = float(kernel[source, target])
+                width_bin = min(4, int(5 * abs(weight) / strongest))
+                xs, ys = groups.setdefault((weight >= 0, width_bin), ([], []))
+                xs += [x0 + box, x1 - box, None]
+                ys += [y0, y1, None]
+                if total <= MAX_LINK_HOVERS:
+                    middles_x.append((x0 + x1) / 2)
+                    middles_y.append((y0 + y1) / 2)
+                    middles_text.append(f"weight {weight:.3f}")
+    for (positive, width_bin), (xs, ys) in groups.items():
+        figure.add_trace(go.Scattergl(
+            x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+            line=dict(color=POSITIVE if positive else NEGATIVE, width=0.6 + 1.6 * width_bin),
+            opacity=0.35 + 0.13 * width_bin,
+        ))
+    if middles_x:
+        figure.add_trace(go.Scatter(
+            x=middles_x, y=middles_y, mode="markers", marker=dict(size=6, opacity=0), hovertext=middles_text,
+            hoverinfo="text", showlegend=False,
+        ))
+
+
+def _add_biases(figure: go.Figure, positions: list, biases: list[np.ndarray | None], box: float) -> None:
+    xs, ys, colours = [], [], []
+    values = [bias for bias in biases if bias is not None and bias.size]
+    strongest = max((float(np.abs(bias).max()) for bias in values), default=1.0) or 1.0
+    for column, bias in enumerate(biases, start=1):
+        if bias is None:
+            continue
+        for index, (x, y) in enumerate(positions[column]):
+            xs.append(x - box)
+            ys.append(y - box)
+            colours.append(_hex(_diverging_rgb(np.array([bias[index] / strongest]))[0]))
+    if xs:
+        figure.add_trace(go.Scatter(
+            x=xs, y=ys, mode="markers", hoverinfo="skip", showlegend=False,
+            marker=dict(symbol="square", size=8, color=colours, line=dict(width=1, color="#333")),
+        ))
+
+
+def _png_data_uri(rgb: np.ndarray) -> str:
+    """An (h, w, 3) uint8 array as a PNG data URI for a layout image."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(rgb, "RGB").save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -1,0 +1,27 @@
+"""Short explanations shown beside control groups, read from ``assets/text``."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+TEXT_FOLDER = Path(__file__).resolve().parent.parent / "assets" / "text"
+
+
+@functools.cache
+def lessons(name: str) -> dict[str, str]:
+    """Sections of ``assets/text/<name>.md`` keyed by their ``## key`` headings."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in (TEXT_FOLDER / f"{name}.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            current = line[3:].strip()
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    return {key: "\n".join(lines).strip() for key, lines in sections.items()}
+
+
+def lesson(name: str, key: str) -> str:
+    """One explanation; a missing key is a bug, so it raises ``KeyError``."""
+    return lessons(name)[key]

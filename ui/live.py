@@ -1,0 +1,90 @@
+"""Per-session trainers for live pages, and the controls that drive them.
+
+Each browser session gets its own ``Trainer`` per lab, held in a session-scoped resource
+cache: Streamlit drops it when the session disconnects and the release hook signals the
+worker to end (it never joins: the hook runs on the server's main thread). Nothing about a
+user's model lives in module globals or in a global cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from engine.training.trainer import SPEEDS, Trainer
+
+
+@dataclass
+class SessionTrainers:
+    """The trainers of one session, by lab name, with the structure each was built for."""
+
+    trainers: dict[str, Trainer] = field(default_factory=dict)
+    structures: dict[str, object] = field(default_factory=dict)
+
+    def stop_all(self) -> None:
+        """Signal every worker to end (returns at once)."""
+        for trainer in self.trainers.values():
+            trainer.stop()
+        self.trainers.clear()
+        self.structures.clear()
+
+
+def _release(resources: SessionTrainers) -> None:
+    resources.stop_all()
+
+
+@st.cache_resource(scope="session", on_release=_release, show_spinner=False)
+def session_trainers() -> SessionTrainers:
+    """This session's trainers (created on first use, released when the session ends)."""
+    return SessionTrainers()
+
+
+def lab_trainer(lab: str, structure: object, make: Callable[[], Trainer], rebuild: Callable[[Trainer], None]) -> tuple[Trainer, bool]:
+    """The lab's trainer for a structure (data + architecture), rebuilt when it changed.
+
+    Args:
+        lab: the page's key.
+        structure: a hashable description of what needs a new run when it changes.
+        make: creates the first trainer.
+        rebuild: gives an existing trainer a new run for the new structure.
+
+    Returns:
+        The trainer and whether the run was (re)built on this call.
+    """
+    resources = session_trainers()
+    trainer = resources.trainers.get(lab)
+    if trainer is None or trainer.stopped:
+        trainer = make()
+        resources.trainers[lab], resources.structures[lab] = trainer, structure
+        return trainer, True
+    if resources.structures[lab] != structure:
+        rebuild(trainer)
+        resources.structures[lab] = structure
+        return trainer, True
+    return trainer, False
+
+
+def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None = None) -> None:
+    """Play / Pause / Step / Reset buttons and the speed selector, in one row."""
+    playing = trainer.snapshot().playing
+    play, step, reset, speed = st.columns([1, 1, 1, 2.2])
+    if playing:
+        if play.button("⏸ Pause", key=f"{key}_pause", width="stretch", type="primary"):
+            trainer.pause()
+            st.rerun()
+    elif play.button("▶ Play", key=f"{key}_play", width="stretch", type="primary"):
+        trainer.play()
+        st.rerun()
+    if step.button("⏭ Step", key=f"{key}_step", width="stretch", help="Train one epoch"):
+        trainer.step()
+    if reset.button("↺ Reset", key=f"{key}_reset", width="stretch", help="Back to the initial weights"):
+        trainer.reset()
+        if on_reset:
+            on_reset()
+    choice = speed.selectbox(
+        "Speed", list(SPEEDS), index=len(SPEEDS) - 1, key=f"{key}_speed", label_visibility="collapsed",
+        help="Epochs trained between two frames; slow motion shows every step.",
+    )
+    trainer.set_speed(choice)

@@ -1,0 +1,163 @@
+"""The playground's controls: widgets in, a ``PlaygroundSettings`` out.
+
+Widget values live in ``st.session_state`` under ``pg_*`` keys. ``seed_widgets`` writes a
+settings object into those keys (from a share link, once per session), and
+``settings_from_widgets`` reads them back, so the two directions share one table of keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from engine.data.features import FEATURES, SCALINGS
+from engine.data.planar import DATASETS, MAX_NOISE, MIN_SAMPLES
+from engine.data.upload import parse_points_csv
+from engine.models.mlp import ACTIVATIONS, INITIALIZERS, MAX_HIDDEN_LAYERS, MAX_UNITS, REGULARIZATIONS, NetworkConfig
+from engine.playground.settings import LOSSES, MAX_EPOCHS_LIMIT, UPLOAD, PlaygroundSettings
+from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
+from ui.lessons import lesson
+
+REGULARIZATION_RATES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
+LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
+SCALING_LABELS = {"none": "None", "standard": "Standardize (mean 0, sd 1)", "minmax": "Min-max to [-1, 1]"}
+REGULARIZATION_LABELS = {"none": "None", "l1": "L1", "l2": "L2"}
+LOSS_LABELS = {"auto": "Cross-entropy", "mse": "Squared error (classic playground)"}
+DATASET_LABELS = {**{key: spec.title for key, spec in DATASETS.items()}, UPLOAD: "Uploaded CSV"}
+
+
+def seed_widgets(settings: PlaygroundSettings) -> None:
+    """Set every control's value from settings (before the widgets are drawn)."""
+    network, optimizer = settings.network, settings.optimizer
+    state = st.session_state
+    state.update({
+        "pg_dataset": settings.dataset, "pg_noise": int(round(settings.noise * 100)),
+        "pg_points": settings.num_samples, "pg_train": settings.train_percent, "pg_seed": settings.seed,
+        "pg_features": list(settings.features), "pg_scaling": settings.scaling,
+        "pg_num_layers": len(network.hidden_units), "pg_batchnorm": network.batch_norm,
+        "pg_reg": network.regularization, "pg_reg_rate": network.regularization_rate,
+        "pg_init": network.kernel_initializer, "pg_loss": settings.loss, "pg_optimizer": optimizer.name,
+        "pg_lr": optimizer.learning_rate, "pg_momentum": optimizer.momentum, "pg_batch": settings.batch_size,
+        "pg_shuffle": settings.shuffle, "pg_patience": settings.early_stopping_patience,
+        "pg_max_epochs": settings.max_epochs,
+    })
+    for index, (units, activation, rate) in enumerate(
+        zip(network.hidden_units, network.activations, network.dropout_rates, strict=True)
+    ):
+        state[f"pg_units_{index}"], state[f"pg_activation_{index}"], state[f"pg_dropout_{index}"] = units, activation, rate
+
+
+def _regenerate() -> None:
+    st.session_state["pg_seed"] = int(st.session_state.get("pg_seed", 1)) + 1
+
+
+def data_controls() -> None:
+    """Data set, noise, size, split, seed, upload, features and scaling (in the sidebar)."""
+    with st.sidebar:
+        st.header("Data", help=lesson("playground", "data"))
+        options = list(DATASET_LABELS) if "pg_uploaded" in st.session_state else list(DATASETS)
+        st.selectbox("Data set", options, format_func=DATASET_LABELS.get, key="pg_dataset")
+        st.slider("Noise (%)", 0, int(MAX_NOISE * 100), key="pg_noise")
+        st.slider("Points", MIN_SAMPLES, 2000, key="pg_points", step=10,
+                  disabled=st.session_state.get("pg_dataset") == UPLOAD)
+        st.slider("Training share (%)", 10, 90, key="pg_train", step=5)
+        seed_column, button_column = st.columns([2, 1], vertical_alignment="bottom")
+        seed_column.number_input("Seed", 0, 2**31 - 1, key="pg_seed", help="Fixes the points and the initial weights.")
+        button_column.button("🎲 New", on_click=_regenerate, key="pg_regenerate", help="Regenerate with the next seed")
+        with st.expander("Upload your own points (CSV)"):
+            _upload_control()
+        st.header("Features", help=lesson("playground", "features"))
+        st.multiselect("Inputs", list(FEATURES), format_func=FEATURES.get, key="pg_features")
+        st.selectbox("Scaling", SCALINGS, format_func=SCALING_LABELS.get, key="pg_scaling")
+
+
+def _upload_control() -> None:
+    st.caption("Rows of `x1,x2,label`; integer labels (at most 5 classes) mean classification, "
+               "other numbers regression. Up to 5,000 rows.")
+    file = st.file_uploader("CSV file", type=["csv", "txt"], key="pg_upload_file")
+    problem = st.radio("Labels are", ["auto", "classification", "regression"], horizontal=True, key="pg_upload_problem")
+    if file is None:
+        return
+    content = file.getvalue()
+    digest = hashlib.sha256(content + problem.encode()).hexdigest()[:16]
+    if st.session_state.get("pg_upload_digest") == digest:
+        return
+    try:
+        uploaded = parse_points_csv(content, problem)
+    except ValueError as error:
+        st.error(f"Could not use {file.name}: {error}")
+        return
+    st.session_state.update(pg_uploaded=uploaded, pg_upload_digest=digest, pg_dataset=UPLOAD)
+    st.rerun()
+
+
+def training_controls(num_train: int) -> None:
+    """Loss, optimizer, learning rate, momentum, batching and stopping (in the sidebar)."""
+    with st.sidebar:
+        st.header("Training", help=lesson("playground", "training"))
+        st.selectbox("Loss", LOSSES, format_func=LOSS_LABELS.get, key="pg_loss", help=lesson("playground", "loss"))
+        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="pg_optimizer")
+        st.select_slider("Learning rate", _with_current(LEARNING_RATES, "pg_lr"), key="pg_lr")
+        st.slider("Momentum", 0.0, 0.99, key="pg_momentum", step=0.01,
+                  disabled=st.session_state.get("pg_optimizer") not in ("momentum", "nesterov"))
+        st.session_state["pg_batch"] = min(int(st.session_state.get("pg_batch", 10)), num_train)
+        st.slider("Batch size", 1, max(2, num_train), key="pg_batch", help="The right end is the full batch.")
+        st.toggle("Shuffle every epoch", key="pg_shuffle")
+        st.number_input("Early stopping patience (epochs, 0 = off)", 0, 10_000, key="pg_patience", step=10)
+        st.number_input("Stop at epoch (0 = never)", 0, MAX_EPOCHS_LIMIT, key="pg_max_epochs", step=100)
+        st.header("Regularization", help=lesson("playground", "regularization"))
+        st.selectbox("Penalty", REGULARIZATIONS, format_func=REGULARIZATION_LABELS.get, key="pg_reg")
+        st.select_slider("Penalty rate", _with_current(REGULARIZATION_RATES, "pg_reg_rate"), key="pg_reg_rate",
+                         disabled=st.session_state.get("pg_reg") == "none")
+        st.toggle("Batch normalization", key="pg_batchnorm")
+        st.selectbox("Weight initializer", INITIALIZERS, key="pg_init")
+
+
+def _with_current(options: list[float], key: str) -> list[float]:
+    """The preset values plus the current one (a share link may carry any value)."""
+    current = st.session_state.get(key)
+    return sorted(set(options) | ({float(current)} if current is not None else set()))
+
+
+def network_controls() -> None:
+    """Hidden layers as columns: units, activation and dropout each (in the main area)."""
+    num_layers = st.number_input("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="pg_num_layers",
+                                 help=lesson("playground", "network"))
+    if not num_layers:
+        st.caption("No hidden layer: the network is one weighted sum of the features (logistic or linear regression).")
+        return
+    columns = st.columns(MAX_HIDDEN_LAYERS)
+    for index in range(num_layers):
+        with columns[index]:
+            st.session_state.setdefault(f"pg_units_{index}", 4)
+            st.session_state.setdefault(f"pg_activation_{index}", "tanh")
+            st.session_state.setdefault(f"pg_dropout_{index}", 0.0)
+            st.number_input(f"Layer {index + 1} units", 1, MAX_UNITS, key=f"pg_units_{index}")
+            st.selectbox("Activation", ACTIVATIONS, key=f"pg_activation_{index}", label_visibility="collapsed")
+            st.number_input("Dropout", 0.0, 0.9, step=0.05, key=f"pg_dropout_{index}",
+                            help="Share of this layer's neurons silenced at each training step.")
+
+
+def settings_from_widgets() -> PlaygroundSettings:
+    """Read the controls into settings; raises ``ValueError`` for an impossible combination."""
+    state = st.session_state
+    num_layers = int(state["pg_num_layers"])
+    network = NetworkConfig(
+        hidden_units=tuple(int(state[f"pg_units_{index}"]) for index in range(num_layers)),
+        activations=tuple(state[f"pg_activation_{index}"] for index in range(num_layers)),
+        dropout_rates=tuple(float(state[f"pg_dropout_{index}"]) for index in range(num_layers)),
+        batch_norm=bool(state["pg_batchnorm"]),
+        regularization=state["pg_reg"],
+        regularization_rate=float(state["pg_reg_rate"]),
+        kernel_initializer=state["pg_init"],
+    )
+    return PlaygroundSettings(
+        dataset=state["pg_dataset"], noise=state["pg_noise"] / 100, num_samples=int(state["pg_points"]),
+        train_percent=int(state["pg_train"]), seed=int(state["pg_seed"]),
+        features=tuple(name for name in FEATURES if name in state["pg_features"]), scaling=state["pg_scaling"],
+        network=network, loss=state["pg_loss"],
+        optimizer=OptimizerConfig(state["pg_optimizer"], float(state["pg_lr"]), float(state["pg_momentum"])),
+        batch_size=int(state["pg_batch"]), shuffle=bool(state["pg_shuffle"]),
+        early_stopping_patience=int(state["pg_patience"]), max_epochs=int(state["pg_max_epochs"]),
+    )

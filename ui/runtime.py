@@ -1,0 +1,70 @@
+"""Process-wide set-up that makes one server carry many live sessions.
+
+Measured on 2 cores: after every script or fragment run Streamlit calls
+``keras.backend.clear_session()`` (its ``_clean_problem_modules`` hook) and a full
+``gc.collect()``. With TensorFlow loaded each costs ~240 ms and blocks every thread, so four
+live sessions froze the server. We keep that hook from touching Keras (it would also reset
+the global Keras state other sessions are using), turn the GC off in ``.streamlit/config.toml``
+(``runner.postScriptGC = false``), and ``gc.freeze()`` the heavy imports once.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import threading
+
+_warmup_started = False
+_warmup_lock = threading.Lock()
+warmed_up = threading.Event()
+
+
+def keep_keras_state() -> None:
+    """Replace Streamlit's post-run clean-up so it no longer clears Keras's global session.
+
+    The hook is private (``streamlit.runtime.scriptrunner.script_runner._clean_problem_modules``);
+    requirements pin Streamlit's minor range and a test checks the replacement is in effect.
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    script_runner._clean_problem_modules = _clean_nothing
+
+
+def _clean_nothing() -> None:
+    """Nothing to clean: models live in each session's own state, never in Keras globals."""
+
+
+def start_warmup() -> None:
+    """Import TensorFlow, Keras, Plotly and scikit-learn in the background, once per process.
+
+    The first visitor of a lab then does not wait ~4 s for ``import tensorflow``; the home page
+    never waits for it at all. When done, GPUs get memory growth and imports are frozen for GC.
+    """
+    global _warmup_started
+    with _warmup_lock:
+        if _warmup_started:
+            return
+        _warmup_started = True
+    threading.Thread(target=_warm_up, name="dlp-warmup", daemon=True).start()
+
+
+def wait_for_warmup() -> None:
+    """Block until TensorFlow is imported; call before a page touches Keras.
+
+    TensorFlow's import is not safe to run in two threads at once, so a page never imports
+    it alongside the warm-up thread: it starts the warm-up (if nobody did) and waits for it.
+    """
+    start_warmup()
+    warmed_up.wait()
+
+
+def _warm_up() -> None:
+    try:
+        for name in ("numpy", "plotly.graph_objects", "sklearn.neural_network", "tensorflow", "keras"):
+            importlib.import_module(name)
+        from engine.device import configure_gpus
+
+        configure_gpus()
+        gc.freeze()  # long-lived import objects leave the collector's generations
+    finally:
+        warmed_up.set()
