@@ -130,7 +130,7 @@ def build_mlp(config: NetworkConfig, num_features: int, problem: str, num_classe
         if config.batch_norm:
             layers.append(keras.layers.BatchNormalization(name=f"batch_norm_{index}"))
             layers.append(keras.layers.Activation(activation, name=f"activation_{index}"))
-        layers.append(keras.layers.Dropout(rate, seed=seed + 100 + index, name=f"dropout_{index}"))
+        layers.append(_live_dropout(rate, seed + 100 + index, f"dropout_{index}"))
     layers.append(keras.layers.Dense(
         output_units,
         activation=output_activation,
@@ -190,6 +190,20 @@ def layer_table(config: NetworkConfig, num_features: int, problem: str, num_clas
     output = width * output_units + output_units
     rows.append(LayerRow("output", "Dense", (None, output_units), output, output))
     return rows
+
+
+def _live_dropout(rate: float, seed: int, name: str):
+    """A Dropout layer whose rate may rise above 0 later, during training.
+
+    Keras creates the random seed generator only for a layer constructed with a rate above
+    0, so a layer made with rate 0 could never drop anything afterwards: construct it with a
+    positive rate, then set the real one.
+    """
+    import keras
+
+    layer = keras.layers.Dropout(0.5, seed=seed, name=name)
+    layer.rate = float(rate)
+    return layer
 
 
 def _seeded_initializer(name: str, seed: int):

@@ -70,6 +70,7 @@ def export_script(settings: PlaygroundSettings, uploaded: UploadedPoints | None 
         feature_names=repr(tuple(features.FEATURES)),
         make_call=make_call,
         seed=settings.seed,
+        domain=planar.DOMAIN,
         train_fraction=settings.train_percent / 100,
         features=repr(settings.features),
         scaling=repr(settings.scaling),
@@ -123,6 +124,7 @@ import keras
 import numpy as np
 
 SEED = {seed}
+DOMAIN = {domain}
 FEATURE_NAMES = {feature_names}
 
 
@@ -182,7 +184,8 @@ def main():
         validation_data=(x_test, y_test), verbose=0,
     )
     results = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
-    print("test " + ", ".join(f"{{name}}: {{value:.4f}}" for name, value in results.items()))
+    others = "".join(f", {{name}}: {{value:.4f}}" for name, value in results.items() if name != "loss")
+    print(f"test loss: {{results['loss']:.4f}}{{others}}")
 
 
 if __name__ == "__main__":

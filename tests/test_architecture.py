@@ -1,0 +1,34 @@
+"""House rules that code review alone would miss."""
+
+import subprocess
+import sys
+from unittest import mock
+
+from tests.conftest import ROOT
+
+
+def test_engine_imports_without_streamlit_or_plotly():
+    code = (
+        "import sys, engine.playground.task, engine.training.trainer, engine.device;"
+        "bad = [name for name in ('streamlit', 'plotly', 'ui') if name in sys.modules];"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_streamlit_no_longer_clears_the_keras_session_after_a_run():
+    import keras
+    from streamlit.runtime.scriptrunner import script_runner
+
+    from ui.runtime import keep_keras_state
+
+    keep_keras_state()
+    with mock.patch.object(keras.backend, "clear_session") as clear_session:
+        script_runner._clean_problem_modules()  # what Streamlit calls after every run
+    clear_session.assert_not_called()
+
+
+def test_streamlit_config_turns_the_post_run_gc_off():
+    text = (ROOT / ".streamlit" / "config.toml").read_text()
+    assert "postScriptGC = false" in text
