@@ -18,6 +18,7 @@ _POSITIVE_RGB = np.array([8, 119, 189], dtype=np.float32)
 _WHITE_RGB = np.array([247, 247, 247], dtype=np.float32)
 MAX_THUMBNAILS = 160  # beyond this the diagram draws plain nodes to keep each frame small
 MAX_LINK_HOVERS = 1500
+COLUMN_SPACING = 2.5  # horizontal distance between layers, in neuron rows, to leave room for links
 
 
 def _compact(figure: go.Figure, height: int) -> go.Figure:
@@ -174,10 +175,10 @@ def network_figure(
     tallest = max(sizes)
     # Columns left to right; each column's neurons centred vertically, first neuron on top.
     positions = [
-        [(float(column), (tallest - 1) / 2 + (size - 1) / 2 - row) for row in range(size)]
+        [(COLUMN_SPACING * column, (tallest - 1) / 2 + (size - 1) / 2 - row) for row in range(size)]
         for column, size in enumerate(sizes)
     ]
-    box = 0.42  # half the side of a neuron's thumbnail, in axis units (columns are 1 apart)
+    box = 0.42  # half the side of a neuron's thumbnail, in axis units (rows are 1 apart)
     figure = go.Figure()
     strongest = max((float(np.abs(kernel).max()) for kernel in kernels if kernel.size), default=1.0) or 1.0
     _add_links(figure, positions, kernels, strongest, box)
@@ -218,7 +219,7 @@ def network_figure(
     for index, label in enumerate(feature_labels):
         x, y = positions[0][index]
         figure.add_annotation(x=x - box - 0.05, y=y, text=label, showarrow=False, xanchor="right", font=dict(size=12))
-    figure.update_xaxes(visible=False, range=[-1.0, len(columns) - 0.5])
+    figure.update_xaxes(visible=False, range=[-1.2, COLUMN_SPACING * (len(columns) - 1) + 0.6])
     figure.update_yaxes(visible=False, range=[-0.8, tallest - 0.2], scaleanchor="x", scaleratio=1)
     return _compact(figure, int(min(720, max(260, 70 * tallest))))
 

@@ -1,0 +1,49 @@
+"""Click through the app as a person would, in headless Chromium."""
+
+import time
+
+import pytest
+
+from tests.browser.conftest import wait_until_idle
+
+pytestmark = pytest.mark.browser
+
+
+def epoch(page) -> int:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first  # not "Epochs / s"
+    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+
+
+def loss_curve(page) -> str:
+    lines = page.locator(".st-key-pg_loss_chart .scatterlayer path.js-line")
+    return lines.first.get_attribute("d") if lines.count() else ""
+
+
+def test_home_page_shows_the_labs_and_the_device(server, page):
+    page.goto(server)
+    wait_until_idle(page)
+    page.get_by_role("heading", name="Deep Learning Playground").wait_for()
+    page.get_by_text("Network Playground").first.wait_for()
+    page.get_by_text("TensorFlow", exact=False).first.wait_for(timeout=60_000)
+
+
+def test_play_trains_live_and_pause_stops(server, page):
+    page.goto(f"{server}/network_playground")
+    wait_until_idle(page)
+    page.get_by_role("button", name="▶ Play", exact=True).click()
+    page.get_by_role("button", name="⏸ Pause", exact=True).wait_for()
+    deadline = time.monotonic() + 60
+    while epoch(page) < 50 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    first_epoch, first_curve = epoch(page), loss_curve(page)
+    time.sleep(1.5)
+    assert epoch(page) > first_epoch  # the counter moves by itself: live updates
+    assert loss_curve(page) != first_curve  # and so does the loss chart
+    page.get_by_role("button", name="⏸ Pause", exact=True).click()
+    page.get_by_role("button", name="▶ Play", exact=True).wait_for()
+    wait_until_idle(page)
+    time.sleep(0.5)
+    stopped_epoch, stopped_curve = epoch(page), loss_curve(page)
+    time.sleep(1.5)
+    assert epoch(page) == stopped_epoch
+    assert loss_curve(page) == stopped_curve
