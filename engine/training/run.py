@@ -160,11 +160,6 @@ class TrainingRun:
         """Epochs trained since the last reset."""
         return len(self.history.get("loss", []))
 
-    @property
-    def metric_names(self) -> list[str]:
-        """History keys in order: training metrics, then their ``val_`` twins."""
-        return list(self.history)
-
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         """Model outputs for ``inputs`` (inference mode), from a compiled function."""
         import tensorflow as tf
