@@ -222,8 +222,7 @@ def _history_csv(run) -> str:
     return buffer.getvalue()
 
 
-def summary_tab(settings: PlaygroundSettings, data) -> None:
-    rows = layer_table(settings.network, len(settings.features), data.problem, data.num_classes)
+def summary_tab(rows) -> None:
     st.dataframe(
         [{"layer": row.name, "type": row.kind, "output shape": str(row.output_shape),
           "parameters": row.parameters, "trainable": row.trainable_parameters} for row in rows],
@@ -257,9 +256,10 @@ def main() -> None:
         st.stop()
     rows = layer_table(settings.network, len(settings.features), data.problem, data.num_classes)
     total_parameters = sum(row.parameters for row in rows)
+    outputs = output_units(data)
     st.caption(
         f"{len(settings.features)} inputs → {' → '.join(map(str, settings.network.hidden_units)) or 'no hidden layer'}"
-        f" → {output_units(data)} output{'s' if output_units(data) > 1 else ''} · {total_parameters:,} parameters"
+        f" → {outputs} output{'s' if outputs > 1 else ''} · {total_parameters:,} parameters"
         + (" · rebuilt for the new data, features or layers" if rebuilt and state.get("pg_seen_once") else "")
     )
     state["pg_seen_once"] = True
@@ -271,7 +271,7 @@ def main() -> None:
     with export:
         export_tab(trainer, settings)
     with summary:
-        summary_tab(settings, data)
+        summary_tab(rows)
     st.query_params.from_dict(to_query_params(settings))
 
 

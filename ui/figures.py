@@ -183,19 +183,12 @@ def network_figure(
     strongest = max((float(np.abs(kernel).max()) for kernel in kernels if kernel.size), default=1.0) or 1.0
     _add_links(figure, positions, kernels, strongest, box)
     thumbnails = sum(sizes) <= MAX_THUMBNAILS
-    for column, (grids, layer_positions) in enumerate(zip(columns, positions, strict=True)):
-        scale = float(np.abs(grids).max()) or 1.0
-        for index, (x, y) in enumerate(layer_positions):
-            grid = grids[index]
-            if column == len(columns) - 1:
-                values = grid * 2 - 1 if problem == "binary" else grid / scale
-                if problem == "multiclass":
-                    values = grid / max(1.0, scale)
-            else:
-                values = grid / scale
-            if thumbnails:
+    if thumbnails:
+        for column, (grids, layer_positions) in enumerate(zip(columns, positions, strict=True)):
+            values = _thumbnail_values(grids, is_output=column == len(columns) - 1, problem=problem)
+            for grid, (x, y) in zip(values, layer_positions, strict=True):
                 figure.add_layout_image(
-                    source=_png_data_uri(_diverging_rgb(values[::-1]).astype(np.uint8)),
+                    source=_png_data_uri(_diverging_rgb(grid[::-1]).astype(np.uint8)),
                     x=x - box, y=y + box, sizex=2 * box, sizey=2 * box, xref="x", yref="y",
                     sizing="stretch", layer="above",
                 )
@@ -222,6 +215,20 @@ def network_figure(
     figure.update_xaxes(visible=False, range=[-1.2, COLUMN_SPACING * (len(columns) - 1) + 0.6])
     figure.update_yaxes(visible=False, range=[-0.8, tallest - 0.2], scaleanchor="x", scaleratio=1)
     return _compact(figure, int(min(720, max(260, 70 * tallest))))
+
+
+def _thumbnail_values(grids: np.ndarray, is_output: bool, problem: str) -> np.ndarray:
+    """A column's neuron maps scaled to [-1, 1] for the orange-white-blue colour map.
+
+    Hidden neurons and inputs share one scale per column, so their strengths compare; a
+    binary output is a probability (0.5 is white); a multi-class output holds class indices.
+    """
+    scale = float(np.abs(grids).max()) or 1.0
+    if is_output and problem == "binary":
+        return grids * 2 - 1
+    if is_output and problem == "multiclass":
+        return grids / max(1.0, scale)
+    return grids / scale
 
 
 def _add_links(figure: go.Figure, positions: list, kernels: list[np.ndarray], strongest: float, box: float) -> None:

@@ -352,19 +352,18 @@ class TrainingRun:
 
         def supervised_step(x, y):
             with tf.GradientTape() as tape:
-                prediction = model(x, training=True)
-                loss = tf.reduce_mean(self._loss(y, prediction))
+                logs = self._score(y, model(x, training=True))
+                loss = logs["loss"]
                 if model.losses:  # L1/L2 penalties of the layers
                     loss = loss + tf.add_n(model.losses)
             gradients = tape.gradient(loss, model.trainable_variables)
             optimizer.apply(gradients, model.trainable_variables)
-            return {"loss": loss, **self._metric_values(y, prediction)}
+            return {**logs, "loss": loss}
 
         def evaluate(x, y):
             if self._custom_step:
                 return model.test_step((x, y))
-            prediction = model(x, training=False)
-            return {"loss": tf.reduce_mean(self._loss(y, prediction)), **self._metric_values(y, prediction)}
+            return self._score(y, model(x, training=False))
 
         train_step = (lambda x, y: model.train_step((x, y))) if self._custom_step else supervised_step
 
@@ -401,11 +400,14 @@ class TrainingRun:
 
         return chunk
 
-    def _metric_values(self, y_true, y_pred) -> dict:
+    def _score(self, y_true, y_pred) -> dict:
+        """Batch-mean loss and metrics: ``{"loss": ..., <metric>: ...}`` as scalar tensors."""
         import tensorflow as tf
 
-        return {name: tf.reduce_mean(tf.cast(function(y_true, y_pred), tf.float32))
-                for name, function in self.recipe.metrics.items()}
+        scores = {"loss": tf.reduce_mean(self._loss(y_true, y_pred))}
+        for name, function in self.recipe.metrics.items():
+            scores[name] = tf.reduce_mean(tf.cast(function(y_true, y_pred), tf.float32))
+        return scores
 
 
 def _begin(start, tensor):
