@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.runtime import warmed_up
+from ui.runtime import enter_page, warmed_up
 
 LABS = [
     ("pages/network_playground.py", "🕸️ Network Playground",
@@ -45,6 +45,7 @@ def device_panel() -> None:
     panel()
 
 
+enter_page()
 st.title("Deep Learning Playground")
 st.markdown(
     "Learn deep learning by changing it and watching what happens. Every lab here trains real "

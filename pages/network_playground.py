@@ -22,7 +22,7 @@ from engine.playground.task import hidden_layer_names, make_run, make_run_settin
 from engine.training.trainer import Trainer
 from ui.figures import boundary_figure, confusion_figure, curves_figure, network_figure
 from ui.lessons import lesson
-from ui.live import lab_trainer, run_controls
+from ui.live import lab_trainer, live_redraw_interval, run_controls
 from ui.playground_controls import (
     data_controls,
     network_controls,
@@ -30,7 +30,7 @@ from ui.playground_controls import (
     settings_from_widgets,
     training_controls,
 )
-from ui.runtime import wait_for_warmup
+from ui.runtime import enter_page, wait_for_warmup
 
 LAB = "playground"
 FRAME_SECONDS = 0.25  # live views redraw four times a second while training
@@ -81,12 +81,13 @@ def trainer_for(settings: PlaygroundSettings, data) -> tuple[Trainer, bool]:
 def live_views(trainer: Trainer, data, settings: PlaygroundSettings) -> None:
     """Metrics, network diagram, output map and curves; redrawn on a timer while playing."""
     playing = trainer.snapshot().playing
+    interval = live_redraw_interval(FRAME_SECONDS)
 
-    @st.fragment(run_every=FRAME_SECONDS if playing else None)
+    @st.fragment(run_every=interval if playing else None)
     def views() -> None:
         snapshot = trainer.snapshot()
-        if playing and not snapshot.playing:
-            st.rerun()  # training stopped by itself: redraw the buttons, stop the timer
+        if playing and (not snapshot.playing or live_redraw_interval(FRAME_SECONDS) != interval):
+            st.rerun()  # training stopped by itself, or the server's load changed: new timer
         _metrics_row(snapshot, data)
         if snapshot.status == "diverged" or snapshot.status == "error":
             st.error(snapshot.message)
@@ -138,23 +139,18 @@ def _curves(snapshot, data) -> None:
     smoothing_column, log_column, _ = st.columns([2, 1, 3])
     smoothing = smoothing_column.slider("Curve smoothing", 0.0, 0.99, 0.0, 0.01, key="pg_smoothing")
     log_scale = log_column.toggle("Log scale", key="pg_log")
-    history = snapshot.history
-    if data.problem == "regression":
-        st.plotly_chart(curves_figure(history, "loss", smoothing, log_scale), key="pg_loss_chart")
-        return
-    loss_column, accuracy_column = st.columns(2)
-    with loss_column:
-        st.plotly_chart(curves_figure(history, "loss", smoothing, log_scale), key="pg_loss_chart")
-    with accuracy_column:
-        st.plotly_chart(curves_figure(history, "accuracy", smoothing, False), key="pg_accuracy_chart")
+    metrics = ("loss",) if data.problem == "regression" else ("loss", "accuracy")
+    st.plotly_chart(curves_figure(snapshot.history, metrics, smoothing, log_scale), key="pg_curves")
 
 
 def _scores(view, data) -> None:
     if data.problem == "regression":
         return
-    with st.expander("Confusion matrix (test points)", expanded=False):
+    # Drawn only while open: a hidden chart would still cost every browser a redraw per frame.
+    expander = st.expander("Confusion matrix (test points)", key="pg_confusion_open", on_change="rerun")
+    if expander.open:
         matrix = confusion_matrix(data.test_labels, view.test_predictions, data.num_classes)
-        st.plotly_chart(confusion_figure(matrix, data.class_names), key="pg_confusion")
+        expander.plotly_chart(confusion_figure(matrix, data.class_names), key="pg_confusion")
 
 
 def compare_tab(trainer: Trainer, settings: PlaygroundSettings, data) -> None:
@@ -231,6 +227,7 @@ def summary_tab(rows) -> None:
 
 
 def main() -> None:
+    enter_page()
     wait_for_warmup()
     load_link_once()
     st.title("Network Playground")

@@ -29,6 +29,16 @@ def test_streamlit_no_longer_clears_the_keras_session_after_a_run():
     clear_session.assert_not_called()
 
 
-def test_streamlit_config_turns_the_post_run_gc_off():
-    text = (ROOT / ".streamlit" / "config.toml").read_text()
-    assert "postScriptGC = false" in text
+def test_streamlit_config_turns_the_post_run_gc_and_the_source_watcher_off():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["runner"]["postScriptGC"] is False
+    assert config["server"]["fileWatcherType"] == "none"
+
+
+def test_every_page_enters_through_the_app_shell():
+    # Without enter_page() a link that is a fresh server's first request runs the page
+    # outside app.py (see ui.runtime.enter_page and the browser test of it).
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        assert "enter_page()" in page.read_text(), f"{page.name} does not call ui.runtime.enter_page()"

@@ -8,12 +8,13 @@ user's model lives in module globals or in a global cache.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import streamlit as st
 
-from engine.training.trainer import SPEEDS, Trainer
+from engine.training.trainer import SPEEDS, Trainer, redraw_interval
 
 
 @dataclass
@@ -64,6 +65,11 @@ def lab_trainer(lab: str, structure: object, make: Callable[[], Trainer], rebuil
         resources.structures[lab] = structure
         return trainer, True
     return trainer, False
+
+
+def live_redraw_interval(base_seconds: float) -> float:
+    """Seconds between this page's live redraws, given how many sessions train right now."""
+    return redraw_interval(base_seconds, Trainer.playing_count(), os.cpu_count() or 1)
 
 
 def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None = None) -> None:

@@ -13,10 +13,33 @@ from __future__ import annotations
 import gc
 import importlib
 import threading
+from pathlib import Path
 
+APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
 _warmup_started = False
 _warmup_lock = threading.Lock()
 warmed_up = threading.Event()
+
+
+def enter_page() -> None:
+    """Make sure the page runs inside ``app.py``'s navigation; call first in every page.
+
+    Streamlit keeps a legacy mode for apps with a ``pages/`` folder: when a server's first
+    request names a page (a shared link to a lab), it runs that page file on its own,
+    without ``app.py``, so the page config, the navigation and ``keep_keras_state`` are all
+    skipped. Here the page switches Streamlit to ``st.navigation`` by running ``app.py``
+    in its place (which runs this page again, inside the app) and ends the bare run. The
+    same run carries on, so nothing the user sent with it (a click, a link) is lost.
+    """
+    import runpy
+
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        runpy.run_path(str(APP_PATH), run_name="__main__")
+        st.stop()
 
 
 def keep_keras_state() -> None:

@@ -38,9 +38,14 @@ def downsample_history(history: dict[str, list[float]], max_points: int = 800) -
     """A chart-sized copy of a history: every series sampled at the same epochs.
 
     Returns float32 arrays keyed like the history plus ``"epoch"`` (1-based epoch numbers).
+    Only the sampled entries are read, so the cost does not grow with the run's length (a
+    trainer calls this several times a second while holding Python's GIL).
     """
     length = len(next(iter(history.values()), []))
     indices = downsample_indices(length, max_points)
-    sampled = {name: np.asarray(values, dtype=np.float32)[indices] for name, values in history.items()}
+    sampled = {
+        name: np.fromiter((values[index] for index in indices), dtype=np.float32, count=len(indices))
+        for name, values in history.items()
+    }
     sampled["epoch"] = (indices + 1).astype(np.int64)
     return sampled

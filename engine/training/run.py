@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.device import tune_xla_for_small_models
 from engine.training.optimizers import OptimizerConfig, build_optimizer
 
 MAX_CHUNK_EPOCHS = 1000  # static size of the per-epoch metrics buffer inside the graph
@@ -129,6 +130,7 @@ class TrainingRun:
     def __init__(self, recipe: ModelRecipe, data: TrainingData, settings: RunSettings, seed: int = 0) -> None:
         import keras
 
+        tune_xla_for_small_models()
         self.recipe, self.data, self.seed = recipe, data, seed
         self.settings = settings
         self.model = recipe.build(seed)

@@ -14,10 +14,13 @@ only signals the worker (a join from a session's release hook could block the se
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import queue
+import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -29,6 +32,9 @@ from engine.training.run import DIVERGED, MAX_CHUNK_EPOCHS, READY, RunSettings, 
 
 MAX_TRAINERS = int(os.environ.get("DLP_MAX_TRAINERS", 64))
 COMMAND_TIMEOUT_SECONDS = 60.0
+# Training threads run at a lower OS priority, so on a busy server the threads that redraw
+# pages and answer health checks get the cores first and training takes what is left.
+TRAINING_NICENESS = int(os.environ.get("DLP_TRAINING_NICENESS", 10))
 SPEEDS: dict[str, tuple[int | None, float]] = {
     # label: (epochs per chunk or None for "as many as fit in ~0.1 s", pause after each chunk)
     "Slow motion": (1, 0.5),
@@ -80,6 +86,7 @@ class Trainer:
 
     _live = 0
     _live_lock = threading.Lock()
+    _instances: weakref.WeakSet[Trainer] = weakref.WeakSet()
 
     def __init__(
         self,
@@ -95,6 +102,7 @@ class Trainer:
                     f"The server is training for {MAX_TRAINERS} sessions already. Try again in a minute."
                 )
             Trainer._live += 1
+            Trainer._instances.add(self)
         self._run, self._observe = run, observe
         self._executor = executor or default_executor()
         self._chunk_seconds, self._frame_seconds = chunk_seconds, frame_seconds
@@ -157,6 +165,13 @@ class Trainer:
             self._commands.put(None)
             with Trainer._live_lock:
                 Trainer._live -= 1
+                Trainer._instances.discard(self)
+
+    @classmethod
+    def playing_count(cls) -> int:
+        """How many trainers in this process are training continuously right now."""
+        with cls._live_lock:
+            return sum(trainer._playing for trainer in cls._instances)
 
     @property
     def stopped(self) -> bool:
@@ -194,6 +209,7 @@ class Trainer:
         self._observe = observe or self._observe
 
     def _work(self) -> None:
+        lower_thread_priority(TRAINING_NICENESS)
         while not self._stopped.is_set():
             try:
                 command = self._commands.get(timeout=None if not self._playing else 0)
@@ -258,3 +274,32 @@ class Trainer:
         )
         if status is None and run.status == DIVERGED:
             self._playing = False
+
+
+def redraw_interval(base_seconds: float, playing: int, cores: int) -> float:
+    """Seconds between live redraws when ``playing`` sessions train on ``cores`` cores.
+
+    Up to one playing session per core every page redraws every ``base_seconds``; beyond
+    that the interval doubles with the load (rounded up to a power of two, so it changes
+    rarely): 8 sessions on 2 cores redraw once a second each instead of swamping the
+    server and every browser with frames nobody can follow.
+    """
+    load = playing / max(1, cores)
+    return base_seconds * 2 ** math.ceil(math.log2(load)) if load > 1 else base_seconds
+
+
+def lower_thread_priority(niceness: int) -> bool:
+    """Raise the calling thread's nice value by ``niceness`` (Linux only; elsewhere a no-op).
+
+    Returns whether it took effect. Linux schedules threads separately, so this leaves the
+    rest of the process alone; XLA runs a chunk on the thread that calls it, so the chunk
+    runs at this priority too.
+    """
+    if niceness <= 0 or not sys.platform.startswith("linux"):
+        return False
+    thread_id = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, thread_id, os.getpriority(os.PRIO_PROCESS, thread_id) + niceness)
+    except OSError:  # not permitted here: train at normal priority
+        return False
+    return True

@@ -1,5 +1,6 @@
 """A real server on a free loopback port and headless Chromium to drive it."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -7,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
 
@@ -25,9 +27,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
-    """``streamlit run app.py`` on a free port; yields its base URL."""
+@contextlib.contextmanager
+def running_server() -> Iterator[str]:
+    """``streamlit run app.py`` on a free port, as ``make run`` starts it; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
@@ -47,9 +49,18 @@ def server():
     else:
         process.kill()
         pytest.fail("The Streamlit server did not answer its health check within 60 s.")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """One server shared by the browser tests."""
+    with running_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

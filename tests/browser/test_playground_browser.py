@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import wait_until_idle
+from tests.browser.conftest import running_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +15,7 @@ def epoch(page) -> int:
 
 
 def loss_curve(page) -> str:
-    lines = page.locator(".st-key-pg_loss_chart .scatterlayer path.js-line")
+    lines = page.locator(".st-key-pg_curves .scatterlayer path.js-line")
     return lines.first.get_attribute("d") if lines.count() else ""
 
 
@@ -47,3 +47,15 @@ def test_play_trains_live_and_pause_stops(server, page):
     time.sleep(1.5)
     assert epoch(page) == stopped_epoch
     assert loss_curve(page) == stopped_curve
+
+
+def test_a_share_link_as_the_servers_first_request_opens_inside_the_app(page):
+    # Streamlit runs a pages/ file on its own when a fresh server's first request names it;
+    # the page must still get app.py's navigation and the link's settings.
+    with running_server() as url:
+        page.goto(f"{url}/network_playground?data=xor&layers=3&activations=relu")
+        wait_until_idle(page)
+        page.get_by_text("2 inputs → 3 → 1 output", exact=False).wait_for()
+        navigation = page.locator('[data-testid="stSidebarNav"]')
+        assert "Networks" in navigation.inner_text()  # the section header only app.py defines
+        assert page.title() == "Deep Learning Playground"  # app.py's page config

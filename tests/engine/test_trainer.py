@@ -1,5 +1,7 @@
 """The live trainer: commands return once applied; snapshots show what happened."""
 
+import os
+import sys
 import threading
 import time
 
@@ -7,7 +9,7 @@ import numpy as np
 import pytest
 
 from engine.training.executor import LocalExecutor
-from engine.training.trainer import Trainer
+from engine.training.trainer import Trainer, lower_thread_priority, redraw_interval
 from tests.engine.test_run import make_run
 
 
@@ -101,3 +103,40 @@ def test_the_executor_never_runs_more_chunks_at_once_than_its_slots():
     assert peak[0] == 2
     with pytest.raises(ValueError, match="at least 1 concurrent chunk"):
         LocalExecutor(0)
+
+
+def test_playing_count_follows_play_and_pause(trainer):
+    before = Trainer.playing_count()
+    trainer.set_speed("Slow motion")
+    trainer.play()
+    assert Trainer.playing_count() == before + 1
+    trainer.pause()
+    assert Trainer.playing_count() == before
+
+
+@pytest.mark.parametrize(
+    ("playing", "cores", "expected"),
+    [(0, 2, 0.25), (2, 2, 0.25), (3, 2, 0.5), (4, 2, 0.5), (8, 2, 1.0), (30, 2, 4.0), (5, 1, 2.0)],
+)
+def test_redraws_slow_down_by_powers_of_two_once_sessions_outnumber_cores(playing, cores, expected):
+    assert redraw_interval(0.25, playing, cores) == expected
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priorities are Linux's")
+def test_lower_thread_priority_touches_only_the_calling_thread():
+    main_before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen = {}
+
+    def worker():
+        thread_id = threading.get_native_id()
+        seen["before"] = os.getpriority(os.PRIO_PROCESS, thread_id)
+        seen["lowered"] = lower_thread_priority(5)
+        seen["after"] = os.getpriority(os.PRIO_PROCESS, thread_id)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    if seen["lowered"]:
+        assert seen["after"] == min(19, seen["before"] + 5)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main_before
+    assert lower_thread_priority(0) is False

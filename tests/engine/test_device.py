@@ -1,0 +1,32 @@
+"""Device set-up: XLA options are added once and never override the user's own."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from engine.device import SMALL_MODEL_XLA_CPU_FLAGS, device_report, tune_xla_for_small_models
+
+
+def test_xla_flags_are_added_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XLA_FLAGS", raising=False)
+    tune_xla_for_small_models()
+    tune_xla_for_small_models()
+
+    assert os.environ["XLA_FLAGS"].split() == list(SMALL_MODEL_XLA_CPU_FLAGS)
+
+
+def test_xla_flags_keep_the_users_choice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=true --xla_dump_to=/tmp/x")
+    tune_xla_for_small_models()
+
+    flags = os.environ["XLA_FLAGS"].split()
+    assert "--xla_cpu_multi_thread_eigen=true" in flags and "--xla_cpu_multi_thread_eigen=false" not in flags
+    assert "--xla_dump_to=/tmp/x" in flags and "--xla_cpu_use_fusion_emitters=false" in flags
+
+
+def test_device_report_names_the_training_device() -> None:
+    report = device_report()
+    assert report.devices and report.cpu_count >= 1
+    assert report.training_device == ("GPU:0" if report.has_gpu else "CPU:0")
