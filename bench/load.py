@@ -14,10 +14,10 @@ the browsers). Run: ``python bench/load.py --sessions 8 --seconds 30``.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -45,11 +45,13 @@ def main() -> None:
                                "--server.headless", "true"], cwd=root,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    # The health poller stands for a load balancer elsewhere: it keeps normal priority (Linux
-    # niceness is per thread and inherited by threads and processes started afterwards).
-    latencies: list[float] = []
-    measuring, stop = threading.Event(), threading.Event()
-    poller = threading.Thread(target=_poll_health, args=(url, latencies, measuring, stop), daemon=True)
+    # The health poller stands for a load balancer elsewhere: a process of its own (so the
+    # browser driver's event handling in this one cannot delay it) started before this
+    # process lowers its priority (niceness is inherited by processes started afterwards).
+    context = multiprocessing.get_context("spawn")
+    measuring, stop = context.Event(), context.Event()
+    receiver, sender = context.Pipe(duplex=False)
+    poller = context.Process(target=_poll_health, args=(url, sender, measuring, stop), daemon=True)
     poller.start()
     os.nice(arguments.client_niceness)  # the browsers, started below, yield to the server
     try:
@@ -83,6 +85,7 @@ def main() -> None:
                 time.sleep(0.05)
             frames_during = [now - before for now, before in zip(frames, frames_before, strict=True)]
             stop.set()
+            latencies = receiver.recv()
             poller.join()
             browser.close()
         elapsed = time.monotonic() - started
@@ -142,13 +145,16 @@ def _wait_healthy(url: str) -> None:
     raise SystemExit("The server did not start within 60 s.")
 
 
-def _poll_health(url: str, latencies: list[float], measuring: threading.Event, stop: threading.Event) -> None:
+def _poll_health(url: str, sender, measuring, stop) -> None:
+    """Time the health check every 0.1 s between ``measuring`` and ``stop``; send the times."""
+    latencies = []
     measuring.wait()
     while not stop.is_set():
         started = time.perf_counter()
         urllib.request.urlopen(f"{url}/_stcore/health", timeout=30).read()
         latencies.append(time.perf_counter() - started)
         time.sleep(0.1)
+    sender.send(latencies)
 
 
 if __name__ == "__main__":
