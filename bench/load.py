@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, running_server  # noqa: E402
 
 
 def main() -> None:
@@ -35,27 +35,18 @@ def main() -> None:
                         help="OS niceness of this process and the browsers it starts (0: same as the server)")
     arguments = parser.parse_args()
 
-    import subprocess
-
     from playwright.sync_api import sync_playwright
 
-    port = free_port()
-    root = Path(__file__).resolve().parent.parent
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                               "--server.headless", "true"], cwd=root,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    # The health poller stands for a load balancer elsewhere: a process of its own (so the
-    # browser driver's event handling in this one cannot delay it) started before this
-    # process lowers its priority (niceness is inherited by processes started afterwards).
-    context = multiprocessing.get_context("spawn")
-    measuring, stop = context.Event(), context.Event()
-    receiver, sender = context.Pipe(duplex=False)
-    poller = context.Process(target=_poll_health, args=(url, sender, measuring, stop), daemon=True)
-    poller.start()
-    os.nice(arguments.client_niceness)  # the browsers, started below, yield to the server
-    try:
-        _wait_healthy(url)
+    with running_server() as url:
+        # The health poller stands for a load balancer elsewhere: a process of its own (so the
+        # browser driver's event handling in this one cannot delay it) started before this
+        # process lowers its priority (niceness is inherited by processes started afterwards).
+        context = multiprocessing.get_context("spawn")
+        measuring, stop = context.Event(), context.Event()
+        receiver, sender = context.Pipe(duplex=False)
+        poller = context.Process(target=_poll_health, args=(url, sender, measuring, stop), daemon=True)
+        poller.start()
+        os.nice(arguments.client_niceness)  # the browsers, started below, yield to the server
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             if arguments.client_niceness:
@@ -98,8 +89,6 @@ def main() -> None:
         rates = [count / elapsed for count in updates]
         print(f"epoch-counter updates per session per second: min {min(rates):.2f}, "
               f"mean {statistics.mean(rates):.2f} (every session must keep updating)")
-    finally:
-        server.terminate()
 
 
 def _lower_browser_share(niceness: int) -> None:
@@ -132,17 +121,6 @@ def _descendants(root: int) -> list[int]:
             found.append(child)
             pending.append(child)
     return found
-
-
-def _wait_healthy(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("The server did not start within 60 s.")
 
 
 def _poll_health(url: str, sender, measuring, stop) -> None:
