@@ -78,10 +78,26 @@ def trainer_for(settings: PlaygroundSettings, data) -> tuple[Trainer, bool]:
     )
 
 
-def live_views(trainer: Trainer, data, settings: PlaygroundSettings) -> None:
+def view_options() -> dict:
+    """How the live views draw: a row of toggles kept outside the redrawn part of the page.
+
+    Widgets inside the live fragment would be re-sent with every frame; out here they cost
+    nothing while training, and changing one redraws the page once.
+    """
+    test, discretize, smoothing, log_scale = st.columns([1, 1, 2, 1], vertical_alignment="center")
+    return {
+        "show_test": test.toggle("Show test points", key="pg_show_test"),
+        "discretize": discretize.toggle("Discretize output", key="pg_discretize"),
+        "smoothing": smoothing.slider("Curve smoothing", 0.0, 0.99, 0.0, 0.01, key="pg_smoothing"),
+        "log_scale": log_scale.toggle("Log-scale loss", key="pg_log"),
+    }
+
+
+def live_views(trainer: Trainer, data, settings: PlaygroundSettings, options: dict) -> None:
     """Metrics, network diagram, output map and curves; redrawn on a timer while playing."""
     playing = trainer.snapshot().playing
     interval = live_redraw_interval(FRAME_SECONDS)
+    trainer.set_frame_seconds(interval)  # observe no more often than this page redraws
 
     @st.fragment(run_every=interval if playing else None)
     def views() -> None:
@@ -106,13 +122,14 @@ def live_views(trainer: Trainer, data, settings: PlaygroundSettings) -> None:
             ), key="pg_network", config={"displayModeBar": False})
         with right:
             st.subheader("Output")
-            show_test = st.toggle("Show test points", key="pg_show_test")
-            discretize = st.toggle("Discretize output", key="pg_discretize")
-            test = (data.test_points, data.test_labels) if show_test else None
+            test = (data.test_points, data.test_labels) if options["show_test"] else None
             st.plotly_chart(boundary_figure(
-                view.output_grid, data.bounds, data.problem, (data.train_points, data.train_labels), test, discretize,
+                view.output_grid, data.bounds, data.problem, (data.train_points, data.train_labels), test,
+                options["discretize"],
             ), key="pg_boundary", config={"displayModeBar": False})
-        _curves(snapshot, data)
+        metrics = ("loss",) if data.problem == "regression" else ("loss", "accuracy")
+        st.plotly_chart(curves_figure(snapshot.history, metrics, options["smoothing"], options["log_scale"]),
+                        key="pg_curves")
         _scores(view, data)
 
     views()
@@ -133,14 +150,6 @@ def _metrics_row(snapshot, data) -> None:
         columns[4].metric("Test accuracy", f"{latest['val_accuracy']:.1%}" if "val_accuracy" in latest else "–")
     columns[5].metric("Epochs / s", f"{snapshot.epochs_per_second:,.0f}" if snapshot.playing else "–",
                       help=f"Training on {cached_device_name()}")
-
-
-def _curves(snapshot, data) -> None:
-    smoothing_column, log_column, _ = st.columns([2, 1, 3])
-    smoothing = smoothing_column.slider("Curve smoothing", 0.0, 0.99, 0.0, 0.01, key="pg_smoothing")
-    log_scale = log_column.toggle("Log scale", key="pg_log")
-    metrics = ("loss",) if data.problem == "regression" else ("loss", "accuracy")
-    st.plotly_chart(curves_figure(snapshot.history, metrics, smoothing, log_scale), key="pg_curves")
 
 
 def _scores(view, data) -> None:
@@ -261,7 +270,7 @@ def main() -> None:
     )
     state["pg_seen_once"] = True
     run_controls(trainer, "pg")
-    live_views(trainer, data, settings)
+    live_views(trainer, data, settings, view_options())
     compare, export, summary = st.tabs(["Compare with scikit-learn", "Export and share", "Model summary"])
     with compare:
         compare_tab(trainer, settings, data)

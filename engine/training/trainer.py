@@ -4,7 +4,10 @@ The page never touches the model. It sends commands (play, pause, step, reset, n
 a new run) that the worker applies between chunks, and reads immutable ``Snapshot``s the
 worker publishes: history for the charts plus whatever the page's ``observe`` callback
 computed (a decision boundary, neuron maps). A command returns once applied and a fresh
-snapshot is out, so the screen is right straight after a click. Chunks are sized to about a
+snapshot is out, so the screen is right straight after a click. While playing, the worker
+observes at most once per frame and only once the page has read the previous snapshot, so a
+page that redraws slowly (a busy server) or not at all (the user is on another lab) costs
+no observation work. Chunks are sized to about a
 tenth of a second, so Pause takes effect almost at once.
 
 Streamlit's APIs are safe only from the script thread, so nothing here calls them; ``stop``
@@ -115,6 +118,7 @@ class Trainer:
         self._snapshot = Snapshot()
         self._stopped = threading.Event()
         self._last_observed = 0.0
+        self._snapshot_read = True
         self._thread = threading.Thread(target=self._work, name="dlp-trainer", daemon=True)
         self._thread.start()
         self._submit(lambda: None)  # the first snapshot, with a view, before returning
@@ -122,6 +126,7 @@ class Trainer:
     # ----------------------------------------------------------------- commands
     def snapshot(self) -> Snapshot:
         """The latest published snapshot (cheap; never blocks on training)."""
+        self._snapshot_read = True
         return self._snapshot
 
     def play(self) -> None:
@@ -143,6 +148,12 @@ class Trainer:
     def update(self, settings: RunSettings) -> list[str]:
         """Apply new live settings from the next chunk on; returns what changed."""
         return self._submit(self._run_update, settings)
+
+    def set_frame_seconds(self, seconds: float) -> None:
+        """Observe at most every ``seconds`` while playing (match the page's redraw interval)."""
+        if not seconds > 0:
+            raise ValueError(f"Expected a positive frame interval. Received: {seconds}.")
+        self._frame_seconds = seconds
 
     def set_speed(self, speed: str) -> None:
         """Choose a key of ``SPEEDS``."""
@@ -222,7 +233,9 @@ class Trainer:
                 continue
             epochs, pause = self._speed
             self._train_chunk(epochs or self._adaptive_epochs)
-            if time.perf_counter() - self._last_observed >= self._frame_seconds or not self._playing:
+            if not self._playing or (
+                self._snapshot_read and time.perf_counter() - self._last_observed >= self._frame_seconds
+            ):
                 self._publish()
             if pause:
                 self._stopped.wait(pause)
@@ -261,6 +274,7 @@ class Trainer:
         except Exception as error:
             view, message, status = self._snapshot.view, f"Could not draw the model: {error}", "error"
         self._last_observed = time.perf_counter()
+        self._snapshot_read = False
         self._snapshot = Snapshot(
             revision=next(self._revision),
             playing=self._playing,

@@ -61,6 +61,25 @@ def test_reset_restores_the_initial_weights(trainer):
     np.testing.assert_array_equal(trainer.snapshot().view, initial)
 
 
+def test_while_playing_it_observes_only_after_the_page_read_the_last_snapshot():
+    observations = []
+    trainer = Trainer(make_run(), observe=lambda run: observations.append(run.epoch), frame_seconds=0.01)
+    try:
+        trainer.set_speed("1 epoch per frame")
+        trainer.play()  # publishes once when applied; nobody reads it
+        assert wait_until(lambda: trainer.call(lambda run: run.epoch) >= 5)
+        unread = len(observations)
+        time.sleep(0.5)  # five more epochs, still unread: no observation work
+        assert len(observations) == unread
+        trainer.snapshot()
+        assert wait_until(lambda: len(observations) > unread)
+        assert trainer.snapshot().epoch > 5
+        with pytest.raises(ValueError, match="positive"):
+            trainer.set_frame_seconds(0)
+    finally:
+        trainer.stop()
+
+
 def test_a_diverging_run_stops_playing_and_says_why():
     trainer = Trainer(make_run(learning_rate=10.0), observe=lambda run: None)
     try:
