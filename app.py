@@ -13,4 +13,5 @@ start_warmup()
 st.navigation({
     "Start": [st.Page("pages/home.py", title="Home", icon="🏠", default=True)],
     "Networks": [st.Page("pages/network_playground.py", title="Network Playground", icon="🕸️")],
+    "Vision": [st.Page("pages/convolution_lab.py", title="Convolution lab", icon="🔲")],
 }).run()

@@ -13,6 +13,8 @@ from ui.runtime import enter_page, warmed_up
 LABS = [
     ("pages/network_playground.py", "🕸️ Network Playground",
      "Shape a dense network, train it on 2-D data and watch every neuron learn, live."),
+    ("pages/convolution_lab.py", "🔲 Convolution lab",
+     "Edit a kernel, slide it over a photo or a digit, and check any output pixel by hand."),
 ]
 
 

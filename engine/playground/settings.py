@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 from engine.data.features import FEATURES, SCALINGS
 from engine.data.planar import DATASETS, MAX_NOISE, MAX_SAMPLES, MIN_SAMPLES
+from engine.links import LinkReader
 from engine.models.mlp import (
     ACTIVATIONS,
     INITIALIZERS,
@@ -103,7 +104,7 @@ def from_query_params(params: dict[str, str]) -> tuple[PlaygroundSettings, list[
     Returns the settings and a list of warnings, one per value that was clamped or ignored.
     Unknown parameter names are ignored silently (links may carry other apps' parameters).
     """
-    reader = _Reader(params)
+    reader = LinkReader(params)
     default = PlaygroundSettings()
     network_default, optimizer_default = default.network, default.optimizer
     hidden_units = reader.int_list("layers", network_default.hidden_units, 1, MAX_UNITS, MAX_HIDDEN_LAYERS)
@@ -143,90 +144,3 @@ def from_query_params(params: dict[str, str]) -> tuple[PlaygroundSettings, list[
         max_epochs=int(reader.number("max_epochs", 0, 0, MAX_EPOCHS_LIMIT, integer=True)),
     )
     return settings, reader.warnings
-
-
-class _Reader:
-    """Reads typed values from query parameters, collecting a warning for each bad one."""
-
-    def __init__(self, params: dict[str, str]) -> None:
-        self.params, self.warnings = params, []
-
-    def warn(self, key: str, value: str, what: str) -> None:
-        self.warnings.append(f"Link setting {key}={value!r}: {what}.")
-
-    def text(self, key: str, default: str) -> str:
-        return str(self.params.get(key, default))[:500]
-
-    def number(self, key: str, default: float, low: float, high: float, integer: bool = False) -> float:
-        if key not in self.params:
-            return default
-        raw = self.text(key, "")
-        try:
-            value = float(raw)
-        except ValueError:
-            self.warn(key, raw, f"not a number; using {default:g}")
-            return default
-        if value != value or value in (float("inf"), float("-inf")):
-            self.warn(key, raw, f"not a finite number; using {default:g}")
-            return default
-        clamped = min(max(value, low), high)
-        if integer:
-            clamped = float(round(clamped))
-        if clamped != value:
-            self.warn(key, raw, f"out of range {low:g} to {high:g}; using {clamped:g}")
-        return clamped
-
-    def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
-        value = self.text(key, default)
-        if value not in options:
-            self.warn(key, value, f"unknown; using {default}")
-            return default
-        return value
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.text(key, str(int(default)))
-        if value not in ("0", "1"):
-            self.warn(key, value, f"expected 0 or 1; using {int(default)}")
-            return default
-        return value == "1"
-
-    def int_list(self, key: str, default: tuple[int, ...], low: int, high: int, max_length: int) -> tuple[int, ...]:
-        raw = self.text(key, ",".join(map(str, default)))
-        if raw == "":
-            return ()
-        try:
-            values = [int(float(part)) for part in raw.split(",")]
-        except ValueError:
-            self.warn(key, raw, "expected comma-separated whole numbers; using the default")
-            return default
-        clamped = [min(max(value, low), high) for value in values[:max_length]]
-        if clamped != values:
-            self.warn(key, raw, f"at most {max_length} values from {low} to {high}; clamped")
-        return tuple(clamped)
-
-    def float_list(self, key: str, length: int, low: float, high: float) -> tuple[float, ...]:
-        parts = self.text(key, "").split(",") if key in self.params else []
-        values = []
-        for index in range(length):
-            try:
-                value = float(parts[index]) if index < len(parts) and parts[index] else low
-            except ValueError:
-                self.warn(key, parts[index], f"not a number; using {low:g}")
-                value = low
-            if not low <= value <= high:  # also catches NaN
-                self.warn(key, parts[index], f"out of range {low:g} to {high:g}; clamped")
-                value = low if value != value else min(max(value, low), high)
-            values.append(value)
-        return tuple(values)
-
-    def choice_list(self, key: str, options: tuple[str, ...], length: int, default: str) -> tuple[str, ...]:
-        parts = self.text(key, "").split(",") if key in self.params else []
-        values = []
-        for index in range(length):
-            value = parts[index] if index < len(parts) else default
-            if value not in options:
-                self.warn(key, value, f"unknown activation; using {default}")
-                value = default
-            values.append(value)
-        return tuple(values)
-

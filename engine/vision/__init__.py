@@ -1,0 +1,1 @@
+"""Vision: images, convolution arithmetic and CNNs."""

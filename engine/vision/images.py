@@ -1,0 +1,182 @@
+"""Images for the vision labs: bundled samples and validated uploads, as float32 arrays.
+
+Every image comes back as an (height, width, 3) float32 array in its own units: 0–255 for
+photos and uploads, 0–16 for the 8×8 digit, small integers for the course's 3×3 example.
+Keeping the units means the arithmetic a learner reads ("240 × −1") is the arithmetic the
+convolution did. Uploads are checked before Pillow decodes them (bytes, then pixels, so a
+decompression bomb is refused from its header) and normalised: EXIF rotation applied,
+transparency flattened onto white, palette, 16-bit, CMYK and grey images turned into RGB,
+only the first frame of an animation kept, and big images scaled down to a working size.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ASSETS = Path(__file__).resolve().parent.parent.parent / "assets" / "images"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # the server refuses larger files first (.streamlit/config.toml)
+MAX_UPLOAD_PIXELS = 40_000_000  # a 8000×5000 photo; anything bigger is refused unopened
+WORKING_SIDE = 512  # longest side the lab computes on; larger images are scaled down
+ACCEPTED_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF")
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """An image ready for the lab.
+
+    Attributes:
+        pixels: (height, width, 3) float32 values in ``value_range``.
+        value_range: (low, high) of the units the pixels are in, for display.
+        notes: what was changed on the way in (rotation, scaling, colour conversion).
+    """
+
+    pixels: np.ndarray
+    value_range: tuple[float, float] = (0.0, 255.0)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SampleImage:
+    """A bundled image: a short description and how to load it."""
+
+    description: str
+    load: Callable[[], LoadedImage]
+
+
+def _sklearn_photo(name: str) -> LoadedImage:
+    from sklearn.datasets import load_sample_image
+
+    image = Image.fromarray(load_sample_image(name))
+    return _to_working_size(image, [])
+
+
+def _asset(name: str, value_range: tuple[float, float] = (0.0, 255.0), divisor: float = 1.0) -> LoadedImage:
+    with Image.open(ASSETS / name) as image:
+        pixels = np.asarray(image.convert("RGB"), dtype=np.float32) / divisor
+    return LoadedImage(pixels=pixels, value_range=value_range)
+
+
+def _course_example() -> LoadedImage:
+    grid = np.array([[3, 2, 1], [1, 2, 3], [1, 1, 1]], dtype=np.float32)
+    return LoadedImage(pixels=np.repeat(grid[:, :, None], 3, axis=2), value_range=(0.0, 3.0))
+
+
+SAMPLE_IMAGES: dict[str, SampleImage] = {
+    "Digit 8×8": SampleImage(
+        "A handwritten 3 from scikit-learn's digits, in its own units (0–16): small enough to "
+        "follow every multiplication.", lambda: _asset("digit_8x8.png", (0.0, 16.0), divisor=15)),
+    "Course example 3×3": SampleImage(
+        "The 3×3 grid [[3,2,1],[1,2,3],[1,1,1]]: with Sobel x and no padding it gives one number, 2.",
+        _course_example),
+    "Shapes": SampleImage(
+        "A square, a disc, a triangle and stripes on a plain background: edges in every direction.",
+        lambda: _asset("shapes.png")),
+    "Checkerboard": SampleImage(
+        "Black and white squares: only horizontal and vertical edges.", lambda: _asset("checkerboard.png")),
+    "China (photo)": SampleImage("A photo of a temple roof that scikit-learn ships.",
+                                 lambda: _sklearn_photo("china.jpg")),
+    "Flower (photo)": SampleImage("A photo of a flower that scikit-learn ships.",
+                                  lambda: _sklearn_photo("flower.jpg")),
+}
+
+
+def load_sample(name: str) -> LoadedImage:
+    """A bundled image by name (a key of ``SAMPLE_IMAGES``)."""
+    if name not in SAMPLE_IMAGES:
+        raise ValueError(f"Unknown sample image {name!r}. Expected one of: {', '.join(SAMPLE_IMAGES)}.")
+    return SAMPLE_IMAGES[name].load()
+
+
+def load_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: int = MAX_UPLOAD_PIXELS) -> LoadedImage:
+    """Decode an uploaded PNG, JPEG, WebP, BMP or GIF into a working-size RGB image.
+
+    Raises:
+        ValueError: empty, too many bytes or pixels, not an image, an unsupported format, or
+            a damaged file; the message says which and what to do.
+    """
+    if not data:
+        raise ValueError("The file is empty. Choose a PNG, JPEG, WebP, BMP or GIF image.")
+    if len(data) > max_bytes:
+        raise ValueError(f"The file is {len(data) / 2**20:.1f} MB; images up to {max_bytes / 2**20:.0f} MB are accepted.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        if isinstance(error, UnidentifiedImageError):
+            raise ValueError("This file is not an image Pillow can read. Choose a PNG, JPEG, WebP, BMP or GIF.") from None
+        raise ValueError("This image declares more pixels than is safe to open.") from None
+    with image:
+        if image.format not in ACCEPTED_FORMATS:
+            raise ValueError(f"{image.format} images are not accepted. Choose a PNG, JPEG, WebP, BMP or GIF.")
+        width, height = image.size
+        if width * height > max_pixels:
+            raise ValueError(f"The image is {width}×{height} pixels; at most {max_pixels / 1e6:.0f} megapixels are accepted.")
+        if width < 1 or height < 1:
+            raise ValueError("The image has no pixels.")
+        notes: list[str] = []
+        if getattr(image, "n_frames", 1) > 1:
+            notes.append(f"Animated {image.format}: using its first of {image.n_frames} frames.")
+        try:
+            image.seek(0)
+            image.load()
+            rgb = _to_rgb(image, notes)
+        except (OSError, ValueError, SyntaxError) as error:
+            raise ValueError(f"The image could not be decoded (damaged or truncated file): {error}") from None
+    return _to_working_size(rgb, notes)
+
+
+def _to_rgb(image: Image.Image, notes: list[str]) -> Image.Image:
+    """Upright, opaque, 8-bit RGB, noting every conversion."""
+    rotated = ImageOps.exif_transpose(image)
+    if rotated is not image and image.getexif().get(0x0112, 1) != 1:
+        notes.append("Rotated upright as its EXIF orientation asks.")
+    image = rotated
+    mode = image.mode
+    if mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+        notes.append("Palette colours expanded to RGB.")
+        mode = image.mode
+    if mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        values = np.asarray(image, dtype=np.float64)
+        high = 65535.0 if mode.startswith("I;16") or values.max() > 255 else 255.0
+        grey = np.clip(values / high * 255.0, 0, 255).astype(np.uint8)
+        notes.append(f"{'16-bit' if high > 255 else 'High-precision'} grey values scaled to 0–255.")
+        return Image.fromarray(grey).convert("RGB")
+    if mode == "CMYK":
+        notes.append("CMYK (print) colours converted to RGB.")
+        return image.convert("RGB")
+    if mode in ("RGBA", "LA", "PA") or (mode in ("RGB", "L") and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        notes.append("Transparent areas drawn on white.")
+        return Image.alpha_composite(background, rgba).convert("RGB")
+    return image.convert("RGB")
+
+
+def _to_working_size(image: Image.Image, notes: list[str]) -> LoadedImage:
+    width, height = image.size
+    if max(width, height) > WORKING_SIDE:
+        scale = WORKING_SIDE / max(width, height)
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+        notes.append(f"Scaled down from {width}×{height} to {size[0]}×{size[1]} pixels to stay interactive.")
+    return LoadedImage(pixels=np.asarray(image, dtype=np.float32), notes=notes)
+
+
+def to_grayscale(pixels: np.ndarray) -> np.ndarray:
+    """Luma of an (H, W, 3) image (ITU-R BT.601 weights), as (H, W, 1) in the same units.
+
+    A grey image (three equal channels) keeps its exact values, so small integers stay integers.
+    """
+    if np.array_equal(pixels[:, :, 0], pixels[:, :, 1]) and np.array_equal(pixels[:, :, 0], pixels[:, :, 2]):
+        return pixels[:, :, :1].astype(np.float32)
+    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return (pixels @ weights)[:, :, None].astype(np.float32)

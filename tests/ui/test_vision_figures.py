@@ -1,0 +1,49 @@
+"""Vision figures: the numbers in, the right traces out."""
+
+import numpy as np
+
+from ui.vision_figures import (
+    MAX_CLICK_TARGETS,
+    colour_output_figure,
+    feature_map_figure,
+    image_figure,
+    maps_grid_figure,
+    worked_example_figure,
+)
+
+
+def test_small_grey_images_show_their_values_and_colour_images_are_drawn_as_rgb():
+    digit = np.arange(64, dtype=np.float32).reshape(8, 8, 1) / 4
+    grey = image_figure(np.repeat(digit, 3, axis=2), (0, 16), "digit", taps=(np.array([-1, 0, 1]), np.array([0, 1, 2])))
+    assert grey.data[0].type == "heatmap" and grey.data[0].texttemplate and grey.data[0].zmax == 16
+    assert len(grey.layout.shapes) == 9
+    assert sum(shape.line.dash == "dot" for shape in grey.layout.shapes) == 3  # the row on padding
+    photo = image_figure(np.random.default_rng(0).uniform(0, 255, (40, 30, 3)).astype(np.float32), (0, 255), "photo")
+    assert photo.data[0].type == "image" and np.asarray(photo.data[0].z).dtype == np.uint8
+
+
+def test_feature_maps_diverge_around_zero_and_offer_a_bounded_grid_of_click_targets():
+    values = np.linspace(-3, 1, 200 * 150, dtype=np.float32).reshape(200, 150)
+    figure = feature_map_figure(values, "map", selected=(5, 7), clickable=True)
+    heatmap, targets, selected = figure.data
+    assert heatmap.zmin == -3 and heatmap.zmax == 3 and heatmap.texttemplate is None
+    assert len(targets.x) == MAX_CLICK_TARGETS**2 and max(targets.x) == 149 and max(targets.y) == 199
+    assert (selected.x[0], selected.y[0]) == (7, 5)
+    small = feature_map_figure(np.ones((3, 4), np.float32), "small", clickable=True)
+    assert len(small.data[1].x) == 12 and small.data[0].colorscale[0][1] != small.data[0].colorscale[-1][1]
+
+
+def test_colour_output_clips_or_rescales_each_channel():
+    maps = np.stack([np.full((2, 2), -50.0), np.full((2, 2), 300.0), np.array([[0.0, 10.0], [20.0, 30.0]])], axis=2)
+    clipped = np.asarray(colour_output_figure(maps, (0, 255), False, "c").data[0].z)
+    assert clipped[0, 0, 0] == 0 and clipped[0, 0, 1] == 255
+    rescaled = np.asarray(colour_output_figure(maps, (0, 255), True, "c").data[0].z)
+    assert rescaled[0, 0, 2] == 0 and rescaled[1, 1, 2] == 255
+
+
+def test_grids_have_one_panel_per_map_and_the_worked_example_three_per_channel():
+    grid = maps_grid_figure(np.zeros((5, 5, 6), np.float32), [f"map {index}" for index in range(6)])
+    assert len(grid.data) == 6 and [item.text for item in grid.layout.annotations][:2] == ["map 0", "map 1"]
+    patch = np.ones((3, 3, 3), np.float32)
+    worked = worked_example_figure(patch, patch * 2, patch * 2, ["red", "green", "blue"])
+    assert len(worked.data) == 9 and "× weights — green" in [item.text for item in worked.layout.annotations]

@@ -1,0 +1,226 @@
+"""The convolution lab's controls: widgets in, ``ConvolutionLabSettings`` out.
+
+Widget values live in ``st.session_state`` under ``cv_*`` keys; ``seed_widgets`` writes a
+settings object into them (from a share link, once per session). The kernel is held as a
+base grid per slice (``cv_kernels``) plus whatever the user typed into the data editor, whose
+widget key carries a version: loading a preset, resizing or randomising bumps the version so
+the editor starts again from the new base.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from engine.vision.convolution import MAX_DILATION, MAX_PAD, MAX_POOL, MAX_STRIDE, PADDINGS, POOLINGS, ConvolutionConfig
+from engine.vision.convolution_lab import CHANNEL_MODES, DEPTH_CHANNELS, ConvolutionLabSettings
+from engine.vision.images import SAMPLE_IMAGES, load_upload
+from engine.vision.kernels import MAX_SIZE, PRESETS, embed_centred, make_preset, random_kernel
+from ui.lessons import lesson
+
+UPLOADED = "Your upload"
+CUSTOM = "Custom"
+CHANNEL_LABELS = {"grayscale": "Grayscale (one channel)", "per_channel": "Same kernel on each RGB channel",
+                  "depth": "3-D kernel (one slice per channel)"}
+PADDING_LABELS = {"valid": "valid (none)", "same": "same", "explicit": "zeros on each side"}
+POOLING_LABELS = {"none": "None", "max": "Max", "average": "Average"}
+
+
+def seed_widgets(settings: ConvolutionLabSettings) -> None:
+    """Set every control from settings (before the widgets are drawn)."""
+    config = settings.config
+    rows, cols = settings.kernel_shape
+    st.session_state.update({
+        "cv_image": settings.image, "cv_channels": settings.channels, "cv_bank": list(settings.bank),
+        "cv_normalize": settings.normalize, "cv_padding": config.padding, "cv_pad": config.pad,
+        "cv_stride_rows": config.strides[0], "cv_stride_cols": config.strides[1],
+        "cv_dilation_rows": config.dilation_rate[0], "cv_dilation_cols": config.dilation_rate[1],
+        "cv_relu": config.relu, "cv_pooling": config.pooling, "cv_pool": config.pool_size,
+        "cv_pool_strides": config.pool_strides, "cv_row": settings.pixel[0], "cv_col": settings.pixel[1],
+        "cv_map": settings.pixel[2], "cv_rows": rows, "cv_cols": cols, "cv_preset": _matching_preset(settings),
+    })
+    _set_kernels([np.array(kernel, dtype=np.float32) for kernel in settings.kernels])
+
+
+def _matching_preset(settings: ConvolutionLabSettings) -> str:
+    kernel = np.array(settings.kernels[0], dtype=np.float32)
+    for name in PRESETS:
+        preset = make_preset(name, *kernel.shape)
+        if preset.shape == kernel.shape and np.allclose(preset, kernel):
+            return name
+    return CUSTOM
+
+
+def _set_kernels(kernels: list[np.ndarray]) -> None:
+    st.session_state["cv_kernels"] = kernels
+    st.session_state["cv_kernel_version"] = st.session_state.get("cv_kernel_version", 0) + 1
+
+
+def _editor_key(index: int) -> str:
+    return f"cv_editor_{st.session_state['cv_kernel_version']}_{index}"
+
+
+def current_kernels() -> list[list[list[object]]]:
+    """Each slice's cells: the base grid with the user's edits applied (cells may be invalid)."""
+    kernels = []
+    for index, base in enumerate(st.session_state["cv_kernels"]):
+        cells: list[list[object]] = base.tolist()
+        edits = st.session_state.get(_editor_key(index), {}).get("edited_rows", {})
+        for row, changes in edits.items():
+            for column, value in changes.items():
+                cells[int(row)][int(column) - 1] = value
+        kernels.append(cells)
+    return kernels
+
+
+def _numeric(cells: list[list[object]]) -> np.ndarray:
+    """Cells as numbers for resizing, with anything unreadable as 0."""
+    def number(value: object) -> float:
+        try:
+            result = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return 0.0
+        return result if np.isfinite(result) else 0.0
+
+    return np.array([[number(value) for value in row] for row in cells], dtype=np.float32)
+
+
+def _load_preset() -> None:
+    name = st.session_state["cv_preset"]
+    if name == CUSTOM:
+        return
+    kernel = make_preset(name, st.session_state["cv_rows"], st.session_state["cv_cols"])
+    st.session_state["cv_rows"], st.session_state["cv_cols"] = kernel.shape
+    _set_kernels([kernel] * _slice_count())
+
+
+def _resize() -> None:
+    rows, cols = st.session_state["cv_rows"], st.session_state["cv_cols"]
+    name = st.session_state.get("cv_preset", CUSTOM)
+    if name != CUSTOM and PRESETS[name].fixed_size is None:
+        _set_kernels([make_preset(name, rows, cols)] * _slice_count())
+        return
+    resized = []
+    for cells in current_kernels():
+        old = _numeric(cells)
+        kept = old[max(0, (old.shape[0] - rows) // 2):, max(0, (old.shape[1] - cols) // 2):][:rows, :cols]
+        resized.append(embed_centred(kept, rows, cols))
+    st.session_state["cv_preset"] = CUSTOM
+    _set_kernels(resized)
+
+
+def _randomize() -> None:
+    seed = st.session_state.get("cv_random_seed", 0) + 1
+    st.session_state["cv_random_seed"] = seed
+    rows, cols = st.session_state["cv_rows"], st.session_state["cv_cols"]
+    st.session_state["cv_preset"] = CUSTOM
+    _set_kernels([random_kernel(rows, cols, seed * 3 + index) for index in range(_slice_count())])
+
+
+def _slice_count() -> int:
+    return 3 if st.session_state.get("cv_channels") == "depth" else 1
+
+
+def _change_channels() -> None:
+    first = _numeric(current_kernels()[0])
+    _set_kernels([first] * _slice_count())
+
+
+def _accept_upload() -> None:
+    """Decode a newly chosen file; on success it becomes the image, else the page says why."""
+    uploaded = st.session_state.get("cv_file")
+    if uploaded is None:
+        return
+    try:
+        image = load_upload(uploaded.getvalue())
+    except ValueError as error:
+        st.session_state["cv_upload_error"] = f"{uploaded.name}: {error}"
+        return
+    st.session_state.pop("cv_upload_error", None)
+    st.session_state.update(cv_upload=image, cv_image=UPLOADED)
+
+
+def image_controls() -> None:
+    """Sample or uploaded image (in the sidebar); an upload stays in the session."""
+    with st.sidebar:
+        st.header("Image", help=lesson("convolution", "image"))
+        options = list(SAMPLE_IMAGES) + ([UPLOADED] if "cv_upload" in st.session_state else [])
+        st.selectbox("Image", options, key="cv_image", help="Bundled images work offline.")
+        if st.session_state["cv_image"] in SAMPLE_IMAGES:
+            st.caption(SAMPLE_IMAGES[st.session_state["cv_image"]].description)
+        st.file_uploader("Or upload an image", type=["png", "jpg", "jpeg", "webp", "bmp", "gif"],
+                         key="cv_file", on_change=_accept_upload, help="PNG, JPEG, WebP, BMP or GIF, up to 10 MB.")
+
+
+def geometry_controls() -> None:
+    """Channels, padding, stride, dilation, ReLU and pooling (in the sidebar)."""
+    with st.sidebar:
+        st.header("Channels", help=lesson("convolution", "channels"))
+        st.radio("Channels", CHANNEL_MODES, format_func=CHANNEL_LABELS.get, key="cv_channels",
+                 on_change=_change_channels, label_visibility="collapsed")
+        st.header("Geometry", help=lesson("convolution", "geometry"))
+        st.selectbox("Padding", PADDINGS, format_func=PADDING_LABELS.get, key="cv_padding")
+        st.number_input("Zeros on each side", 0, MAX_PAD, key="cv_pad",
+                        disabled=st.session_state.get("cv_padding") != "explicit")
+        rows, cols = st.columns(2)
+        rows.number_input("Stride (rows)", 1, MAX_STRIDE, key="cv_stride_rows")
+        cols.number_input("Stride (columns)", 1, MAX_STRIDE, key="cv_stride_cols")
+        rows.number_input("Dilation (rows)", 1, MAX_DILATION, key="cv_dilation_rows")
+        cols.number_input("Dilation (columns)", 1, MAX_DILATION, key="cv_dilation_cols")
+        st.header("After the convolution", help=lesson("convolution", "pooling"))
+        st.toggle("ReLU: max(0, x)", key="cv_relu")
+        st.selectbox("Pooling", POOLINGS, format_func=POOLING_LABELS.get, key="cv_pooling")
+        size, stride = st.columns(2)
+        pooling_off = st.session_state.get("cv_pooling") == "none"
+        size.number_input("Pool size", 1, MAX_POOL, key="cv_pool", disabled=pooling_off)
+        stride.number_input("Pool stride", 1, MAX_POOL, key="cv_pool_strides", disabled=pooling_off)
+
+
+def kernel_controls() -> None:
+    """Preset, size, random, normalise, the editable grid(s) and the bank."""
+    st.subheader("Kernel", help=lesson("convolution", "kernel"))
+    preset, rows, cols, random_button = st.columns([2.2, 1, 1, 1], vertical_alignment="bottom")
+    preset.selectbox("Preset", [CUSTOM, *PRESETS], key="cv_preset", on_change=_load_preset)
+    rows.number_input("Rows", 1, MAX_SIZE, key="cv_rows", on_change=_resize)
+    cols.number_input("Columns", 1, MAX_SIZE, key="cv_cols", on_change=_resize)
+    random_button.button("🎲 Random", key="cv_random", on_click=_randomize, width="stretch")
+    name = st.session_state["cv_preset"]
+    st.caption(PRESETS[name].description if name in PRESETS else "Your own weights: edit any cell.")
+    names = DEPTH_CHANNELS if st.session_state["cv_channels"] == "depth" else ("weights",)
+    for column, (index, base) in zip(st.columns(len(names)), enumerate(st.session_state["cv_kernels"]), strict=False):
+        frame = pd.DataFrame(base, columns=[str(number) for number in range(1, base.shape[1] + 1)])
+        with column:
+            if len(names) > 1:
+                st.caption(f"{names[index]} slice")
+            st.data_editor(
+                frame, key=_editor_key(index), hide_index=True, width="stretch",
+                column_config={name: st.column_config.NumberColumn(name, format="%.4g", step=0.1) for name in frame},
+            )
+    normalize, bank = st.columns([1, 2.5], vertical_alignment="bottom")
+    normalize.toggle("Normalise by the sum", key="cv_normalize",
+                     help="Divide every weight by their total, so flat areas keep their brightness.")
+    bank.multiselect("Kernel bank: add presets as extra output maps", list(PRESETS), key="cv_bank",
+                     disabled=st.session_state["cv_channels"] == "per_channel", max_selections=15,
+                     help="Each kernel gives one feature map: the output's depth is the number of kernels.")
+
+
+def settings_from_widgets() -> ConvolutionLabSettings:
+    """The settings the widgets show; ``ValueError`` when a cell or a combination is invalid."""
+    from engine.vision.kernels import parse_kernel
+
+    state = st.session_state
+    kernels = tuple(tuple(tuple(float(value) for value in row) for row in parse_kernel(cells))
+                    for cells in current_kernels())
+    config = ConvolutionConfig(
+        strides=(state["cv_stride_rows"], state["cv_stride_cols"]), padding=state["cv_padding"],
+        pad=state["cv_pad"], dilation_rate=(state["cv_dilation_rows"], state["cv_dilation_cols"]),
+        relu=state["cv_relu"], pooling=state["cv_pooling"], pool_size=state["cv_pool"],
+        pool_strides=state["cv_pool_strides"],
+    )
+    image = state["cv_image"] if state["cv_image"] in SAMPLE_IMAGES else ConvolutionLabSettings().image
+    return ConvolutionLabSettings(
+        image=image, channels=state["cv_channels"], kernels=kernels, bank=tuple(state["cv_bank"]),
+        normalize=state["cv_normalize"], config=config,
+        pixel=(state["cv_row"], state["cv_col"], state["cv_map"]),
+    )

@@ -1,0 +1,161 @@
+"""Plotly figures for the vision labs: images, feature maps and a convolution worked by hand.
+
+Images are drawn with row 0 at the top and square pixels. Small arrays (the 8×8 digit, the
+3×3 course example, every worked example) carry their numbers in the cells, so the
+arithmetic can be read off the picture.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ui.figures import DIVERGING, _figure
+
+MAX_ANNOTATED_CELLS = 400  # above this, values go in the hover text only
+MAX_CLICK_TARGETS = 48  # per axis; bigger maps get a coarser grid of clickable points
+SELECTED = "#d62728"
+
+
+def _image_axes(rows: int, cols: int) -> dict:
+    return dict(
+        xaxis=dict(range=[-0.5, cols - 0.5], showgrid=False, zeroline=False, constrain="domain"),
+        yaxis=dict(range=[rows - 0.5, -0.5], showgrid=False, zeroline=False, scaleanchor="x", constrain="domain"),
+        plot_bgcolor="rgba(0,0,0,0)",
+    )
+
+
+def _height(rows: int, cols: int, width: int = 420) -> int:
+    return int(min(560, max(220, width * rows / max(cols, 1)))) + 40
+
+
+def _values_heatmap(values: np.ndarray, signed: bool | None = None, value_range: tuple[float, float] | None = None,
+                    show_scale: bool = True, **trace) -> go.Heatmap:
+    """A 2-D array as a heatmap: diverging around 0 when it has negative values, grey otherwise."""
+    signed = bool(values.min() < 0) if signed is None else signed
+    if signed:
+        limit = float(np.abs(values).max()) or 1.0
+        colours = dict(colorscale=DIVERGING, zmin=-limit, zmax=limit)
+    else:
+        low, high = value_range or (float(values.min()), float(values.max()))
+        colours = dict(colorscale="gray", zmin=low, zmax=high if high > low else low + 1)
+    annotate = values.size <= MAX_ANNOTATED_CELLS
+    return go.Heatmap(
+        z=values, **colours, showscale=show_scale, colorbar=dict(thickness=10),
+        texttemplate="%{z:.3~g}" if annotate else None, textfont=dict(size=11),
+        hovertemplate="row %{y}, column %{x}<br>%{z:.4~g}<extra></extra>", **trace,
+    )
+
+
+def image_figure(pixels: np.ndarray, value_range: tuple[float, float], title: str,
+                 taps: tuple[np.ndarray, np.ndarray] | None = None) -> go.Figure:
+    """An (H, W, 1) or (H, W, 3) image in its units; ``taps`` outlines the pixels under the kernel."""
+    rows, cols = pixels.shape[:2]
+    grey = pixels.shape[2] == 1 or (np.array_equal(pixels[..., 0], pixels[..., 1])
+                                    and np.array_equal(pixels[..., 0], pixels[..., 2]))
+    if grey:
+        trace = _values_heatmap(pixels[..., 0], signed=False, value_range=value_range, show_scale=False)
+    else:
+        low, high = value_range
+        scaled = np.clip((pixels - low) / (high - low) * 255.0, 0, 255).astype(np.uint8)
+        trace = go.Image(z=scaled, hovertemplate="row %{y}, column %{x}<br>RGB %{z}<extra></extra>")
+    shapes = []
+    if taps is not None:
+        tap_rows, tap_cols = taps
+        for row in tap_rows:
+            for col in tap_cols:
+                inside = 0 <= row < rows and 0 <= col < cols
+                shapes.append(dict(type="rect", x0=col - 0.5, x1=col + 0.5, y0=row - 0.5, y1=row + 0.5,
+                                   line=dict(color=SELECTED, width=2, dash="solid" if inside else "dot")))
+    figure = _figure([trace], _height(rows, cols), title=dict(text=title, font=dict(size=14)), shapes=shapes,
+                     **_image_axes(rows, cols))
+    if taps is not None:  # taps on padding lie outside the image: widen the view to show them
+        figure.update_xaxes(range=[min(-0.5, float(taps[1].min()) - 0.5), max(cols - 0.5, float(taps[1].max()) + 0.5)])
+        figure.update_yaxes(range=[max(rows - 0.5, float(taps[0].max()) + 0.5), min(-0.5, float(taps[0].min()) - 0.5)])
+    return figure
+
+
+def feature_map_figure(values: np.ndarray, title: str, selected: tuple[int, int] | None = None,
+                       clickable: bool = False) -> go.Figure:
+    """One (H, W) output map. ``clickable`` overlays invisible points so a click picks a pixel.
+
+    Plotly reports clicks on scatter points, not on heatmap cells, so a grid of transparent
+    markers (every pixel of small maps, an evenly spaced subset of large ones) sits on top.
+    """
+    rows, cols = values.shape
+    traces: list = [_values_heatmap(values)]
+    if clickable:
+        row_targets = np.unique(np.linspace(0, rows - 1, min(rows, MAX_CLICK_TARGETS)).round().astype(int))
+        col_targets = np.unique(np.linspace(0, cols - 1, min(cols, MAX_CLICK_TARGETS)).round().astype(int))
+        grid_rows, grid_cols = np.meshgrid(row_targets, col_targets, indexing="ij")
+        traces.append(go.Scatter(
+            x=grid_cols.ravel(), y=grid_rows.ravel(), mode="markers", name="pick",
+            marker=dict(size=max(6, min(24, 360 // max(len(row_targets), len(col_targets)))), opacity=0),
+            hovertemplate="click: work out row %{y}, column %{x}<extra></extra>", showlegend=False,
+        ))
+    if selected is not None:
+        traces.append(go.Scatter(
+            x=[selected[1]], y=[selected[0]], mode="markers", showlegend=False, hoverinfo="skip",
+            marker=dict(symbol="square-open", size=max(8, min(30, 360 // max(rows, cols))), color=SELECTED,
+                        line=dict(width=3)),
+        ))
+    return _figure(traces, _height(rows, cols), title=dict(text=title, font=dict(size=14)),
+                   clickmode="event+select", dragmode=False, **_image_axes(rows, cols))
+
+
+def colour_output_figure(maps: np.ndarray, value_range: tuple[float, float], rescale: bool, title: str) -> go.Figure:
+    """Three per-channel maps as one colour image: clipped to the image's range, or each rescaled."""
+    if rescale:
+        low = maps.min(axis=(0, 1), keepdims=True)
+        spread = np.maximum(maps.max(axis=(0, 1), keepdims=True) - low, 1e-12)
+        scaled = (maps - low) / spread * 255.0
+    else:
+        low, high = value_range
+        scaled = (maps - low) / (high - low) * 255.0
+    rows, cols = maps.shape[:2]
+    trace = go.Image(z=np.clip(scaled, 0, 255).astype(np.uint8),
+                     hovertemplate="row %{y}, column %{x}<br>RGB shown %{z}<extra></extra>")
+    return _figure([trace], _height(rows, cols), title=dict(text=title, font=dict(size=14)), **_image_axes(rows, cols))
+
+
+def maps_grid_figure(maps: np.ndarray, names: list[str]) -> go.Figure:
+    """Several (H, W) maps side by side (a bank of kernels: an output of depth N)."""
+    count = maps.shape[2]
+    columns = min(4, count)
+    grid_rows = -(-count // columns)
+    figure = make_subplots(grid_rows, columns, subplot_titles=names, horizontal_spacing=0.03, vertical_spacing=0.08)
+    for index in range(count):
+        figure.add_trace(_values_heatmap(maps[:, :, index], show_scale=False),
+                         row=index // columns + 1, col=index % columns + 1)
+    figure.update_xaxes(showticklabels=False, constrain="domain")
+    figure.update_yaxes(autorange="reversed", showticklabels=False, constrain="domain")
+    for index in range(count):
+        axis = "" if index == 0 else str(index + 1)
+        figure.layout[f"yaxis{axis}"].scaleanchor = f"x{axis}"
+    height = int(260 * grid_rows * min(1.5, maps.shape[0] / max(maps.shape[1], 1)) + 40)
+    figure.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10))
+    return figure
+
+
+def worked_example_figure(patch: np.ndarray, weights: np.ndarray, products: np.ndarray,
+                          channel_names: list[str]) -> go.Figure:
+    """Input patch × weights = products, one row of three grids per input channel."""
+    channels = patch.shape[2]
+    figure = make_subplots(
+        channels, 3, horizontal_spacing=0.06, vertical_spacing=0.1,
+        subplot_titles=[f"{title}{' — ' + name if channels > 1 else ''}"
+                        for name in channel_names[:channels] for title in ("input patch", "× weights", "= products")],
+    )
+    for channel in range(channels):
+        for column, values in enumerate((patch, weights, products), start=1):
+            figure.add_trace(_values_heatmap(values[:, :, channel], show_scale=False), row=channel + 1, col=column)
+    figure.update_xaxes(showticklabels=False, constrain="domain")
+    figure.update_yaxes(autorange="reversed", showticklabels=False, constrain="domain")
+    for index in range(channels * 3):
+        axis = "" if index == 0 else str(index + 1)
+        figure.layout[f"yaxis{axis}"].scaleanchor = f"x{axis}"
+    cell = 34 if patch.shape[0] <= 5 else 26
+    height = channels * (patch.shape[0] * cell + 50) + 30
+    figure.update_layout(height=max(200, height), margin=dict(l=10, r=10, t=30, b=10))
+    return figure
