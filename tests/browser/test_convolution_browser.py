@@ -43,3 +43,21 @@ def test_clicking_the_feature_map_works_out_that_pixel(server, page):
     box = plot_area.bounding_box()
     plot_area.click(position={"x": box["width"] * 4.5 / 6, "y": box["height"] * 2.5 / 6})
     page.get_by_text("TensorFlow's output at row 2, column 4").wait_for()
+
+
+def test_uploads_become_the_image_or_get_a_message(server, page):
+    import io
+
+    from PIL import Image
+
+    page.goto(f"{server}/convolution_lab")
+    wait_until_idle(page)
+    upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    upload.set_input_files(files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not really a png"}])
+    page.get_by_text("notes.png: This file is not an image", exact=False).wait_for()
+    buffer = io.BytesIO()
+    Image.new("RGBA", (900, 300), (255, 0, 0, 128)).save(buffer, format="PNG")
+    upload.set_input_files(files=[{"name": "wide.png", "mimeType": "image/png", "buffer": buffer.getvalue()}])
+    page.get_by_text("Scaled down from 900×300 to 512×171", exact=False).wait_for()
+    page.get_by_text("Transparent areas drawn on white", exact=False).wait_for()
+    assert page.get_by_text("This file is not an image").count() == 0
