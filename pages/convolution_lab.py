@@ -24,6 +24,7 @@ from ui.convolution_controls import (
     settings_from_widgets,
 )
 from ui.lessons import lesson
+from ui.links import page_header, seed_from_link_once
 from ui.runtime import enter_page, wait_for_warmup
 from ui.vision_figures import (
     colour_output_figure,
@@ -32,15 +33,6 @@ from ui.vision_figures import (
     maps_grid_figure,
     worked_example_figure,
 )
-
-
-def load_link_once() -> None:
-    """Seed the controls from the URL (a share link) or the defaults, once per session."""
-    if st.session_state.get("cv_initialised"):
-        return
-    settings, warnings = from_query_params(dict(st.query_params)) if st.query_params else (ConvolutionLabSettings(), [])
-    seed_widgets(settings)
-    st.session_state.update(cv_initialised=True, cv_link_warnings=warnings)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -145,11 +137,8 @@ def worked_example_view(lab: LabResult, settings: ConvolutionLabSettings) -> Non
 
 def main() -> None:
     enter_page()
-    load_link_once()
-    st.title("Convolution lab")
-    st.markdown(lesson("convolution", "intro"))
-    for warning in st.session_state.get("cv_link_warnings", []):
-        st.warning(warning)
+    seed_from_link_once("cv", from_query_params, seed_widgets)
+    page_header("Convolution lab", lesson("convolution", "intro"), "cv")
     image_controls()
     geometry_controls()
     if "cv_upload_error" in st.session_state:

@@ -22,6 +22,7 @@ from engine.playground.task import hidden_layer_names, make_run, make_run_settin
 from engine.training.trainer import Trainer
 from ui.figures import boundary_figure, confusion_figure, curves_figure, network_figure
 from ui.lessons import lesson
+from ui.links import page_header, seed_from_link_once
 from ui.live import lab_trainer, live_redraw_interval, run_controls
 from ui.playground_controls import (
     data_controls,
@@ -36,16 +37,13 @@ LAB = "playground"
 FRAME_SECONDS = 0.25  # live views redraw four times a second while training
 
 
-def load_link_once() -> None:
-    """Seed the controls from the URL (a share link) or the defaults, once per session."""
-    if st.session_state.get("pg_initialised"):
-        return
-    settings, warnings = from_query_params(dict(st.query_params)) if st.query_params else (PlaygroundSettings(), [])
+def read_link(params: dict[str, str]) -> tuple[PlaygroundSettings, list[str]]:
+    """Settings from a share link; a link made with uploaded points opens on the circle."""
+    settings, warnings = from_query_params(params)
     if settings.dataset == UPLOAD:
         warnings.append("This link was made with uploaded points, which links cannot carry: showing the circle.")
         settings = replace(settings, dataset="circle")
-    seed_widgets(settings)
-    st.session_state.update(pg_initialised=True, pg_link_warnings=warnings)
+    return settings, warnings
 
 
 @st.cache_data(show_spinner=False)
@@ -238,11 +236,8 @@ def summary_tab(rows) -> None:
 def main() -> None:
     enter_page()
     wait_for_warmup()
-    load_link_once()
-    st.title("Network Playground")
-    st.markdown(lesson("playground", "intro"))
-    for warning in st.session_state.get("pg_link_warnings", []):
-        st.warning(warning)
+    seed_from_link_once("pg", read_link, seed_widgets)
+    page_header("Network Playground", lesson("playground", "intro"), "pg")
     data_controls()
     state = st.session_state
     uploaded = state.get("pg_uploaded")
