@@ -7,8 +7,8 @@ computed (a decision boundary, neuron maps). A command returns once applied and 
 snapshot is out, so the screen is right straight after a click. While playing, the worker
 observes at most once per frame and only once the page has read the previous snapshot, so a
 page that redraws slowly (a busy server) or not at all (the user is on another lab) costs
-no observation work. Chunks are sized to about a
-tenth of a second, so Pause takes effect almost at once.
+no observation work. Chunks are sized to about a tenth of a second, so Pause takes effect
+almost at once.
 
 Streamlit's APIs are safe only from the script thread, so nothing here calls them; ``stop``
 only signals the worker (a join from a session's release hook could block the server).
