@@ -186,6 +186,8 @@ class TrainingRun:
                 lambda x: probe(x, training=False), jit_compile=self.settings.jit_compile
             )
         outputs = self._layer_functions[layer_names](tf.constant(inputs, dtype=tf.float32))
+        if len(layer_names) == 1:  # a one-output model returns the tensor itself, not a list of one
+            outputs = [outputs]
         return [output.numpy() for output in outputs]
 
     def weights(self) -> list[np.ndarray]:

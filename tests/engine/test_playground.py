@@ -66,6 +66,13 @@ def test_neuron_maps_are_the_neurons_outputs_on_the_grid():
     np.testing.assert_allclose(view.neuron_grids[0].reshape(4, -1).T, expected, atol=1e-5)
 
 
+def test_a_single_hidden_layer_gets_one_map_per_neuron():
+    settings = replace(PlaygroundSettings(), network=NetworkConfig((3,), ("tanh",), (0.0,)))
+    data = prepare_data(settings)
+    view = observe(make_run(settings, data), data, hidden_layer_names(settings))
+    assert [grid.shape for grid in view.neuron_grids] == [(3, NEURON_RESOLUTION, NEURON_RESOLUTION)]
+
+
 def test_live_dropout_and_regularization_change_without_a_rebuild():
     data = prepare_data(SPIRAL)
     run = make_run(SPIRAL, data)
