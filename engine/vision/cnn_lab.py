@@ -1,0 +1,167 @@
+"""The CNN lab: a layer list trained live on image data, and the views that look inside it.
+
+``make_run`` wraps the network in the shared ``TrainingRun`` (categorical cross-entropy,
+accuracy), so the page plays, pauses, steps and resets it like every other lab. ``observe``
+is what the live page draws between chunks: test-set predictions (for the confusion matrix
+and the gallery of mistakes) and the first convolution's filters. ``feature_maps`` and
+``saliency`` answer questions about one image on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.training.optimizers import OptimizerConfig
+from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+from engine.vision.cnn import PRESETS, LayerSpec, build_cnn, layer_table
+from engine.vision.image_data import ImageDataset
+
+
+@dataclass(frozen=True)
+class CnnLabSettings:
+    """A CNN setup.
+
+    Attributes:
+        dataset: a key of ``image_data.DATASETS``.
+        image_size: side the images are resized to (the preset's input size by default).
+        layers: the editable layer list (the softmax output is added on top).
+        optimizer: optimizer, learning rate and momentum (live).
+        batch_size: examples per update (live).
+        seed: data split, initial weights and shuffling.
+    """
+
+    dataset: str = "digits"
+    image_size: int = PRESETS["Small CNN"].image_size
+    layers: tuple[LayerSpec, ...] = PRESETS["Small CNN"].layers
+    optimizer: OptimizerConfig = OptimizerConfig(name="adam", learning_rate=0.003)
+    batch_size: int = 32
+    seed: int = 0
+
+    def structure(self) -> tuple:
+        """What needs a new run when it changes (the rest applies live)."""
+        return self.dataset, self.image_size, self.layers, self.seed
+
+
+def training_data(dataset: ImageDataset) -> TrainingData:
+    """Images and one-hot labels as the run trains on them (the test part validates)."""
+    eye = np.eye(len(dataset.class_names), dtype=np.float32)
+    return TrainingData(dataset.x_train, eye[dataset.y_train], dataset.x_test, eye[dataset.y_test])
+
+
+def make_run(settings: CnnLabSettings, dataset: ImageDataset) -> TrainingRun:
+    """A fresh run of the layer list on the data set; ``ValueError`` for an impossible stack."""
+    import keras
+
+    input_shape = dataset.x_train.shape[1:]
+    num_classes = len(dataset.class_names)
+    layer_table(input_shape, settings.layers, num_classes)  # plain-language errors before Keras
+    recipe = ModelRecipe(
+        build=lambda seed: build_cnn(input_shape, settings.layers, num_classes, seed),
+        loss="categorical_crossentropy",
+        metrics={"accuracy": keras.metrics.categorical_accuracy},
+    )
+    return TrainingRun(recipe, training_data(dataset), run_settings(settings), seed=settings.seed)
+
+
+def run_settings(settings: CnnLabSettings) -> RunSettings:
+    """The live part of a setup."""
+    return RunSettings(optimizer=settings.optimizer, batch_size=settings.batch_size, shuffle=True)
+
+
+@dataclass(frozen=True)
+class CnnView:
+    """What the live page draws after a chunk.
+
+    Attributes:
+        test_probabilities: (N, classes) softmax outputs on the test images.
+        test_predictions: (N,) predicted class ids.
+        first_filters: (k, k, channels, filters) kernel of the first convolution, or None.
+    """
+
+    test_probabilities: np.ndarray
+    test_predictions: np.ndarray
+    first_filters: np.ndarray | None
+
+
+def observe(run: TrainingRun) -> CnnView:
+    """Predictions on the test images and the first convolution's filters."""
+    probabilities = run.predict(run.data.x_val)
+    first = next((layer for layer in run.model.layers if type(layer).__name__ == "Conv2D"), None)
+    return CnnView(probabilities, probabilities.argmax(axis=1), first.kernel.numpy() if first is not None else None)
+
+
+def conv_layer_names(run: TrainingRun) -> list[str]:
+    """Names of layers whose output is an image-shaped map (convolutions, pooling, blocks)."""
+    return [layer.name for layer in run.model.layers[1:] if len(layer.output.shape) == 4]
+
+
+def feature_maps(run: TrainingRun, image: np.ndarray, layer_name: str) -> np.ndarray:
+    """(height, width, channels) output of one layer for one (size, size, 1) image."""
+    return run.layer_outputs(image[None], (layer_name,))[0][0]
+
+
+@dataclass(frozen=True)
+class Saliency:
+    """Why the network chose a class for one image.
+
+    Attributes:
+        probabilities: (classes,) the network's output for the image.
+        target: the class explained (the predicted one unless asked otherwise).
+        gradient: (size, size) |∂ score / ∂ pixel|, scaled to [0, 1].
+        grad_cam: (size, size) Grad-CAM heatmap from the last image-shaped layer, in [0, 1],
+            or None when the network has no such layer.
+        grad_cam_layer: the layer Grad-CAM used.
+    """
+
+    probabilities: np.ndarray
+    target: int
+    gradient: np.ndarray
+    grad_cam: np.ndarray | None
+    grad_cam_layer: str | None
+
+
+def saliency(run: TrainingRun, image: np.ndarray, target: int | None = None) -> Saliency:
+    """Gradient saliency and Grad-CAM for one (size, size, 1) image.
+
+    Both differentiate the class score (the logit before softmax would do as well; the
+    probability is what the learner sees). Gradient saliency: how much each pixel moves the
+    score. Grad-CAM: weight each channel of the last image-shaped layer by its average
+    gradient, sum, keep the positive part and stretch it to the image size.
+    """
+    import keras
+    import tensorflow as tf
+
+    model = run.model
+    maps_layer = next((name for name in reversed(conv_layer_names(run))), None)
+    outputs = [model.output] + ([model.get_layer(maps_layer).output] if maps_layer else [])
+    probe = keras.Model(model.inputs, outputs)
+    inputs = tf.constant(image[None], tf.float32)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(inputs)
+        results = probe(inputs, training=False)
+        probabilities, maps = (results[0], results[1]) if maps_layer else (results, None)
+        chosen = int(tf.argmax(probabilities[0])) if target is None else target
+        score = probabilities[0, chosen]
+    gradient = tf.abs(tape.gradient(score, inputs))[0, :, :, 0].numpy()
+    grad_cam = None
+    if maps is not None:
+        weights = tf.reduce_mean(tape.gradient(score, maps), axis=(1, 2))  # (1, channels)
+        cam = tf.nn.relu(tf.reduce_sum(maps * weights[:, None, None, :], axis=-1))[..., None]
+        cam = tf.image.resize(cam, image.shape[:2], method="bilinear")[0, :, :, 0].numpy()
+        grad_cam = _unit_range(cam)
+    del tape
+    return Saliency(probabilities[0].numpy(), chosen, _unit_range(gradient), grad_cam, maps_layer)
+
+
+def _unit_range(values: np.ndarray) -> np.ndarray:
+    high = float(values.max())
+    return (values / high if high > 0 else np.zeros_like(values)).astype(np.float32)
+
+
+def misclassified(view: CnnView, labels: np.ndarray, limit: int = 24) -> np.ndarray:
+    """Indices of wrongly classified test images, most confidently wrong first."""
+    wrong = np.flatnonzero(view.test_predictions != labels)
+    confidence = view.test_probabilities[wrong, view.test_predictions[wrong]]
+    return wrong[np.argsort(-confidence)][:limit]
