@@ -13,5 +13,8 @@ start_warmup()
 st.navigation({
     "Start": [st.Page("pages/home.py", title="Home", icon="🏠", default=True)],
     "Networks": [st.Page("pages/network_playground.py", title="Network Playground", icon="🕸️")],
-    "Vision": [st.Page("pages/convolution_lab.py", title="Convolution lab", icon="🔲")],
+    "Vision": [
+        st.Page("pages/convolution_lab.py", title="Convolution lab", icon="🔲"),
+        st.Page("pages/cnn_lab.py", title="CNN lab", icon="🧩"),
+    ],
 }).run()

@@ -15,6 +15,8 @@ LABS = [
      "Shape a dense network, train it on 2-D data and watch every neuron learn, live."),
     ("pages/convolution_lab.py", "🔲 Convolution lab",
      "Edit a kernel, slide it over a photo or a digit, and check any output pixel by hand."),
+    ("pages/cnn_lab.py", "🧩 CNN lab",
+     "Stack convolution and pooling layers, train on handwritten digits live, and see what each layer sees."),
 ]
 
 

@@ -31,7 +31,7 @@ def _height(rows: int, cols: int, width: int = 420) -> int:
 
 
 def _values_heatmap(values: np.ndarray, signed: bool | None = None, value_range: tuple[float, float] | None = None,
-                    show_scale: bool = True, **trace) -> go.Heatmap:
+                    show_scale: bool = True, annotate: bool = True, **trace) -> go.Heatmap:
     """A 2-D array as a heatmap: diverging around 0 when it has negative values, grey otherwise."""
     signed = bool(values.min() < 0) if signed is None else signed
     if signed:
@@ -40,7 +40,7 @@ def _values_heatmap(values: np.ndarray, signed: bool | None = None, value_range:
     else:
         low, high = value_range or (float(values.min()), float(values.max()))
         colours = dict(colorscale="gray", zmin=low, zmax=high if high > low else low + 1)
-    annotate = values.size <= MAX_ANNOTATED_CELLS
+    annotate = annotate and values.size <= MAX_ANNOTATED_CELLS
     return go.Heatmap(
         z=values, **colours, showscale=show_scale, colorbar=dict(thickness=10),
         texttemplate="%{z:.3~g}" if annotate else None, textfont=dict(size=11),
@@ -119,21 +119,28 @@ def colour_output_figure(maps: np.ndarray, value_range: tuple[float, float], res
     return _figure([trace], _height(rows, cols), title=dict(text=title, font=dict(size=14)), **_image_axes(rows, cols))
 
 
-def maps_grid_figure(maps: np.ndarray, names: list[str]) -> go.Figure:
-    """Several (H, W) maps side by side (a bank of kernels: an output of depth N)."""
+def maps_grid_figure(maps: np.ndarray, names: list[str], signed: bool | None = None) -> go.Figure:
+    """Several (H, W) maps side by side (a bank of kernels: an output of depth N).
+
+    ``signed`` forces the diverging (True) or grey (False) colours; by default each map
+    picks by whether it has negative values.
+    """
     count = maps.shape[2]
-    columns = min(4, count)
+    columns = min(4 if maps.shape[0] > 12 else 8, count)
     grid_rows = -(-count // columns)
     figure = make_subplots(grid_rows, columns, subplot_titles=names, horizontal_spacing=0.03, vertical_spacing=0.08)
     for index in range(count):
-        figure.add_trace(_values_heatmap(maps[:, :, index], show_scale=False),
+        # Numbers only fit in a few big panels; otherwise they are in the hover text.
+        figure.add_trace(_values_heatmap(maps[:, :, index], signed=signed, show_scale=False,
+                                         annotate=count <= 4 and maps[:, :, index].size <= 100),
                          row=index // columns + 1, col=index % columns + 1)
     figure.update_xaxes(showticklabels=False, constrain="domain")
     figure.update_yaxes(autorange="reversed", showticklabels=False, constrain="domain")
     for index in range(count):
         axis = "" if index == 0 else str(index + 1)
         figure.layout[f"yaxis{axis}"].scaleanchor = f"x{axis}"
-    height = int(260 * grid_rows * min(1.5, maps.shape[0] / max(maps.shape[1], 1)) + 40)
+    panel = 900 / columns  # about the width of the page's main column, in pixels
+    height = int(grid_rows * (panel * min(1.5, maps.shape[0] / max(maps.shape[1], 1)) + 30) + 30)
     figure.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10))
     return figure
 
@@ -158,4 +165,30 @@ def worked_example_figure(patch: np.ndarray, weights: np.ndarray, products: np.n
     cell = 34 if patch.shape[0] <= 5 else 26
     height = channels * (patch.shape[0] * cell + 50) + 30
     figure.update_layout(height=max(200, height), margin=dict(l=10, r=10, t=30, b=10))
+    return figure
+
+
+def saliency_figure(image: np.ndarray, gradient: np.ndarray, grad_cam: np.ndarray | None,
+                    probabilities: np.ndarray, class_names: tuple[str, ...]) -> go.Figure:
+    """The image, its gradient saliency, Grad-CAM over the image, and the class probabilities."""
+    panels = ["image", "gradient saliency", "Grad-CAM"] if grad_cam is not None else ["image", "gradient saliency"]
+    figure = make_subplots(1, len(panels) + 1, subplot_titles=[*panels, "class probabilities"],
+                           column_widths=[1] * len(panels) + [1.4], horizontal_spacing=0.05)
+    figure.add_trace(_values_heatmap(image, signed=False, value_range=(0, 1), show_scale=False, annotate=False),
+                     row=1, col=1)
+    figure.add_trace(go.Heatmap(z=gradient, colorscale="hot", zmin=0, zmax=1, showscale=False,
+                                hovertemplate="row %{y}, column %{x}<br>%{z:.2f}<extra></extra>"), row=1, col=2)
+    if grad_cam is not None:
+        figure.add_trace(_values_heatmap(image, signed=False, value_range=(0, 1), show_scale=False, annotate=False),
+                         row=1, col=3)
+        figure.add_trace(go.Heatmap(z=grad_cam, colorscale="jet", zmin=0, zmax=1, opacity=0.5, showscale=False,
+                                    hovertemplate="row %{y}, column %{x}<br>%{z:.2f}<extra></extra>"), row=1, col=3)
+    figure.add_trace(go.Bar(x=list(class_names), y=probabilities, marker_color="#0877bd",
+                            hovertemplate="%{x}: %{y:.1%}<extra></extra>"), row=1, col=len(panels) + 1)
+    for index in range(1, len(panels) + 1):
+        axis = "" if index == 1 else str(index)
+        figure.layout[f"yaxis{axis}"].update(autorange="reversed", scaleanchor=f"x{axis}", showticklabels=False)
+        figure.layout[f"xaxis{axis}"].update(showticklabels=False, constrain="domain")
+    figure.update_yaxes(range=[0, 1], tickformat=".0%", row=1, col=len(panels) + 1)
+    figure.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), showlegend=False)
     return figure

@@ -165,3 +165,57 @@ def misclassified(view: CnnView, labels: np.ndarray, limit: int = 24) -> np.ndar
     wrong = np.flatnonzero(view.test_predictions != labels)
     confidence = view.test_probabilities[wrong, view.test_predictions[wrong]]
     return wrong[np.argsort(-confidence)][:limit]
+
+
+# ----------------------------------------------------------------- share links
+_LAYER_FIELDS = ("kind", "filters", "kernel_size", "strides", "padding", "activation", "pool_size", "rate", "units")
+
+
+def to_query_params(settings: CnnLabSettings) -> dict[str, str]:
+    """Settings as query parameters; each layer as its fields joined by ":" and layers by "|"."""
+    return {
+        "data": settings.dataset, "size": str(settings.image_size), "seed": str(settings.seed),
+        "optimizer": settings.optimizer.name, "lr": f"{settings.optimizer.learning_rate:g}",
+        "batch": str(settings.batch_size),
+        "layers": "|".join(":".join(f"{getattr(layer, name):g}" if isinstance(getattr(layer, name), float)
+                                    else str(getattr(layer, name)) for name in _LAYER_FIELDS)
+                           for layer in settings.layers),
+    }
+
+
+def from_query_params(params: dict[str, str]) -> tuple[CnnLabSettings, list[str]]:
+    """Settings from a link, starting from the defaults; one warning per value ignored or clamped."""
+    from engine.links import LinkReader
+    from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS
+    from engine.vision.image_data import DATASETS
+
+    reader = LinkReader(params)
+    default = CnnLabSettings()
+    layers = default.layers
+    raw = reader.text("layers", "", max_length=2000)
+    if raw:
+        try:
+            layers = tuple(_layer_from_text(part) for part in raw.split("|"))
+        except (ValueError, TypeError) as error:
+            reader.warn("layers", raw, f"{error} Using the small CNN")
+    optimizer = OptimizerConfig(
+        name=reader.choice("optimizer", tuple(OPTIMIZERS), default.optimizer.name),
+        learning_rate=reader.number("lr", default.optimizer.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE),
+    )
+    settings = CnnLabSettings(
+        dataset=reader.choice("data", tuple(DATASETS), default.dataset),
+        image_size=int(reader.number("size", default.image_size, 4, 64, integer=True)),
+        layers=layers, optimizer=optimizer,
+        batch_size=int(reader.number("batch", default.batch_size, 1, 256, integer=True)),
+        seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
+    )
+    return settings, reader.warnings
+
+
+def _layer_from_text(text: str) -> LayerSpec:
+    parts = text.split(":")
+    if len(parts) != len(_LAYER_FIELDS):
+        raise ValueError(f"A layer needs {len(_LAYER_FIELDS)} fields; {text!r} has {len(parts)}.")
+    kind, filters, kernel, strides, padding, activation, pool, rate, units = parts
+    return LayerSpec(kind, int(filters), int(kernel), int(strides), padding, activation, int(pool), float(rate),
+                     int(units))

@@ -47,3 +47,14 @@ def test_grids_have_one_panel_per_map_and_the_worked_example_three_per_channel()
     patch = np.ones((3, 3, 3), np.float32)
     worked = worked_example_figure(patch, patch * 2, patch * 2, ["red", "green", "blue"])
     assert len(worked.data) == 9 and "× weights — green" in [item.text for item in worked.layout.annotations]
+
+
+def test_saliency_figure_overlays_grad_cam_and_shows_every_class():
+    from ui.vision_figures import saliency_figure
+
+    image = np.random.default_rng(0).uniform(size=(8, 8)).astype(np.float32)
+    figure = saliency_figure(image, image, image, np.full(10, 0.1), tuple("0123456789"))
+    assert [trace.type for trace in figure.data] == ["heatmap", "heatmap", "heatmap", "heatmap", "bar"]
+    assert figure.data[3].opacity == 0.5 and len(figure.data[4].x) == 10
+    without_cam = saliency_figure(image, image, None, np.full(10, 0.1), tuple("0123456789"))
+    assert [trace.type for trace in without_cam.data] == ["heatmap", "heatmap", "bar"]

@@ -1,0 +1,171 @@
+"""CNN lab: build a convolutional network from a layer list, train it live, and look inside it."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from engine.playground.scores import confusion_matrix
+from engine.training.trainer import Trainer
+from engine.vision.cnn import layer_table
+from engine.vision.cnn_lab import (
+    CnnLabSettings,
+    conv_layer_names,
+    feature_maps,
+    from_query_params,
+    make_run,
+    misclassified,
+    observe,
+    run_settings,
+    saliency,
+    to_query_params,
+)
+from engine.vision.image_data import ImageDataset, load_image_dataset
+from ui.cnn_controls import architecture_controls, seed_widgets, settings_from_widgets, sidebar_controls
+from ui.figures import confusion_figure, curves_figure
+from ui.lessons import lesson
+from ui.links import page_header, seed_from_link_once
+from ui.live import lab_trainer, live_redraw_interval, run_controls
+from ui.runtime import enter_page, wait_for_warmup
+from ui.vision_figures import maps_grid_figure, saliency_figure
+
+LAB = "cnn"
+FRAME_SECONDS = 0.5  # a CNN chunk takes longer; two redraws a second keep the page light
+
+
+@st.cache_data(show_spinner="Loading images…", max_entries=8)
+def cached_dataset(name: str, image_size: int, seed: int) -> ImageDataset:
+    """The same images for every session (read-only arrays)."""
+    return load_image_dataset(name, image_size, seed)
+
+
+def trainer_for(settings: CnnLabSettings, dataset: ImageDataset) -> tuple[Trainer, bool]:
+    """This session's CNN trainer, rebuilt when the data or the layers change."""
+    return lab_trainer(
+        LAB, settings.structure(),
+        make=lambda: Trainer(make_run(settings, dataset), observe, frame_seconds=FRAME_SECONDS),
+        rebuild=lambda trainer: trainer.replace_run(make_run(settings, dataset), observe),
+    )
+
+
+def model_table(settings: CnnLabSettings, dataset: ImageDataset) -> None:
+    rows = layer_table(dataset.x_train.shape[1:], settings.layers, len(dataset.class_names))
+    st.dataframe([{"layer": row.name, "what": row.description, "output shape": str(row.output_shape),
+                   "parameters": row.parameters} for row in rows], hide_index=True)
+    st.caption(f"{sum(row.parameters for row in rows):,} parameters in all.")
+
+
+def live_views(trainer: Trainer, dataset: ImageDataset) -> None:
+    """Epoch, curves, first-layer filters and the confusion matrix; redrawn while playing."""
+    playing = trainer.snapshot().playing
+    interval = live_redraw_interval(FRAME_SECONDS)
+    trainer.set_frame_seconds(interval)
+
+    @st.fragment(run_every=interval if playing else None)
+    def views() -> None:
+        snapshot = trainer.snapshot()
+        if playing and (not snapshot.playing or live_redraw_interval(FRAME_SECONDS) != interval):
+            st.rerun()
+        latest = snapshot.latest
+        columns = st.columns(4)
+        columns[0].metric("Epoch", f"{snapshot.epoch:,}")
+        columns[1].metric("Train loss", f"{latest['loss']:.4f}" if "loss" in latest else "–")
+        columns[2].metric("Test loss", f"{latest['val_loss']:.4f}" if "val_loss" in latest else "–")
+        columns[3].metric("Test accuracy", f"{latest['val_accuracy']:.1%}" if "val_accuracy" in latest else "–")
+        if snapshot.status in ("diverged", "error"):
+            st.error(snapshot.message)
+        st.plotly_chart(curves_figure(snapshot.history, ("loss", "accuracy"), 0.0, False), key="cnn_curves")
+        view = snapshot.view
+        if view is None:
+            return
+        filters, matrix = st.columns(2)
+        with filters:
+            if view.first_filters is not None:
+                kernels = view.first_filters[:, :, 0, :]
+                st.markdown(f"**First-layer filters** ({kernels.shape[2]} kernels, {kernels.shape[0]}×"
+                            f"{kernels.shape[1]}): what the network learned to look for")
+                st.plotly_chart(maps_grid_figure(kernels[:, :, :16], [f"filter {index}" for index in range(
+                    min(16, kernels.shape[2]))]), key="cnn_filters", config={"displayModeBar": False})
+        with matrix:
+            st.markdown("**Confusion matrix** (test images)")
+            st.plotly_chart(confusion_figure(confusion_matrix(dataset.y_test, view.test_predictions,
+                                                              len(dataset.class_names)), dataset.class_names),
+                            key="cnn_confusion", config={"displayModeBar": False})
+
+    views()
+
+
+def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
+    """Feature maps of any layer and saliency for one chosen test image."""
+    st.markdown(lesson("cnn", "inside"))
+    index = st.number_input("Test image", 0, len(dataset.x_test) - 1, key="cnn_image")
+    image = dataset.x_test[index]
+    names = trainer.call(conv_layer_names)
+    layer = st.selectbox("Layer", names, key="cnn_layer") if names else None
+    result = trainer.call(lambda run: saliency(run, image))
+    truth = dataset.class_names[dataset.y_test[index]]
+    st.markdown(f"True class **{truth}**; the network says **{dataset.class_names[result.target]}** "
+                f"({result.probabilities[result.target]:.0%}).")
+    st.plotly_chart(saliency_figure(image[:, :, 0], result.gradient, result.grad_cam,
+                                    result.probabilities, dataset.class_names), key="cnn_saliency")
+    if layer:
+        maps = trainer.call(lambda run: feature_maps(run, image, layer))
+        shown = min(16, maps.shape[2])
+        st.markdown(f"**Feature maps of {layer}**: {maps.shape[0]}×{maps.shape[1]}×{maps.shape[2]}"
+                    + (f" (first {shown})" if shown < maps.shape[2] else ""))
+        st.plotly_chart(maps_grid_figure(maps[:, :, :shown], [f"channel {channel}" for channel in range(shown)]),
+                        key="cnn_maps", config={"displayModeBar": False})
+
+
+def mistakes_tab(trainer: Trainer, dataset: ImageDataset) -> None:
+    """The test images the network gets wrong, most confident mistakes first."""
+    view = trainer.snapshot().view
+    if view is None:
+        return
+    wrong = misclassified(view, dataset.y_test)
+    st.markdown(f"**{np.sum(view.test_predictions != dataset.y_test)} of {len(dataset.y_test)} test images** "
+                "are misclassified. The most confident mistakes:")
+    if len(wrong):
+        titles = [f"#{index}: {dataset.class_names[dataset.y_test[index]]} → "
+                  f"{dataset.class_names[view.test_predictions[index]]}" for index in wrong]
+        st.plotly_chart(maps_grid_figure(np.transpose(dataset.x_test[wrong, :, :, 0], (1, 2, 0)), titles,
+                                         signed=False), key="cnn_mistakes", config={"displayModeBar": False})
+
+
+def main() -> None:
+    enter_page()
+    wait_for_warmup()
+    seed_from_link_once("cnn", from_query_params, seed_widgets)
+    page_header("CNN lab", lesson("cnn", "intro"), "cnn")
+    sidebar_controls()
+    st.subheader("Architecture", help=lesson("cnn", "architecture"))
+    rows = architecture_controls()
+    try:
+        settings = settings_from_widgets(rows)
+        dataset = cached_dataset(settings.dataset, settings.image_size, settings.seed)
+        trainer, rebuilt = trainer_for(settings, dataset)
+        live = run_settings(settings)
+        if st.session_state.get("cnn_applied") != live:
+            trainer.update(live)
+            st.session_state["cnn_applied"] = live
+    except ValueError as error:
+        st.error(str(error))
+        st.stop()
+    if dataset.note:
+        st.warning(dataset.note)
+    with st.expander("Layers, output shapes and parameters", expanded=False):
+        model_table(settings, dataset)
+    if rebuilt and st.session_state.get("cnn_seen_once"):
+        st.caption("Rebuilt for the new data or layers: training starts again.")
+    st.session_state["cnn_seen_once"] = True
+    run_controls(trainer, "cnn")
+    live_views(trainer, dataset)
+    inside, mistakes = st.tabs(["Inside the network", "Mistakes"])
+    with inside:
+        inside_tab(trainer, dataset)
+    with mistakes:
+        mistakes_tab(trainer, dataset)
+    st.query_params.from_dict(to_query_params(settings))
+
+
+main()

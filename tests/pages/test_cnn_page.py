@@ -1,0 +1,43 @@
+"""AppTest: the CNN lab trains on the shared mechanism, and its controls rebuild or apply live."""
+
+from tests.pages.test_pages import fresh_session_resources, metric, open_page  # noqa: F401  (fixture)
+
+PAGE = "cnn_lab.py"
+
+
+def test_step_trains_and_a_live_setting_keeps_progress():
+    app = open_page(PAGE)
+    assert not app.exception and metric(app, "Epoch") == "0"
+    app.button(key="cnn_step").click().run()
+    assert metric(app, "Epoch") == "1" and metric(app, "Test accuracy") != "–"
+    app.select_slider(key="cnn_lr").set_value(0.01).run()
+    assert metric(app, "Epoch") == "1"  # learning rate: live
+    assert any("True class" in item.value for item in app.markdown)  # inside the network: saliency drawn
+    assert any("misclassified" in item.value for item in app.markdown)
+
+
+def test_the_lenet_preset_reads_32_pixel_images_with_61706_parameters():
+    app = open_page(PAGE)
+    app.selectbox(key="cnn_preset").set_value("LeNet-5").run()
+    assert not app.exception
+    assert app.number_input(key="cnn_size").value == 32
+    assert any("61,706 parameters" in item.value for item in app.caption)
+    assert metric(app, "Epoch") == "0"
+
+
+def test_a_bad_layer_list_is_explained():
+    app = open_page(PAGE, {"layers": "dense:16:3:1:same:relu:2:0.25:64"})
+    assert not app.exception
+    assert any("add Flatten or GlobalAveragePooling before it" in item.value for item in app.error)
+
+
+def test_settings_round_trip_through_the_url():
+    query = {"data": "digits", "size": "16", "seed": "3", "optimizer": "rmsprop", "lr": "0.001", "batch": "64",
+             "layers": "conv2d:8:5:1:valid:tanh:2:0.25:64|max_pool:16:3:1:same:relu:2:0.25:64|"
+                       "flatten:16:3:1:same:relu:2:0.25:64"}
+    app = open_page(PAGE, query)
+    assert not app.exception
+    assert app.selectbox(key="cnn_optimizer").value == "rmsprop" and app.number_input(key="cnn_seed").value == 3
+    params = {key: value[0] if isinstance(value, list) else value for key, value in app.query_params.items()}
+    for key, value in query.items():
+        assert params[key] == value
