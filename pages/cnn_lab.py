@@ -25,7 +25,7 @@ from ui.cnn_controls import architecture_controls, seed_widgets, settings_from_w
 from ui.figures import confusion_figure, curves_figure
 from ui.lessons import lesson
 from ui.links import page_header, seed_from_link_once
-from ui.live import lab_trainer, live_redraw_interval, run_controls
+from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.runtime import enter_page, wait_for_warmup
 from ui.vision_figures import maps_grid_figure, saliency_figure
 
@@ -57,42 +57,35 @@ def model_table(settings: CnnLabSettings, dataset: ImageDataset) -> None:
 
 def live_views(trainer: Trainer, dataset: ImageDataset) -> None:
     """Epoch, curves, first-layer filters and the confusion matrix; redrawn while playing."""
-    playing = trainer.snapshot().playing
-    interval = live_redraw_interval(FRAME_SECONDS)
-    trainer.set_frame_seconds(interval)
+    live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw_views(snapshot, dataset))
 
-    @st.fragment(run_every=interval if playing else None)
-    def views() -> None:
-        snapshot = trainer.snapshot()
-        if playing and (not snapshot.playing or live_redraw_interval(FRAME_SECONDS) != interval):
-            st.rerun()
-        latest = snapshot.latest
-        columns = st.columns(4)
-        columns[0].metric("Epoch", f"{snapshot.epoch:,}")
-        columns[1].metric("Train loss", f"{latest['loss']:.4f}" if "loss" in latest else "–")
-        columns[2].metric("Test loss", f"{latest['val_loss']:.4f}" if "val_loss" in latest else "–")
-        columns[3].metric("Test accuracy", f"{latest['val_accuracy']:.1%}" if "val_accuracy" in latest else "–")
-        if snapshot.status in ("diverged", "error"):
-            st.error(snapshot.message)
-        st.plotly_chart(curves_figure(snapshot.history, ("loss", "accuracy"), 0.0, False), key="cnn_curves")
-        view = snapshot.view
-        if view is None:
-            return
-        filters, matrix = st.columns(2)
-        with filters:
-            if view.first_filters is not None:
-                kernels = view.first_filters[:, :, 0, :]
-                st.markdown(f"**First-layer filters** ({kernels.shape[2]} kernels, {kernels.shape[0]}×"
-                            f"{kernels.shape[1]}): what the network learned to look for")
-                st.plotly_chart(maps_grid_figure(kernels[:, :, :16], [f"filter {index}" for index in range(
-                    min(16, kernels.shape[2]))]), key="cnn_filters", config={"displayModeBar": False})
-        with matrix:
-            st.markdown("**Confusion matrix** (test images)")
-            st.plotly_chart(confusion_figure(confusion_matrix(dataset.y_test, view.test_predictions,
-                                                              len(dataset.class_names)), dataset.class_names),
-                            key="cnn_confusion", config={"displayModeBar": False})
 
-    views()
+def _draw_views(snapshot, dataset: ImageDataset) -> None:
+    """One frame of the live views."""
+    latest = snapshot.latest
+    columns = st.columns(4)
+    columns[0].metric("Epoch", f"{snapshot.epoch:,}")
+    columns[1].metric("Train loss", f"{latest['loss']:.4f}" if "loss" in latest else "–")
+    columns[2].metric("Test loss", f"{latest['val_loss']:.4f}" if "val_loss" in latest else "–")
+    columns[3].metric("Test accuracy", f"{latest['val_accuracy']:.1%}" if "val_accuracy" in latest else "–")
+    run_message(snapshot)
+    st.plotly_chart(curves_figure(snapshot.history, ("loss", "accuracy"), 0.0, False), key="cnn_curves")
+    view = snapshot.view
+    if view is None:
+        return
+    filters, matrix = st.columns(2)
+    with filters:
+        if view.first_filters is not None:
+            kernels = view.first_filters[:, :, 0, :]
+            st.markdown(f"**First-layer filters** ({kernels.shape[2]} kernels, {kernels.shape[0]}×"
+                        f"{kernels.shape[1]}): what the network learned to look for")
+            st.plotly_chart(maps_grid_figure(kernels[:, :, :16], [f"filter {index}" for index in range(
+                min(16, kernels.shape[2]))]), key="cnn_filters", config={"displayModeBar": False})
+    with matrix:
+        st.markdown("**Confusion matrix** (test images)")
+        st.plotly_chart(confusion_figure(confusion_matrix(dataset.y_test, view.test_predictions,
+                                                          len(dataset.class_names)), dataset.class_names),
+                        key="cnn_confusion", config={"displayModeBar": False})
 
 
 def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:

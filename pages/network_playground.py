@@ -23,7 +23,7 @@ from engine.training.trainer import Trainer
 from ui.figures import boundary_figure, confusion_figure, curves_figure, network_figure
 from ui.lessons import lesson
 from ui.links import page_header, seed_from_link_once
-from ui.live import lab_trainer, live_redraw_interval, run_controls
+from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.playground_controls import (
     data_controls,
     network_controls,
@@ -93,44 +93,35 @@ def view_options() -> dict:
 
 def live_views(trainer: Trainer, data, settings: PlaygroundSettings, options: dict) -> None:
     """Metrics, network diagram, output map and curves; redrawn on a timer while playing."""
-    playing = trainer.snapshot().playing
-    interval = live_redraw_interval(FRAME_SECONDS)
-    trainer.set_frame_seconds(interval)  # observe no more often than this page redraws
+    live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw_views(snapshot, data, settings, options))
 
-    @st.fragment(run_every=interval if playing else None)
-    def views() -> None:
-        snapshot = trainer.snapshot()
-        if playing and (not snapshot.playing or live_redraw_interval(FRAME_SECONDS) != interval):
-            st.rerun()  # training stopped by itself, or the server's load changed: new timer
-        _metrics_row(snapshot, data)
-        if snapshot.status == "diverged" or snapshot.status == "error":
-            st.error(snapshot.message)
-        elif snapshot.message:
-            st.info(snapshot.message)
-        view = snapshot.view
-        if view is None:
-            return
-        left, right = st.columns([1.15, 1])
-        with left:
-            st.subheader("Network")
-            labels = [FEATURES[name] for name in settings.features]
-            st.plotly_chart(network_figure(
-                labels, view.feature_grids, view.neuron_grids, view.output_neuron_grid,
-                view.kernels, view.biases, data.problem,
-            ), key="pg_network", config={"displayModeBar": False})
-        with right:
-            st.subheader("Output")
-            test = (data.test_points, data.test_labels) if options["show_test"] else None
-            st.plotly_chart(boundary_figure(
-                view.output_grid, data.bounds, data.problem, (data.train_points, data.train_labels), test,
-                options["discretize"],
-            ), key="pg_boundary", config={"displayModeBar": False})
-        metrics = ("loss",) if data.problem == "regression" else ("loss", "accuracy")
-        st.plotly_chart(curves_figure(snapshot.history, metrics, options["smoothing"], options["log_scale"]),
-                        key="pg_curves")
-        _scores(view, data)
 
-    views()
+def _draw_views(snapshot, data, settings: PlaygroundSettings, options: dict) -> None:
+    """One frame of the live views."""
+    _metrics_row(snapshot, data)
+    run_message(snapshot)
+    view = snapshot.view
+    if view is None:
+        return
+    left, right = st.columns([1.15, 1])
+    with left:
+        st.subheader("Network")
+        labels = [FEATURES[name] for name in settings.features]
+        st.plotly_chart(network_figure(
+            labels, view.feature_grids, view.neuron_grids, view.output_neuron_grid,
+            view.kernels, view.biases, data.problem,
+        ), key="pg_network", config={"displayModeBar": False})
+    with right:
+        st.subheader("Output")
+        test = (data.test_points, data.test_labels) if options["show_test"] else None
+        st.plotly_chart(boundary_figure(
+            view.output_grid, data.bounds, data.problem, (data.train_points, data.train_labels), test,
+            options["discretize"],
+        ), key="pg_boundary", config={"displayModeBar": False})
+    metrics = ("loss",) if data.problem == "regression" else ("loss", "accuracy")
+    st.plotly_chart(curves_figure(snapshot.history, metrics, options["smoothing"], options["log_scale"]),
+                    key="pg_curves")
+    _scores(view, data)
 
 
 def _metrics_row(snapshot, data) -> None:

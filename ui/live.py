@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from engine.training.trainer import SPEEDS, Trainer, redraw_interval
+from engine.training.trainer import SPEEDS, Snapshot, Trainer, redraw_interval
 
 
 @dataclass
@@ -70,6 +70,35 @@ def lab_trainer(lab: str, structure: object, make: Callable[[], Trainer], rebuil
 def live_redraw_interval(base_seconds: float) -> float:
     """Seconds between this page's live redraws, given how many sessions train right now."""
     return redraw_interval(base_seconds, Trainer.playing_count(), os.cpu_count() or 1)
+
+
+def live_fragment(trainer: Trainer, base_seconds: float, draw: Callable[[Snapshot], None]) -> None:
+    """Draw the trainer's latest snapshot, again every redraw interval while it plays.
+
+    The interval grows with the server's load (``live_redraw_interval``) and the trainer
+    observes no more often than that. When training stops by itself or the interval
+    changes, the whole page reruns to restart the timer.
+    """
+    playing = trainer.snapshot().playing
+    interval = live_redraw_interval(base_seconds)
+    trainer.set_frame_seconds(interval)
+
+    @st.fragment(run_every=interval if playing else None)
+    def views() -> None:
+        snapshot = trainer.snapshot()
+        if playing and (not snapshot.playing or live_redraw_interval(base_seconds) != interval):
+            st.rerun()
+        draw(snapshot)
+
+    views()
+
+
+def run_message(snapshot: Snapshot) -> None:
+    """Why training stopped (an error) or the last command's effect (a note), if any."""
+    if snapshot.status in ("diverged", "error"):
+        st.error(snapshot.message)
+    elif snapshot.message:
+        st.info(snapshot.message)
 
 
 def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None = None) -> None:
