@@ -16,7 +16,7 @@ import streamlit as st
 from engine.vision.convolution import MAX_DILATION, MAX_PAD, MAX_POOL, MAX_STRIDE, PADDINGS, POOLINGS, ConvolutionConfig
 from engine.vision.convolution_lab import CHANNEL_MODES, DEPTH_CHANNELS, ConvolutionLabSettings
 from engine.vision.images import SAMPLE_IMAGES, load_upload
-from engine.vision.kernels import MAX_SIZE, PRESETS, embed_centred, make_preset, random_kernel
+from engine.vision.kernels import MAX_SIZE, PRESETS, embed_centred, make_preset, parse_kernel, random_kernel
 from ui.lessons import lesson
 
 UPLOADED = "Your upload"
@@ -207,8 +207,6 @@ def kernel_controls() -> None:
 
 def settings_from_widgets() -> ConvolutionLabSettings:
     """The settings the widgets show; ``ValueError`` when a cell or a combination is invalid."""
-    from engine.vision.kernels import parse_kernel
-
     state = st.session_state
     kernels = tuple(tuple(tuple(float(value) for value in row) for row in parse_kernel(cells))
                     for cells in current_kernels())

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.training.optimizers import OptimizerConfig
+from engine.links import LinkReader
+from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
 from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
 from engine.vision.cnn import PRESETS, LayerSpec, build_cnn, layer_table
-from engine.vision.image_data import ImageDataset
+from engine.vision.image_data import DATASETS, ImageDataset
 
 
 @dataclass(frozen=True)
@@ -185,9 +186,6 @@ def to_query_params(settings: CnnLabSettings) -> dict[str, str]:
 
 def from_query_params(params: dict[str, str]) -> tuple[CnnLabSettings, list[str]]:
     """Settings from a link, starting from the defaults; one warning per value ignored or clamped."""
-    from engine.links import LinkReader
-    from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS
-    from engine.vision.image_data import DATASETS
 
     reader = LinkReader(params)
     default = CnnLabSettings()
