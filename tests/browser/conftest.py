@@ -91,3 +91,25 @@ def wait_until_idle(page) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
         " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')"
     )
+
+
+def epoch(page) -> int:
+    """The run's epoch counter as the page shows it."""
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first  # not "Epochs / s"
+    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+
+
+def chart_line(page, key: str) -> str:
+    """The SVG path of the first line in the chart with Streamlit key ``key`` ("" before it is drawn)."""
+    lines = page.locator(f".st-key-{key} .scatterlayer path.js-line")
+    return lines.first.get_attribute("d") if lines.count() else ""
+
+
+def play_until_epoch(page, minimum: int, seconds: float = 60) -> int:
+    """Press Play, wait until it turned into Pause and the counter reached ``minimum``; return it."""
+    page.get_by_role("button", name="▶ Play", exact=True).click()
+    page.get_by_role("button", name="⏸ Pause", exact=True).wait_for()
+    deadline = time.monotonic() + seconds
+    while epoch(page) < minimum and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return epoch(page)

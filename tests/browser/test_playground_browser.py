@@ -4,19 +4,13 @@ import time
 
 import pytest
 
-from tests.browser.conftest import running_server, wait_until_idle
+from tests.browser.conftest import chart_line, epoch, play_until_epoch, running_server, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
 
-def epoch(page) -> int:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first  # not "Epochs / s"
-    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
-
-
 def loss_curve(page) -> str:
-    lines = page.locator(".st-key-pg_curves .scatterlayer path.js-line")
-    return lines.first.get_attribute("d") if lines.count() else ""
+    return chart_line(page, "pg_curves")
 
 
 def test_home_page_shows_the_labs_and_the_device(server, page):
@@ -30,12 +24,7 @@ def test_home_page_shows_the_labs_and_the_device(server, page):
 def test_play_trains_live_and_pause_stops(server, page):
     page.goto(f"{server}/network_playground")
     wait_until_idle(page)
-    page.get_by_role("button", name="▶ Play", exact=True).click()
-    page.get_by_role("button", name="⏸ Pause", exact=True).wait_for()
-    deadline = time.monotonic() + 60
-    while epoch(page) < 50 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    first_epoch, first_curve = epoch(page), loss_curve(page)
+    first_epoch, first_curve = play_until_epoch(page, 50), loss_curve(page)
     time.sleep(1.5)
     assert epoch(page) > first_epoch  # the counter moves by itself: live updates
     assert loss_curve(page) != first_curve  # and so does the loss chart

@@ -1,6 +1,6 @@
 """AppTest: the CNN lab trains on the shared mechanism, and its controls rebuild or apply live."""
 
-from tests.pages.test_pages import fresh_session_resources, metric, open_page  # noqa: F401  (fixture)
+from tests.pages.test_pages import fresh_session_resources, metric, open_page, url_settings  # noqa: F401  (fixture)
 
 PAGE = "cnn_lab.py"
 
@@ -38,6 +38,6 @@ def test_settings_round_trip_through_the_url():
     app = open_page(PAGE, query)
     assert not app.exception
     assert app.selectbox(key="cnn_optimizer").value == "rmsprop" and app.number_input(key="cnn_seed").value == 3
-    params = {key: value[0] if isinstance(value, list) else value for key, value in app.query_params.items()}
+    params = url_settings(app)
     for key, value in query.items():
         assert params[key] == value

@@ -1,6 +1,6 @@
 """AppTest: the convolution lab's controls change what it computes, and links reproduce a setup."""
 
-from tests.pages.test_pages import fresh_session_resources, open_page  # noqa: F401  (fixture)
+from tests.pages.test_pages import fresh_session_resources, open_page, url_settings  # noqa: F401  (fixture)
 
 PAGE = "convolution_lab.py"
 
@@ -57,7 +57,7 @@ def test_settings_round_trip_through_the_url():
     app = open_page(PAGE, query)
     assert not app.exception
     assert app.selectbox(key="cv_padding").value == "explicit" and app.number_input(key="cv_pad").value == 2
-    params = {key: value[0] if isinstance(value, list) else value for key, value in app.query_params.items()}
+    params = url_settings(app)
     for key, value in query.items():
         assert params[key] == value
 

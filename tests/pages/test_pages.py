@@ -34,6 +34,11 @@ def open_page(page: str, query: dict | None = None) -> AppTest:
     return app
 
 
+def url_settings(app: AppTest) -> dict[str, str]:
+    """The query parameters the page wrote, one string per key."""
+    return {key: value[0] if isinstance(value, list) else value for key, value in app.query_params.items()}
+
+
 def metric(app: AppTest, label: str) -> str:
     return next(item.value for item in app.metric if item.label == label)
 
@@ -91,7 +96,7 @@ def test_share_link_round_trips_through_the_url():
     assert app.selectbox(key="pg_dataset").value == "xor"
     assert app.number_input(key="pg_units_0").value == 5
     assert app.select_slider(key="pg_lr").value == 0.1
-    params = {key: value[0] if isinstance(value, list) else value for key, value in app.query_params.items()}
+    params = url_settings(app)
     for key, value in query.items():
         assert params[key] == value
 
