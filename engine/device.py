@@ -66,6 +66,17 @@ def tune_xla_for_small_models() -> None:
         os.environ["XLA_FLAGS"] = " ".join([current, *added]).strip()
 
 
+def xla_for_convolutions() -> bool:
+    """Whether convolutional models should train under XLA: only when TensorFlow sees a GPU.
+
+    On the CPU, XLA's convolutions run far slower than TensorFlow's own kernels (measured on
+    2 cores, digits: the small CNN 2.4x, Mini VGG 30x; ``bench/cnn_speed.py`` prints both).
+    """
+    import tensorflow as tf
+
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
 def configure_gpus() -> int:
     """Enable memory growth on every visible GPU; returns how many there are.
 

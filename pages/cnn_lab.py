@@ -9,6 +9,7 @@ from engine.playground.scores import confusion_matrix
 from engine.training.trainer import Trainer
 from engine.vision.cnn import layer_table
 from engine.vision.cnn_lab import (
+    UPLOAD,
     CnnLabSettings,
     conv_layer_names,
     feature_maps,
@@ -20,29 +21,50 @@ from engine.vision.cnn_lab import (
     saliency,
     to_query_params,
 )
-from engine.vision.image_data import ImageDataset, load_image_dataset
-from ui.cnn_controls import architecture_controls, seed_widgets, settings_from_widgets, sidebar_controls
+from engine.vision.image_data import ImageDataset
+from engine.vision.image_folders import load_zip_dataset
+from engine.vision.lime import explain
+from ui.cnn_controls import (
+    architecture_controls,
+    image_choice,
+    lime_controls,
+    seed_widgets,
+    settings_from_widgets,
+    sidebar_controls,
+)
 from ui.figures import confusion_figure, curves_figure
 from ui.lessons import lesson
 from ui.links import page_header, seed_from_link_once
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.runtime import enter_page, wait_for_warmup
+from ui.vision_data import cached_dataset
 from ui.vision_figures import maps_grid_figure, saliency_figure
 
 LAB = "cnn"
 FRAME_SECONDS = 0.5  # a CNN chunk takes longer; two redraws a second keep the page light
 
 
-@st.cache_data(show_spinner="Loading images…", max_entries=8)
-def cached_dataset(name: str, image_size: int, seed: int) -> ImageDataset:
-    """The same images for every session (read-only arrays)."""
-    return load_image_dataset(name, image_size, seed)
+def current_dataset(settings: CnnLabSettings) -> ImageDataset | None:
+    """The chosen images: a built-in set (shared), or this session's zip (kept in the session only)."""
+    if settings.dataset != UPLOAD:
+        return cached_dataset(settings.dataset, settings.image_size, settings.seed)
+    upload = st.session_state.get("cnn_zip")
+    if upload is None:
+        return None
+    key = (upload.file_id, settings.image_size, settings.seed)
+    cached = st.session_state.get("cnn_zip_dataset")
+    if cached is None or cached[0] != key:
+        with st.spinner(f"Reading {upload.name}…"):
+            dataset = load_zip_dataset(upload.getvalue(), settings.image_size, settings.seed,
+                                       name=f"{upload.name} ({upload.file_id})")
+        st.session_state["cnn_zip_dataset"] = cached = (key, dataset)
+    return cached[1]
 
 
 def trainer_for(settings: CnnLabSettings, dataset: ImageDataset) -> tuple[Trainer, bool]:
     """This session's CNN trainer, rebuilt when the data or the layers change."""
     return lab_trainer(
-        LAB, settings.structure(),
+        LAB, (*settings.structure(), dataset.name),
         make=lambda: Trainer(make_run(settings, dataset), observe, frame_seconds=FRAME_SECONDS),
         rebuild=lambda trainer: trainer.replace_run(make_run(settings, dataset), observe),
     )
@@ -89,18 +111,31 @@ def _draw_views(snapshot, dataset: ImageDataset) -> None:
 
 
 def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
-    """Feature maps of any layer and saliency for one chosen test image."""
+    """Saliency, Grad-CAM, LIME and feature maps for a test image, a drawing or an upload."""
     st.markdown(lesson("cnn", "inside"))
-    index = st.number_input("Test image", 0, len(dataset.x_test) - 1, key="cnn_image")
-    image = dataset.x_test[index]
+    chosen = image_choice(dataset)
+    if chosen.image is None:
+        st.info(chosen.message)
+        return
+    if chosen.message:
+        st.caption(chosen.message)
+    image = chosen.image
+    result = trainer.call(lambda run: saliency(run, image))
+    said = f"the network says **{dataset.class_names[result.target]}** ({result.probabilities[result.target]:.0%})"
+    truth = f"True class **{dataset.class_names[chosen.label]}**; " if chosen.label is not None else "For this image "
+    st.markdown(truth + said + ".")
+    with st.expander("LIME settings", expanded=False):
+        st.markdown(lesson("cnn", "lime"))
+        options = lime_controls(dataset.image_size)
+    lime = trainer.call(lambda run: explain(image, run.predict, result.target, options.num_samples,
+                                            options.num_segments, options.seed))
+    st.plotly_chart(saliency_figure(image[:, :, 0], result.gradient, result.grad_cam, result.probabilities,
+                                    dataset.class_names, lime.pixel_weights()), key="cnn_saliency")
+    st.caption(f"LIME: {options.num_samples} perturbed copies, {len(lime.weights)} superpixels, seed {options.seed}; "
+               f"blue regions raise the probability of {dataset.class_names[result.target]}, orange ones lower it. "
+               f"The linear fit explains {lime.score:.0%} of the variation (R²).")
     names = trainer.call(conv_layer_names)
     layer = st.selectbox("Layer", names, key="cnn_layer") if names else None
-    result = trainer.call(lambda run: saliency(run, image))
-    truth = dataset.class_names[dataset.y_test[index]]
-    st.markdown(f"True class **{truth}**; the network says **{dataset.class_names[result.target]}** "
-                f"({result.probabilities[result.target]:.0%}).")
-    st.plotly_chart(saliency_figure(image[:, :, 0], result.gradient, result.grad_cam,
-                                    result.probabilities, dataset.class_names), key="cnn_saliency")
     if layer:
         maps = trainer.call(lambda run: feature_maps(run, image, layer))
         shown = min(16, maps.shape[2])
@@ -135,7 +170,10 @@ def main() -> None:
     rows = architecture_controls()
     try:
         settings = settings_from_widgets(rows)
-        dataset = cached_dataset(settings.dataset, settings.image_size, settings.seed)
+        dataset = current_dataset(settings)
+        if dataset is None:
+            st.info("Upload a zip of class folders in the sidebar (Data → Your images), or pick a built-in data set.")
+            st.stop()
         trainer, rebuilt = trainer_for(settings, dataset)
         live = run_settings(settings)
         if st.session_state.get("cnn_applied") != live:

@@ -7,13 +7,20 @@ version so a preset load starts it afresh from the preset's rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit_drawable_canvas import st_canvas
 
 from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
 from engine.vision.cnn import CONV_ACTIVATIONS, KINDS, MAX_LAYERS, PRESETS, LayerSpec
-from engine.vision.cnn_lab import CnnLabSettings
-from engine.vision.image_data import DATASETS
+from engine.vision.cnn_lab import DATA_CHOICES, UPLOAD, CnnLabSettings
+from engine.vision.digit_input import prepare_digit
+from engine.vision.image_data import ImageDataset
+from engine.vision.images import load_upload
+from engine.vision.lime import MAX_SAMPLES
 from ui.playground_controls import LEARNING_RATES
 
 COLUMNS = ("kind", "filters", "kernel_size", "strides", "padding", "activation", "pool_size", "rate", "units")
@@ -32,6 +39,11 @@ def _load_preset() -> None:
         st.session_state["cnn_table_version"] = st.session_state.get("cnn_table_version", 0) + 1
 
 
+def _use_upload() -> None:
+    if st.session_state.get("cnn_zip") is not None:
+        st.session_state["cnn_dataset"] = UPLOAD
+
+
 def seed_widgets(settings: CnnLabSettings) -> None:
     """Set every control from settings (before the widgets are drawn)."""
     preset = next((name for name, item in PRESETS.items() if item.layers == settings.layers), CUSTOM)
@@ -48,7 +60,12 @@ def sidebar_controls() -> None:
     """Data set, image size, seed and training settings."""
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Data set", list(DATASETS), format_func=DATASETS.get, key="cnn_dataset")
+        st.selectbox("Data set", list(DATA_CHOICES), format_func=DATA_CHOICES.get, key="cnn_dataset")
+        with st.expander("Your images", expanded=st.session_state["cnn_dataset"] == UPLOAD):
+            st.file_uploader(
+                "A zip with one folder of images per class", type=["zip"], key="cnn_zip", on_change=_use_upload,
+                help="For example cats/1.jpg, cats/2.png, dogs/1.jpg. Images become grayscale squares; "
+                     "files that are not images are skipped and listed.")
         st.number_input("Image size (pixels a side)", 4, 64, key="cnn_size",
                         help="Images are resized to this; presets set the size their design expects.")
         st.number_input("Seed", 0, 2**31 - 1, key="cnn_seed", help="Data split, initial weights and shuffling.")
@@ -109,4 +126,79 @@ def settings_from_widgets(rows: list[dict]) -> CnnLabSettings:
         dataset=state["cnn_dataset"], image_size=state["cnn_size"], layers=tuple(layers),
         optimizer=OptimizerConfig(state["cnn_optimizer"], state["cnn_lr"]), batch_size=state["cnn_batch"],
         seed=state["cnn_seed"],
+    )
+
+
+@dataclass(frozen=True)
+class ChosenImage:
+    """The image the "inside" views explain.
+
+    Attributes:
+        image: (size, size, 1) network input, or None when there is nothing to show yet.
+        label: the true class id for a test image, else None.
+        message: why there is no image, or what was done to a drawing or upload.
+    """
+
+    image: np.ndarray | None
+    label: int | None = None
+    message: str = ""
+
+
+SOURCES = ("A test image", "Draw one", "Upload one")
+
+
+def image_choice(dataset: ImageDataset) -> ChosenImage:
+    """A test image by index, a drawing on a canvas, or an uploaded picture, as network input."""
+    source = st.radio("Image", SOURCES, horizontal=True, key="cnn_source")
+    if source == SOURCES[0]:
+        index = st.number_input("Test image", 0, len(dataset.x_test) - 1, key="cnn_image")
+        return ChosenImage(dataset.x_test[index], int(dataset.y_test[index]))
+    if source == SOURCES[1]:
+        st.caption("Draw with the mouse or a finger, large and centred; the bin icon clears the canvas.")
+        drawing = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000", height=224,
+                            width=224, drawing_mode="freedraw", return_image_data=True, key="cnn_canvas")
+        pixels = drawing.image_data
+        if pixels is None:
+            return ChosenImage(None, message="Draw a digit in the black square to see what the network makes of it.")
+        return _prepared(pixels, dataset.image_size, "your drawing")
+    upload = st.file_uploader("A picture of one digit or object", type=["png", "jpg", "jpeg", "webp", "bmp", "gif"],
+                              key="cnn_digit_upload")
+    if upload is None:
+        return ChosenImage(None, message="Upload a picture: dark ink on light paper or light on dark both work.")
+    try:
+        pixels = load_upload(upload.getvalue()).pixels
+    except ValueError as error:
+        return ChosenImage(None, message=str(error))
+    return _prepared(pixels, dataset.image_size, upload.name)
+
+
+def _prepared(pixels: np.ndarray, image_size: int, what: str) -> ChosenImage:
+    try:
+        prepared = prepare_digit(pixels, image_size)
+    except ValueError as error:
+        return ChosenImage(None, message=str(error))
+    flipped = " (dark ink on a light background, so light and dark were swapped)" if prepared.inverted else ""
+    return ChosenImage(prepared.image, message=f"The network sees {what} cropped to its ink, centred and scaled to "
+                                               f"{image_size}×{image_size} pixels{flipped}.")
+
+
+@dataclass(frozen=True)
+class LimeOptions:
+    """How the LIME explanation is drawn: samples, superpixels and seed."""
+
+    num_samples: int
+    num_segments: int
+    seed: int
+
+
+def lime_controls(image_size: int) -> LimeOptions:
+    """Samples, superpixels and seed of the LIME explanation."""
+    samples, segments, seed = st.columns(3)
+    return LimeOptions(
+        num_samples=samples.select_slider("LIME samples", [100, 250, 500, 1000, MAX_SAMPLES], value=500,
+                                          key="cnn_lime_samples", help="Perturbed copies scored by the network."),
+        num_segments=segments.slider("Superpixels", 4, min(64, image_size * image_size // 2), min(16, image_size * 2),
+                                     key="cnn_lime_segments", help="Regions hidden or shown together."),
+        seed=seed.number_input("LIME seed", 0, 2**31 - 1, 0, key="cnn_lime_seed",
+                               help="Same seed, same regions and perturbations, same answer."),
     )

@@ -169,22 +169,31 @@ def worked_example_figure(patch: np.ndarray, weights: np.ndarray, products: np.n
 
 
 def saliency_figure(image: np.ndarray, gradient: np.ndarray, grad_cam: np.ndarray | None,
-                    probabilities: np.ndarray, class_names: tuple[str, ...]) -> go.Figure:
-    """The image, its gradient saliency, Grad-CAM over the image, and the class probabilities."""
-    panels = ["image", "gradient saliency", "Grad-CAM"] if grad_cam is not None else ["image", "gradient saliency"]
+                    probabilities: np.ndarray, class_names: tuple[str, ...],
+                    lime: np.ndarray | None = None) -> go.Figure:
+    """The image, its gradient saliency, Grad-CAM and LIME weights over it, and the class probabilities."""
+    panels = ["image", "gradient saliency"] + ["Grad-CAM"] * (grad_cam is not None) + ["LIME"] * (lime is not None)
     figure = make_subplots(1, len(panels) + 1, subplot_titles=[*panels, "class probabilities"],
-                           column_widths=[1] * len(panels) + [1.4], horizontal_spacing=0.05)
-    figure.add_trace(_values_heatmap(image, signed=False, value_range=(0, 1), show_scale=False, annotate=False),
-                     row=1, col=1)
-    figure.add_trace(go.Heatmap(z=gradient, colorscale="hot", zmin=0, zmax=1, showscale=False,
-                                hovertemplate="row %{y}, column %{x}<br>%{z:.2f}<extra></extra>"), row=1, col=2)
+                           column_widths=[1] * len(panels) + [1.4], horizontal_spacing=0.04)
+    hover = "row %{y}, column %{x}<br>%{z:.2f}<extra></extra>"
+
+    def picture():
+        return _values_heatmap(image, signed=False, value_range=(0, 1), show_scale=False, annotate=False)
+
+    figure.add_trace(picture(), row=1, col=1)
+    figure.add_trace(go.Heatmap(z=gradient, colorscale="hot", zmin=0, zmax=1, showscale=False, hovertemplate=hover),
+                     row=1, col=2)
     if grad_cam is not None:
-        figure.add_trace(_values_heatmap(image, signed=False, value_range=(0, 1), show_scale=False, annotate=False),
-                         row=1, col=3)
+        column = panels.index("Grad-CAM") + 1
+        figure.add_trace(picture(), row=1, col=column)
         figure.add_trace(go.Heatmap(z=grad_cam, colorscale="jet", zmin=0, zmax=1, opacity=0.5, showscale=False,
-                                    hovertemplate="row %{y}, column %{x}<br>%{z:.2f}<extra></extra>"), row=1, col=3)
-    figure.add_trace(go.Bar(x=list(class_names), y=probabilities, marker_color="#0877bd",
-                            hovertemplate="%{x}: %{y:.1%}<extra></extra>"), row=1, col=len(panels) + 1)
+                                    hovertemplate=hover), row=1, col=column)
+    if lime is not None:
+        limit = float(np.abs(lime).max()) or 1.0
+        figure.add_trace(go.Heatmap(z=lime, colorscale=DIVERGING, zmin=-limit, zmax=limit, showscale=False,
+                                    hovertemplate="row %{y}, column %{x}<br>weight %{z:+.3f}<extra></extra>"),
+                         row=1, col=panels.index("LIME") + 1)
+    figure.add_trace(_probability_bars(probabilities, class_names), row=1, col=len(panels) + 1)
     for index in range(1, len(panels) + 1):
         axis = "" if index == 1 else str(index)
         figure.layout[f"yaxis{axis}"].update(autorange="reversed", scaleanchor=f"x{axis}", showticklabels=False)
@@ -192,3 +201,9 @@ def saliency_figure(image: np.ndarray, gradient: np.ndarray, grad_cam: np.ndarra
     figure.update_yaxes(range=[0, 1], tickformat=".0%", row=1, col=len(panels) + 1)
     figure.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), showlegend=False)
     return figure
+
+
+def _probability_bars(probabilities: np.ndarray, class_names: tuple[str, ...]) -> go.Bar:
+    """One bar per class, its probability on hover."""
+    return go.Bar(x=list(class_names), y=probabilities, marker_color="#0877bd",
+                  hovertemplate="%{x}: %{y:.1%}<extra></extra>")

@@ -13,11 +13,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.device import xla_for_convolutions
 from engine.links import LinkReader
 from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
 from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
 from engine.vision.cnn import PRESETS, LayerSpec, build_cnn, layer_table
 from engine.vision.image_data import DATASETS, ImageDataset
+
+UPLOAD = "upload"
+DATA_CHOICES = {**DATASETS, UPLOAD: "Your images (a zip of class folders)"}
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,7 @@ class CnnLabSettings:
     """A CNN setup.
 
     Attributes:
-        dataset: a key of ``image_data.DATASETS``.
+        dataset: a key of ``DATA_CHOICES`` ("upload": the session's zip of class folders).
         image_size: side the images are resized to (the preset's input size by default).
         layers: the editable layer list (the softmax output is added on top).
         optimizer: optimizer, learning rate and momentum (live).
@@ -67,8 +71,9 @@ def make_run(settings: CnnLabSettings, dataset: ImageDataset) -> TrainingRun:
 
 
 def run_settings(settings: CnnLabSettings) -> RunSettings:
-    """The live part of a setup."""
-    return RunSettings(optimizer=settings.optimizer, batch_size=settings.batch_size, shuffle=True)
+    """The live part of a setup (XLA only on a GPU: see ``xla_for_convolutions``)."""
+    return RunSettings(optimizer=settings.optimizer, batch_size=settings.batch_size, shuffle=True,
+                       jit_compile=xla_for_convolutions())
 
 
 @dataclass(frozen=True)
@@ -201,7 +206,7 @@ def from_query_params(params: dict[str, str]) -> tuple[CnnLabSettings, list[str]
         learning_rate=reader.number("lr", default.optimizer.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE),
     )
     settings = CnnLabSettings(
-        dataset=reader.choice("data", tuple(DATASETS), default.dataset),
+        dataset=reader.choice("data", tuple(DATA_CHOICES), default.dataset),
         image_size=int(reader.number("size", default.image_size, 4, 64, integer=True)),
         layers=layers, optimizer=optimizer,
         batch_size=int(reader.number("batch", default.batch_size, 1, 256, integer=True)),

@@ -63,7 +63,7 @@ def load_image_dataset(name: str, image_size: int, seed: int = 0, test_share: fl
             name = "digits"
     if name == "digits":
         dataset = _digits(seed, test_share)
-    images = [_resize(images, image_size) for images in (dataset.x_train, dataset.x_test)]
+    images = [resize_images(images, image_size) for images in (dataset.x_train, dataset.x_test)]
     return ImageDataset(name, images[0], dataset.y_train, images[1], dataset.y_test, dataset.class_names, note)
 
 
@@ -91,7 +91,7 @@ def _keras_dataset(name: str, seed: int) -> ImageDataset:
         (x_test[test] / 255.0).astype(np.float32)[..., None], y_test[test].astype(np.int64), names)
 
 
-def _resize(images: np.ndarray, size: int) -> np.ndarray:
+def resize_images(images: np.ndarray, size: int) -> np.ndarray:
     """Bilinear resize of (N, h, w, 1) images to (N, size, size, 1), kept in [0, 1]."""
     if images.shape[1] == size and images.shape[2] == size:
         return images

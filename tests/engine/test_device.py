@@ -30,3 +30,14 @@ def test_device_report_names_the_training_device() -> None:
     report = device_report()
     assert report.devices and report.cpu_count >= 1
     assert report.training_device == ("GPU:0" if report.has_gpu else "CPU:0")
+
+
+def test_convolutional_models_skip_xla_without_a_gpu() -> None:
+    import tensorflow as tf
+
+    from engine.device import xla_for_convolutions
+    from engine.vision.cnn_lab import CnnLabSettings, run_settings
+
+    has_gpu = bool(tf.config.list_physical_devices("GPU"))
+    assert xla_for_convolutions() is has_gpu
+    assert run_settings(CnnLabSettings()).jit_compile is has_gpu

@@ -41,3 +41,31 @@ def test_settings_round_trip_through_the_url():
     params = url_settings(app)
     for key, value in query.items():
         assert params[key] == value
+
+
+def test_lime_explains_the_chosen_image_with_its_samples_and_seed():
+    app = open_page(PAGE)
+    app.button(key="cnn_step").click().run()
+    caption = next(item.value for item in app.caption if item.value.startswith("LIME:"))
+    assert "500 perturbed copies" in caption and "seed 0" in caption
+    app.select_slider(key="cnn_lime_samples").set_value(250).run()
+    app.number_input(key="cnn_lime_seed").set_value(7).run()
+    caption = next(item.value for item in app.caption if item.value.startswith("LIME:"))
+    assert "250 perturbed copies" in caption and "seed 7" in caption
+    assert metric(app, "Epoch") == "1"  # explaining never trains or rebuilds
+
+
+def test_drawing_and_uploading_ask_for_an_image_until_one_is_given():
+    app = open_page(PAGE)
+    app.radio(key="cnn_source").set_value("Draw one").run()
+    assert not app.exception
+    assert any("Draw a digit in the black square" in item.value for item in app.info)
+    app.radio(key="cnn_source").set_value("Upload one").run()
+    assert any("Upload a picture" in item.value for item in app.info)
+
+
+def test_choosing_your_own_images_without_a_zip_asks_for_one():
+    app = open_page(PAGE)
+    app.selectbox(key="cnn_dataset").set_value("upload").run()
+    assert not app.exception
+    assert any("Upload a zip of class folders" in item.value for item in app.info)

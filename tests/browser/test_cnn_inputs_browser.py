@@ -1,0 +1,68 @@
+"""The CNN lab in headless Chromium: classify an uploaded digit, and train on a zip of your own images."""
+
+import io
+import time
+import zipfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.browser.conftest import epoch, wait_until_idle
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_uploaded_picture_of_a_digit_is_classified_and_explained(server, page):
+    page.goto(f"{server}/cnn_lab")
+    wait_until_idle(page)
+    page.get_by_role("button", name="⏭ Step", exact=True).click()
+    page.get_by_text("Upload one", exact=True).click()
+    page.get_by_text("Upload a picture").wait_for()
+    paper = np.full((120, 90), 235, np.uint8)  # a dark "1" on light paper
+    paper[15:105, 40:52] = 25
+    picture = io.BytesIO()
+    Image.fromarray(paper).save(picture, "JPEG")
+    upload = page.locator(".st-key-cnn_digit_upload input[type=file]")
+    upload.set_input_files(files=[{"name": "one.jpg", "mimeType": "image/jpeg", "buffer": picture.getvalue()}])
+    page.get_by_text("For this image the network says").wait_for()
+    page.get_by_text("light and dark were swapped").wait_for()
+    assert page.locator(".st-key-cnn_saliency .main-svg").count() > 0
+    assert "Traceback" not in page.content()
+
+
+def _digits_zip() -> bytes:
+    """Two classes drawn as images: a vertical bar and a horizontal bar, six each."""
+    buffer = io.BytesIO()
+    rng = np.random.default_rng(0)
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, axis in (("vertical", 0), ("horizontal", 1)):
+            for index in range(6):
+                pixels = np.zeros((16, 16), np.uint8)
+                offset = 4 + int(rng.integers(0, 8))
+                if axis == 0:
+                    pixels[2:14, offset:offset + 2] = 255
+                else:
+                    pixels[offset:offset + 2, 2:14] = 255
+                image = io.BytesIO()
+                Image.fromarray(pixels).save(image, "PNG")
+                archive.writestr(f"bars/{name}/{index}.png", image.getvalue())
+        archive.writestr("bars/notes.txt", "not an image")
+    return buffer.getvalue()
+
+
+def test_a_zip_of_class_folders_becomes_the_training_data(server, page):
+    page.goto(f"{server}/cnn_lab")
+    wait_until_idle(page)
+    page.get_by_text("Your images", exact=True).click()
+    upload = page.locator(".st-key-cnn_zip input[type=file]")
+    upload.set_input_files(files=[{"name": "bars.zip", "mimeType": "application/zip", "buffer": _digits_zip()}])
+    page.get_by_text("Skipped 1 file(s) that are not usable images: bars/notes.txt").wait_for()
+    wait_until_idle(page)
+    page.get_by_role("button", name="⏭ Step", exact=True).click()
+    deadline = time.monotonic() + 60
+    while epoch(page) < 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert epoch(page) == 1
+    page.get_by_text("class horizontal").first.wait_for()  # the confusion matrix names the folders
+    assert "Traceback" not in page.content()
