@@ -16,5 +16,6 @@ st.navigation({
     "Vision": [
         st.Page("pages/convolution_lab.py", title="Convolution lab", icon="🔲"),
         st.Page("pages/cnn_lab.py", title="CNN lab", icon="🧩"),
+        st.Page("pages/transfer_learning.py", title="Transfer learning", icon="🔁"),
     ],
 }).run()

@@ -16,7 +16,10 @@ LABS = [
     ("pages/convolution_lab.py", "🔲 Convolution lab",
      "Edit a kernel, slide it over a photo or a digit, and check any output pixel by hand."),
     ("pages/cnn_lab.py", "🧩 CNN lab",
-     "Stack convolution and pooling layers, train on handwritten digits live, and see what each layer sees."),
+     "Stack convolution and pooling layers, train on digits or your own images live, draw a digit, "
+     "and see what each layer sees and why it decided."),
+    ("pages/transfer_learning.py", "🔁 Transfer learning",
+     "Pre-train on some classes, then race four ways of learning new ones from a handful of images."),
 ]
 
 

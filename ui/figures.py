@@ -128,6 +128,18 @@ def _diverging_rgb(values: np.ndarray) -> np.ndarray:
     return _WHITE_RGB + (toward - _WHITE_RGB) * np.abs(values)
 
 
+def side_by_side_axes(panel: int, count: int, title: str, **yaxis) -> tuple[str, dict]:
+    """The axis suffix ("", "2", ...) and layout entries of panel ``panel`` of ``count`` in a row."""
+    gap = 0.08
+    width = (1 - gap * (count - 1)) / count
+    suffix = str(panel + 1) if panel else ""
+    start = panel * (width + gap)
+    return suffix, {
+        f"xaxis{suffix}": dict(title="epoch", domain=[start, start + width], anchor=f"y{suffix}"),
+        f"yaxis{suffix}": dict(title=title, anchor=f"x{suffix}", **yaxis),
+    }
+
+
 def curves_figure(
     history: dict[str, np.ndarray], metrics: Sequence[str], smoothing: float = 0.0, log_scale: bool = False
 ) -> go.Figure:
@@ -139,10 +151,10 @@ def curves_figure(
     """
     traces, layout = [], {}
     epochs = history.get("epoch", np.array([]))
-    gap = 0.08
-    width = (1 - gap * (len(metrics) - 1)) / len(metrics)
     for panel, metric in enumerate(metrics):
-        suffix = str(panel + 1) if panel else ""
+        suffix, axes_layout = side_by_side_axes(
+            panel, len(metrics), metric, type="log" if log_scale and "loss" in metric else "linear")
+        layout.update(axes_layout)
         for name, colour, label in ((metric, POSITIVE, "train"), (f"val_{metric}", NEGATIVE, "test")):
             if name not in history or not len(history[name]):
                 continue
@@ -158,11 +170,6 @@ def curves_figure(
                 x=epochs, y=values, mode="lines", name=label, legendgroup=label, showlegend=panel == 0,
                 line=dict(color=colour), hovertemplate=f"{label} {metric} %{{y:.4g}}<extra>epoch %{{x}}</extra>", **axes,
             ))
-        start = panel * (width + gap)
-        layout[f"xaxis{suffix}"] = dict(title="epoch", domain=[start, start + width], anchor=f"y{suffix}")
-        layout[f"yaxis{suffix}"] = dict(
-            title=metric, anchor=f"x{suffix}", type="log" if log_scale and "loss" in metric else "linear",
-        )
     return _figure(traces, 260, legend=dict(orientation="h", y=1.15), **layout)
 
 

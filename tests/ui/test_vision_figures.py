@@ -1,6 +1,7 @@
 """Vision figures: the numbers in, the right traces out."""
 
 import numpy as np
+import pytest
 
 from ui.vision_figures import (
     MAX_CLICK_TARGETS,
@@ -58,3 +59,19 @@ def test_saliency_figure_overlays_grad_cam_and_shows_every_class():
     assert figure.data[3].opacity == 0.5 and len(figure.data[4].x) == 10
     without_cam = saliency_figure(image, image, None, np.full(10, 0.1), tuple("0123456789"))
     assert [trace.type for trace in without_cam.data] == ["heatmap", "heatmap", "bar"]
+    with_lime = saliency_figure(image, image, None, np.full(10, 0.1), tuple("0123456789"), lime=image - 0.5)
+    assert [item.text for item in with_lime.layout.annotations][:3] == ["image", "gradient saliency", "LIME"]
+    assert with_lime.data[2].zmin == -with_lime.data[2].zmax == pytest.approx(-np.abs(image - 0.5).max())
+
+
+def test_comparison_figure_draws_one_line_per_run_in_each_panel():
+    from ui.comparison_figures import comparison_figure
+
+    history = {"epoch": np.arange(1, 4), "a/val_accuracy": np.array([0.2, 0.5, 0.7]), "a/loss": np.ones(3),
+               "b/val_accuracy": np.array([0.1, 0.2, np.nan]), "b/loss": np.ones(3)}
+    figure = comparison_figure(history, {"a": "First", "b": "Second"})
+    assert [(trace.name, trace.yaxis) for trace in figure.data] == [
+        ("First", "y"), ("Second", "y"), ("First", "y2"), ("Second", "y2")]
+    assert figure.layout.yaxis.title.text == "test accuracy" and figure.layout.yaxis2.title.text == "training loss"
+    assert tuple(figure.layout.yaxis.range) == (0, 1) and [trace.showlegend for trace in figure.data] == [
+        True, True, False, False]

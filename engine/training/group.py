@@ -1,0 +1,89 @@
+"""``RunGroup``: several ``TrainingRun``s advanced in lockstep, to compare them epoch by epoch.
+
+A comparison (fine-tuning modes beside training from scratch, optimizers on one problem)
+trains its runs with the same number of epochs per chunk, so their curves share one axis.
+The group offers the control surface a ``Trainer`` drives (``advance``, ``step``, ``reset``,
+``update_settings``, ``status``, ``message``, ``epoch``, ``history``), so a live page plays,
+pauses, steps and resets a comparison exactly like a single run.
+
+The group's history names each series ``"<member>/<metric>"`` (``"scratch/val_accuracy"``).
+A member that stops (diverges, finishes) leaves the others training; its series are padded
+with NaN so every series keeps the group's length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from engine.training.run import READY, ChunkResult, RunSettings, TrainingRun
+
+SEPARATOR = "/"
+
+
+class RunGroup:
+    """Named runs trained side by side.
+
+    Args:
+        runs: member name -> run; the order is the order of the charts' legends.
+    """
+
+    def __init__(self, runs: Mapping[str, TrainingRun]) -> None:
+        if not runs:
+            raise ValueError("Expected at least one run in a group. Received none.")
+        bad = [name for name in runs if SEPARATOR in name]
+        if bad:
+            raise ValueError(f"Run names cannot contain {SEPARATOR!r}. Received: {', '.join(bad)}.")
+        self.runs = dict(runs)
+
+    # ----------------------------------------------------------------- observing
+    @property
+    def epoch(self) -> int:
+        """Epochs trained by the member that trained longest."""
+        return max(run.epoch for run in self.runs.values())
+
+    @property
+    def status(self) -> str:
+        """"ready" while any member can train; otherwise the first member's status."""
+        statuses = [run.status for run in self.runs.values()]
+        return READY if READY in statuses else statuses[0]
+
+    @property
+    def message(self) -> str:
+        """Every member's message, named."""
+        return " ".join(f"{name}: {run.message}" for name, run in self.runs.items() if run.message)
+
+    @property
+    def history(self) -> dict[str, list[float]]:
+        """Every member's series as ``"<member>/<metric>"``, padded with NaN to one length."""
+        length = self.epoch
+        series = {}
+        for name, run in self.runs.items():
+            for metric, values in run.history.items():
+                padding = length - len(values)
+                series[f"{name}{SEPARATOR}{metric}"] = values if not padding else [*values, *[np.nan] * padding]
+        return series
+
+    # ----------------------------------------------------------------- controlling
+    def step(self) -> ChunkResult:
+        """Train every member one epoch."""
+        return self.advance(1)
+
+    def advance(self, num_epochs: int) -> ChunkResult:
+        """Train every member that can still train by ``num_epochs`` epochs."""
+        results = {name: run.advance(num_epochs) for name, run in self.runs.items() if run.status == READY}
+        epochs = max((result.epochs for result in results.values()), default=0)
+        return ChunkResult(epochs, self.status, self.message)
+
+    def reset(self, seed: int | None = None) -> None:
+        """Every member back to its initial weights (drawn again from ``seed`` if given)."""
+        for run in self.runs.values():
+            run.reset(seed)
+
+    def update_settings(self, settings: RunSettings) -> list[str]:
+        """Apply live settings to every member; the changes, in words, once."""
+        changes: list[str] = []
+        for run in self.runs.values():
+            changes = run.update_settings(settings) or changes
+        return changes

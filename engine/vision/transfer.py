@@ -1,0 +1,273 @@
+"""Transfer learning: reuse what a CNN learned on some classes to learn others from few examples.
+
+The image classes are split in two. A CNN is pre-trained on the *source* classes (digits
+0–4 by default) with all their images. The *target* classes (5–9) get only a few labelled
+images each, and four networks of the same shape learn them side by side:
+
+- ``head``: the pre-trained layers frozen, only a new output layer trains;
+- ``last``: the new output layer plus the last few pre-trained layers train;
+- ``all``: every layer trains, starting from the pre-trained weights;
+- ``scratch``: every layer trains from random weights (the baseline).
+
+All four use the same seed (same new head, same batches), so the curves differ only by what
+was transferred and what was allowed to change. Pre-training and fine-tuning both run on the
+shared ``TrainingRun``; the four fine-tuning runs form one ``RunGroup``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.device import xla_for_convolutions
+from engine.links import LinkReader
+from engine.training.group import RunGroup
+from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
+from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+from engine.vision.cnn import LayerSpec, build_cnn
+from engine.vision.cnn_lab import training_data
+from engine.vision.image_data import DATASETS, ImageDataset
+
+MODES = {
+    "head": "New head only",
+    "last": "Last layers unfrozen",
+    "all": "Everything fine-tuned",
+    "scratch": "From scratch",
+}
+MAX_LABELLED_PER_CLASS = 100
+MAX_PRETRAIN_EPOCHS = 200
+# Two convolution blocks, then a dense layer: big enough to learn features worth reusing,
+# small enough to pre-train on two cores in about two seconds. No batch normalization: with a
+# handful of target images its running statistics, not the transfer, would decide the race.
+TRANSFER_LAYERS = (
+    LayerSpec("conv2d", filters=32), LayerSpec("max_pool"), LayerSpec("conv2d", filters=64), LayerSpec("max_pool"),
+    LayerSpec("flatten"), LayerSpec("dense", units=128), LayerSpec("dropout", rate=0.3),
+)
+
+
+@dataclass(frozen=True)
+class TransferSettings:
+    """A transfer-learning experiment.
+
+    Attributes:
+        dataset: a key of ``image_data.DATASETS``.
+        image_size: side the images are resized to.
+        layers: the network's layers (a softmax output is added per task).
+        source_classes: class ids pre-trained on; the others are the target classes.
+        labelled_per_class: labelled training images per target class.
+        pretrain_epochs: epochs of pre-training on the source classes.
+        unfreeze_last: how many of the last pre-trained convolution and dense layers train in
+            the "last" mode (with the normalization layers after them).
+        optimizer: optimizer and learning rate of every run (live while fine-tuning).
+        batch_size: examples per update (live while fine-tuning).
+        seed: class subsets, weights and shuffling.
+    """
+
+    dataset: str = "digits"
+    image_size: int = 8
+    layers: tuple[LayerSpec, ...] = TRANSFER_LAYERS
+    source_classes: tuple[int, ...] = (0, 1, 2, 3, 4)
+    labelled_per_class: int = 5
+    pretrain_epochs: int = 20
+    unfreeze_last: int = 1
+    optimizer: OptimizerConfig = OptimizerConfig("adam", 0.003)
+    batch_size: int = 32
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.labelled_per_class <= MAX_LABELLED_PER_CLASS:
+            raise ValueError(f"Expected 1 to {MAX_LABELLED_PER_CLASS} labelled images per target class. "
+                             f"Received: {self.labelled_per_class}.")
+        if not 1 <= self.pretrain_epochs <= MAX_PRETRAIN_EPOCHS:
+            raise ValueError(f"Expected 1 to {MAX_PRETRAIN_EPOCHS} pre-training epochs. "
+                             f"Received: {self.pretrain_epochs}.")
+        if self.unfreeze_last < 1:
+            raise ValueError(f"Expected at least 1 layer to unfreeze. Received: {self.unfreeze_last}.")
+
+    def pretraining(self) -> tuple:
+        """What the pre-trained weights depend on."""
+        return self.dataset, self.image_size, self.layers, self.source_classes, self.pretrain_epochs, self.seed
+
+    def structure(self) -> tuple:
+        """What needs new fine-tuning runs when it changes (optimizer and batch size apply live)."""
+        return *self.pretraining(), self.labelled_per_class, self.unfreeze_last
+
+
+@dataclass(frozen=True)
+class TransferData:
+    """The two tasks: source (all images) and target (a few labelled images per class).
+
+    Attributes:
+        source: training and test data of the source classes, labels one-hot over them.
+        target: the small labelled subset and every test image of the target classes.
+        source_names, target_names: class names of each task, in label order.
+    """
+
+    source: TrainingData
+    target: TrainingData
+    source_names: tuple[str, ...]
+    target_names: tuple[str, ...]
+
+
+def split_classes(dataset: ImageDataset, settings: TransferSettings) -> TransferData:
+    """Source and target tasks from one data set; ``ValueError`` when a side has no classes."""
+    classes = range(len(dataset.class_names))
+    source = tuple(sorted(set(settings.source_classes)))
+    target = tuple(label for label in classes if label not in source)
+    if not source or any(label not in classes for label in source):
+        raise ValueError(f"Expected source classes among 0 to {len(classes) - 1}. Received: {list(source)}.")
+    if len(source) < 2 or len(target) < 2:
+        raise ValueError("Each side needs at least two classes: pick between 2 and "
+                         f"{len(classes) - 2} source classes. Received: {len(source)}.")
+    rng = np.random.default_rng(settings.seed)
+    chosen = np.concatenate([
+        rng.permutation(np.flatnonzero(dataset.y_train == label))[:settings.labelled_per_class] for label in target])
+    return TransferData(
+        source=_task(dataset, source, np.flatnonzero(np.isin(dataset.y_train, source))),
+        target=_task(dataset, target, np.sort(chosen)),
+        source_names=tuple(dataset.class_names[label] for label in source),
+        target_names=tuple(dataset.class_names[label] for label in target),
+    )
+
+
+def _task(dataset: ImageDataset, classes: tuple[int, ...], train_rows: np.ndarray) -> TrainingData:
+    """The rows' images with labels renumbered 0..len(classes)-1; all test images of the classes."""
+    renumber = np.full(len(dataset.class_names), -1)
+    renumber[list(classes)] = np.arange(len(classes))
+    test_rows = np.flatnonzero(np.isin(dataset.y_test, classes))
+    subset = ImageDataset(dataset.name, dataset.x_train[train_rows], renumber[dataset.y_train[train_rows]],
+                          dataset.x_test[test_rows], renumber[dataset.y_test[test_rows]],
+                          tuple(dataset.class_names[label] for label in classes))
+    return training_data(subset)
+
+
+def _recipe(build) -> ModelRecipe:
+    import keras
+
+    return ModelRecipe(build=build, loss="categorical_crossentropy",
+                       metrics={"accuracy": keras.metrics.categorical_accuracy})
+
+
+def _run_settings(settings: TransferSettings, max_epochs: int = 0) -> RunSettings:
+    return RunSettings(optimizer=settings.optimizer, batch_size=settings.batch_size, max_epochs=max_epochs,
+                       jit_compile=xla_for_convolutions())
+
+
+@dataclass(frozen=True)
+class Pretrained:
+    """The outcome of pre-training.
+
+    Attributes:
+        weights: layer name -> its weights, for every layer but the output.
+        history: the pre-training run's per-epoch history.
+        message: why pre-training stopped early (divergence), or "".
+    """
+
+    weights: dict[str, list[np.ndarray]]
+    history: dict[str, list[float]]
+    message: str = ""
+
+    @property
+    def accuracy(self) -> float:
+        """Test accuracy on the source classes after pre-training."""
+        values = self.history.get("val_accuracy", [])
+        return values[-1] if values else float("nan")
+
+
+def pretrain(settings: TransferSettings, data: TransferData) -> Pretrained:
+    """Train the network on the source task for ``settings.pretrain_epochs`` epochs."""
+    input_shape = data.source.x_train.shape[1:]
+    recipe = _recipe(lambda seed: build_cnn(input_shape, settings.layers, len(data.source_names), seed))
+    run = TrainingRun(recipe, data.source, _run_settings(settings, settings.pretrain_epochs), seed=settings.seed)
+    result = run.advance(settings.pretrain_epochs)
+    weights = {layer.name: layer.get_weights() for layer in run.model.layers if layer.name != "output"}
+    return Pretrained(weights, run.history, result.message if result.status == "diverged" else "")
+
+
+def frozen_layers(settings: TransferSettings, data: TransferData) -> dict[str, set[str]]:
+    """Per mode, the names of the pre-trained layers that stay fixed while fine-tuning.
+
+    "last" unfreezes the last ``unfreeze_last`` layers with kernels (convolutions, dense)
+    and every layer after the first of them; ``ValueError`` when that would be all of them.
+    """
+    model = build_cnn(data.target.x_train.shape[1:], settings.layers, len(data.target_names), settings.seed)
+    body = [layer for layer in model.layers if layer.name != "output"]
+    weighted = [layer.name for layer in body if layer.weights]
+    kernels = [index for index, layer in enumerate(body) if hasattr(layer, "kernel")]
+    if settings.unfreeze_last >= len(kernels):
+        raise ValueError(
+            f"The network has {len(kernels)} pre-trained convolution and dense layers, so unfreezing the last "
+            f"{settings.unfreeze_last} is the same as fine-tuning everything. Choose 1 to {len(kernels) - 1}.")
+    first_unfrozen = kernels[-settings.unfreeze_last]
+    return {
+        "head": set(weighted),
+        "last": {layer.name for layer in body[:first_unfrozen] if layer.weights},
+        "all": set(),
+        "scratch": set(),
+    }
+
+
+def make_fine_tuning(settings: TransferSettings, data: TransferData, pretrained: Pretrained) -> RunGroup:
+    """The four runs on the target task, in ``MODES`` order, as one group."""
+    frozen = frozen_layers(settings, data)
+    input_shape = data.target.x_train.shape[1:]
+
+    def recipe(mode: str) -> ModelRecipe:
+        def build(seed: int):
+            model = build_cnn(input_shape, settings.layers, len(data.target_names), seed)
+            for layer in model.layers:
+                if mode != "scratch" and layer.name in pretrained.weights:
+                    layer.set_weights(pretrained.weights[layer.name])
+                if layer.name in frozen[mode]:
+                    layer.trainable = False
+            return model
+        return _recipe(build)
+
+    return RunGroup({mode: TrainingRun(recipe(mode), data.target, _run_settings(settings), seed=settings.seed)
+                     for mode in MODES})
+
+
+def fine_tuning_settings(settings: TransferSettings) -> RunSettings:
+    """The live settings of the fine-tuning runs."""
+    return _run_settings(settings)
+
+
+def trainable_parameters(group: RunGroup) -> dict[str, int]:
+    """Weights each member may change (frozen layers do not count)."""
+    return {name: int(sum(np.prod(variable.shape) for variable in run.model.trainable_variables))
+            for name, run in group.runs.items()}
+
+
+# ----------------------------------------------------------------- share links
+def to_query_params(settings: TransferSettings) -> dict[str, str]:
+    """Settings as query parameters (the layers are the CNN lab's small CNN)."""
+    return {
+        "data": settings.dataset, "size": str(settings.image_size),
+        "source": ",".join(map(str, settings.source_classes)), "labelled": str(settings.labelled_per_class),
+        "pretrain": str(settings.pretrain_epochs), "unfreeze": str(settings.unfreeze_last),
+        "optimizer": settings.optimizer.name, "lr": f"{settings.optimizer.learning_rate:g}",
+        "batch": str(settings.batch_size), "seed": str(settings.seed),
+    }
+
+
+def from_query_params(params: dict[str, str]) -> tuple[TransferSettings, list[str]]:
+    """Settings from a link, starting from the defaults; one warning per value ignored or clamped."""
+    reader = LinkReader(params)
+    default = TransferSettings()
+    settings = TransferSettings(
+        dataset=reader.choice("data", tuple(DATASETS), default.dataset),
+        image_size=int(reader.number("size", default.image_size, 8, 32, integer=True)),
+        source_classes=reader.int_list("source", default.source_classes, 0, 9, max_length=8) or default.source_classes,
+        labelled_per_class=int(reader.number("labelled", default.labelled_per_class, 1, MAX_LABELLED_PER_CLASS,
+                                             integer=True)),
+        pretrain_epochs=int(reader.number("pretrain", default.pretrain_epochs, 1, MAX_PRETRAIN_EPOCHS, integer=True)),
+        unfreeze_last=int(reader.number("unfreeze", default.unfreeze_last, 1, 8, integer=True)),
+        optimizer=OptimizerConfig(
+            name=reader.choice("optimizer", tuple(OPTIMIZERS), default.optimizer.name),
+            learning_rate=reader.number("lr", default.optimizer.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE),
+        ),
+        batch_size=int(reader.number("batch", default.batch_size, 1, 256, integer=True)),
+        seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
+    )
+    return settings, reader.warnings

@@ -1,0 +1,138 @@
+"""Transfer learning: pre-train a CNN on some classes, then learn the others from a few images four ways."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from engine.training.executor import default_executor
+from engine.training.history import downsample_history
+from engine.training.trainer import Snapshot, Trainer
+from engine.vision.cnn import layer_table
+from engine.vision.transfer import (
+    MODES,
+    Pretrained,
+    TransferData,
+    TransferSettings,
+    fine_tuning_settings,
+    from_query_params,
+    make_fine_tuning,
+    pretrain,
+    split_classes,
+    to_query_params,
+    trainable_parameters,
+)
+from ui.comparison_figures import comparison_figure
+from ui.figures import curves_figure
+from ui.lessons import lesson
+from ui.links import page_header, seed_from_link_once
+from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.runtime import enter_page, wait_for_warmup
+from ui.transfer_controls import experiment_controls, seed_widgets, settings_from_widgets, sidebar_controls
+from ui.vision_data import cached_dataset
+
+LAB = "transfer"
+FRAME_SECONDS = 0.5
+WHAT_TRAINS = {
+    "head": "only the new output layer",
+    "last": "the last {n} pre-trained layer(s) and the new output layer",
+    "all": "every layer, from the pre-trained weights",
+    "scratch": "every layer, from random weights",
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_pretraining(settings: TransferSettings) -> Pretrained:
+    """Pre-trained weights, shared by every session with the same data, layers, classes and seed."""
+    data = split_classes(cached_dataset(settings.dataset, settings.image_size, settings.seed), settings)
+    return default_executor().run(lambda: pretrain(settings, data))
+
+
+def trainer_for(settings: TransferSettings, data: TransferData, pretrained: Pretrained) -> Trainer:
+    """This session's fine-tuning comparison, rebuilt when the experiment changes."""
+    trainer, _ = lab_trainer(
+        LAB, settings.structure(),
+        make=lambda: Trainer(make_fine_tuning(settings, data, pretrained), trainable_parameters,
+                             frame_seconds=FRAME_SECONDS),
+        rebuild=lambda trainer: trainer.replace_run(make_fine_tuning(settings, data, pretrained), trainable_parameters),
+    )
+    live = fine_tuning_settings(settings)
+    if st.session_state.get("tl_applied") != live:
+        trainer.update(live)
+        st.session_state["tl_applied"] = live
+    return trainer
+
+
+def pretraining_section(settings: TransferSettings, data: TransferData, pretrained: Pretrained) -> None:
+    source, target = ", ".join(data.source_names), ", ".join(data.target_names)
+    st.subheader(f"1 · Pre-trained on {source}")
+    text, chart = st.columns([1, 2])
+    with text:
+        st.metric("Test accuracy on the source classes", f"{pretrained.accuracy:.1%}")
+        st.markdown(f"{len(data.source.x_train):,} training images, {settings.pretrain_epochs} epochs. "
+                    f"These weights are the starting point for learning **{target}**.")
+        if pretrained.message:
+            st.error(f"Pre-training stopped: {pretrained.message}")
+        with st.expander("The network"):
+            rows = layer_table(data.source.x_train.shape[1:], settings.layers, len(data.target_names))
+            st.dataframe([{"layer": row.name, "what": row.description, "output shape": str(row.output_shape),
+                           "parameters": row.parameters} for row in rows], hide_index=True)
+    with chart:
+        st.plotly_chart(curves_figure(downsample_history(pretrained.history), ("loss", "accuracy")),
+                        key="tl_pretrain_curves", config={"displayModeBar": False})
+
+
+def fine_tuning_section(settings: TransferSettings, data: TransferData, trainer: Trainer) -> None:
+    st.subheader(f"2 · Learn {', '.join(data.target_names)} from {settings.labelled_per_class} labelled "
+                 f"image(s) each ({len(data.target.x_train)} in all)")
+    st.markdown(lesson("transfer", "modes"))
+    run_controls(trainer, "tl")
+    live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw_comparison(snapshot, settings, len(data.target.x_val)))
+
+
+def _draw_comparison(snapshot: Snapshot, settings: TransferSettings, num_test: int) -> None:
+    """One frame: test accuracy per mode, the curves side by side, and what each mode trains."""
+    columns = st.columns(len(MODES))
+    for column, (mode, label) in zip(columns, MODES.items(), strict=True):
+        accuracy = snapshot.latest.get(f"{mode}/val_accuracy")
+        column.metric(label, f"{accuracy:.1%}" if accuracy is not None else "–")
+    st.caption(f"Epoch {snapshot.epoch:,}; test accuracy on the {num_test} test images of the new classes.")
+    run_message(snapshot)
+    st.plotly_chart(comparison_figure(snapshot.history, MODES), key="tl_curves")
+    counts = snapshot.view or {}
+    history = snapshot.history
+    st.dataframe([{
+        "mode": label,
+        "what trains": WHAT_TRAINS[mode].format(n=settings.unfreeze_last),
+        "trainable weights": f"{counts.get(mode, 0):,}",
+        "test accuracy": f"{snapshot.latest[f'{mode}/val_accuracy']:.1%}" if snapshot.epoch else "–",
+        "best so far": f"{np.nanmax(history[f'{mode}/val_accuracy']):.1%}" if snapshot.epoch else "–",
+    } for mode, label in MODES.items()], hide_index=True)
+
+
+def main() -> None:
+    enter_page()
+    wait_for_warmup()
+    seed_from_link_once("tl", from_query_params, seed_widgets)
+    page_header("Transfer learning", lesson("transfer", "intro"), "tl")
+    sidebar_controls()
+    experiment_controls()
+    try:
+        settings = settings_from_widgets()
+        dataset = cached_dataset(settings.dataset, settings.image_size, settings.seed)
+        data = split_classes(dataset, settings)
+        with st.spinner(f"Pre-training on {', '.join(data.source_names)} for {settings.pretrain_epochs} epochs…"):
+            pretrained = cached_pretraining(settings)
+        trainer = trainer_for(settings, data, pretrained)
+    except ValueError as error:
+        st.error(str(error))
+        st.stop()
+    if dataset.note:
+        st.warning(dataset.note)
+    pretraining_section(settings, data, pretrained)
+    fine_tuning_section(settings, data, trainer)
+    st.markdown(lesson("transfer", "reading"))
+    st.query_params.from_dict(to_query_params(settings))
+
+
+main()

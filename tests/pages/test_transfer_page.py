@@ -1,0 +1,52 @@
+"""AppTest: the transfer-learning lab pre-trains once, then races four fine-tuning modes live."""
+
+from tests.pages.test_pages import fresh_session_resources, metric, open_page, url_settings  # noqa: F401  (fixture)
+
+PAGE = "transfer_learning.py"
+
+
+def test_pretraining_is_shown_and_a_step_trains_all_four_modes():
+    app = open_page(PAGE)
+    assert not app.exception
+    assert float(metric(app, "Test accuracy on the source classes").rstrip("%")) > 90
+    assert [item.label for item in app.metric][1:] == ["New head only", "Last layers unfrozen",
+                                                      "Everything fine-tuned", "From scratch"]
+    assert metric(app, "From scratch") == "–"
+    app.button(key="tl_step").click().run()
+    assert all(metric(app, label).endswith("%") for label in ("New head only", "From scratch"))
+    assert any("Epoch 1;" in item.value for item in app.caption)
+    table = app.dataframe[-1].value
+    assert list(table["mode"]) == ["New head only", "Last layers unfrozen", "Everything fine-tuned", "From scratch"]
+    assert table["trainable weights"][0] == "645"  # 128 features × 5 classes + 5 biases
+
+
+def test_a_live_setting_keeps_progress_and_the_experiment_rebuilds():
+    app = open_page(PAGE)
+    app.button(key="tl_step").click().run()
+    app.select_slider(key="tl_lr").set_value(0.01).run()
+    assert any("Epoch 1;" in item.value for item in app.caption)  # learning rate: live
+    app.number_input(key="tl_labelled").set_value(2).run()
+    assert not app.exception
+    assert any("Epoch 0;" in item.value for item in app.caption)  # fewer labels: a new race
+    assert any("from 2 labelled image(s) each (10 in all)" in item.value for item in app.subheader)
+
+
+def test_impossible_choices_are_explained():
+    app = open_page(PAGE)
+    app.multiselect(key="tl_source").set_value([3]).run()
+    assert any("at least two classes" in item.value for item in app.error)
+    app.multiselect(key="tl_source").set_value([0, 1, 2, 3, 4]).run()
+    app.number_input(key="tl_unfreeze").set_value(3).run()
+    assert any("Choose 1 to 2" in item.value for item in app.error)
+
+
+def test_settings_round_trip_through_the_url():
+    query = {"data": "digits", "size": "8", "source": "0,2,4,6,8", "labelled": "3", "pretrain": "5",
+             "unfreeze": "2", "optimizer": "rmsprop", "lr": "0.001", "batch": "16", "seed": "2"}
+    app = open_page(PAGE, query)
+    assert not app.exception
+    assert app.multiselect(key="tl_source").value == [0, 2, 4, 6, 8]
+    assert any("Pre-trained on 0, 2, 4, 6, 8" in item.value for item in app.subheader)
+    params = url_settings(app)
+    for key, value in query.items():
+        assert params[key] == value

@@ -1,0 +1,67 @@
+"""The transfer-learning lab's controls: the data, the class split, the fine-tuning modes' settings."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
+from engine.vision.image_data import DATASETS, FASHION_CLASSES
+from engine.vision.transfer import MAX_LABELLED_PER_CLASS, MAX_PRETRAIN_EPOCHS, TransferSettings
+from ui.playground_controls import LEARNING_RATES
+
+
+def seed_widgets(settings: TransferSettings) -> None:
+    """Set every control from settings (before the widgets are drawn)."""
+    st.session_state.update({
+        "tl_dataset": settings.dataset, "tl_size": settings.image_size, "tl_seed": settings.seed,
+        "tl_source": list(settings.source_classes), "tl_labelled": settings.labelled_per_class,
+        "tl_pretrain": settings.pretrain_epochs, "tl_unfreeze": settings.unfreeze_last,
+        "tl_optimizer": settings.optimizer.name, "tl_lr": settings.optimizer.learning_rate,
+        "tl_batch": settings.batch_size,
+    })
+
+
+def _class_name(dataset: str, label: int) -> str:
+    return FASHION_CLASSES[label] if dataset == "fashion_mnist" else str(label)
+
+
+def sidebar_controls() -> None:
+    """Data set, image size, seed, and the training settings shared by every run."""
+    with st.sidebar:
+        st.header("Data")
+        st.selectbox("Data set", list(DATASETS), format_func=DATASETS.get, key="tl_dataset")
+        st.number_input("Image size (pixels a side)", 8, 32, key="tl_size",
+                        help="The network pools twice, so 8 pixels is the smallest that works.")
+        st.number_input("Seed", 0, 2**31 - 1, key="tl_seed",
+                        help="Which labelled images are picked, the initial weights and the shuffling.")
+        st.header("Training")
+        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="tl_optimizer")
+        rates = sorted({*LEARNING_RATES, st.session_state.get("tl_lr", 0.003)})
+        st.select_slider("Learning rate", rates, key="tl_lr",
+                         help="Used for pre-training and, live, by all four fine-tuning runs.")
+        st.select_slider("Batch size", [8, 16, 32, 64, 128, 256], key="tl_batch")
+
+
+def experiment_controls() -> None:
+    """Which classes pre-train, how few labels the rest get, and how much is unfrozen."""
+    dataset = st.session_state["tl_dataset"]
+    source, labelled, pretrain, unfreeze = st.columns([2, 1, 1, 1])
+    source.multiselect("Pre-train on classes", list(range(10)), key="tl_source",
+                       format_func=lambda label: _class_name(dataset, label),
+                       help="The other classes are the new task.")
+    labelled.number_input("Labelled images per new class", 1, MAX_LABELLED_PER_CLASS, key="tl_labelled")
+    pretrain.number_input("Pre-training epochs", 1, MAX_PRETRAIN_EPOCHS, key="tl_pretrain")
+    unfreeze.number_input("Layers to unfreeze", 1, 8, key="tl_unfreeze",
+                          help="How many of the last convolution and dense layers train in the "
+                               "“last layers unfrozen” mode.")
+
+
+def settings_from_widgets() -> TransferSettings:
+    """Settings from the widgets; ``ValueError`` for an impossible combination."""
+    state = st.session_state
+    return TransferSettings(
+        dataset=state["tl_dataset"], image_size=state["tl_size"], source_classes=tuple(sorted(state["tl_source"])),
+        labelled_per_class=state["tl_labelled"], pretrain_epochs=state["tl_pretrain"],
+        unfreeze_last=state["tl_unfreeze"], optimizer=OptimizerConfig(state["tl_optimizer"], state["tl_lr"]),
+        batch_size=state["tl_batch"], seed=state["tl_seed"],
+    )
