@@ -35,7 +35,7 @@ from ui.cnn_controls import (
 from ui.figures import confusion_figure, curves_figure
 from ui.lessons import lesson
 from ui.links import page_header, seed_from_link_once
-from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
 from ui.runtime import enter_page, wait_for_warmup
 from ui.vision_data import cached_dataset
 from ui.vision_figures import maps_grid_figure, saliency_figure
@@ -175,10 +175,7 @@ def main() -> None:
             st.info("Upload a zip of class folders in the sidebar (Data → Your images), or pick a built-in data set.")
             st.stop()
         trainer, rebuilt = trainer_for(settings, dataset)
-        live = run_settings(settings)
-        if st.session_state.get("cnn_applied") != live:
-            trainer.update(live)
-            st.session_state["cnn_applied"] = live
+        apply_live_settings(trainer, "cnn_applied", run_settings(settings))
     except ValueError as error:
         st.error(str(error))
         st.stop()

@@ -23,7 +23,7 @@ from engine.training.trainer import Trainer
 from ui.figures import boundary_figure, confusion_figure, curves_figure, network_figure
 from ui.lessons import lesson
 from ui.links import page_header, seed_from_link_once
-from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
 from ui.playground_controls import (
     data_controls,
     network_controls,
@@ -239,10 +239,7 @@ def main() -> None:
         settings = settings_from_widgets()
         data = playground_data(settings)
         trainer, rebuilt = trainer_for(settings, data)
-        run_settings = make_run_settings(settings)
-        if state.get("pg_applied") != run_settings:
-            trainer.update(run_settings)
-            state["pg_applied"] = run_settings
+        apply_live_settings(trainer, "pg_applied", make_run_settings(settings))
     except ValueError as error:
         st.error(str(error))
         st.stop()

@@ -26,7 +26,7 @@ from ui.comparison_figures import comparison_figure
 from ui.figures import curves_figure
 from ui.lessons import lesson
 from ui.links import page_header, seed_from_link_once
-from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
 from ui.runtime import enter_page, wait_for_warmup
 from ui.transfer_controls import experiment_controls, seed_widgets, settings_from_widgets, sidebar_controls
 from ui.vision_data import cached_dataset
@@ -56,10 +56,7 @@ def trainer_for(settings: TransferSettings, data: TransferData, pretrained: Pret
                              frame_seconds=FRAME_SECONDS),
         rebuild=lambda trainer: trainer.replace_run(make_fine_tuning(settings, data, pretrained), trainable_parameters),
     )
-    live = fine_tuning_settings(settings)
-    if st.session_state.get("tl_applied") != live:
-        trainer.update(live)
-        st.session_state["tl_applied"] = live
+    apply_live_settings(trainer, "tl_applied", fine_tuning_settings(settings))
     return trainer
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
+from engine.training.run import RunSettings
 from engine.training.trainer import SPEEDS, Snapshot, Trainer, redraw_interval
 
 
@@ -65,6 +66,13 @@ def lab_trainer(lab: str, structure: object, make: Callable[[], Trainer], rebuil
         resources.structures[lab] = structure
         return trainer, True
     return trainer, False
+
+
+def apply_live_settings(trainer: Trainer, key: str, settings: RunSettings) -> None:
+    """Send the live training settings to the trainer when they changed since the page last sent them."""
+    if st.session_state.get(key) != settings:
+        trainer.update(settings)
+        st.session_state[key] = settings
 
 
 def live_redraw_interval(base_seconds: float) -> float:

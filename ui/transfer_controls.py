@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
-from engine.vision.image_data import DATASETS, FASHION_CLASSES
+from engine.vision.image_data import DATASETS, class_names
 from engine.vision.transfer import MAX_LABELLED_PER_CLASS, MAX_PRETRAIN_EPOCHS, TransferSettings
 from ui.playground_controls import LEARNING_RATES
 
@@ -19,10 +19,6 @@ def seed_widgets(settings: TransferSettings) -> None:
         "tl_optimizer": settings.optimizer.name, "tl_lr": settings.optimizer.learning_rate,
         "tl_batch": settings.batch_size,
     })
-
-
-def _class_name(dataset: str, label: int) -> str:
-    return FASHION_CLASSES[label] if dataset == "fashion_mnist" else str(label)
 
 
 def sidebar_controls() -> None:
@@ -44,10 +40,10 @@ def sidebar_controls() -> None:
 
 def experiment_controls() -> None:
     """Which classes pre-train, how few labels the rest get, and how much is unfrozen."""
-    dataset = st.session_state["tl_dataset"]
+    names = class_names(st.session_state["tl_dataset"])
     source, labelled, pretrain, unfreeze = st.columns([2, 1, 1, 1])
     source.multiselect("Pre-train on classes", list(range(10)), key="tl_source",
-                       format_func=lambda label: _class_name(dataset, label),
+                       format_func=lambda label: names[label],
                        help="The other classes are the new task.")
     labelled.number_input("Labelled images per new class", 1, MAX_LABELLED_PER_CLASS, key="tl_labelled")
     pretrain.number_input("Pre-training epochs", 1, MAX_PRETRAIN_EPOCHS, key="tl_pretrain")

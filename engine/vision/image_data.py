@@ -47,6 +47,11 @@ class ImageDataset:
         return int(self.x_train.shape[1])
 
 
+def class_names(name: str) -> tuple[str, ...]:
+    """The names of a data set's ten classes, in label order."""
+    return FASHION_CLASSES if name == "fashion_mnist" else tuple(str(digit) for digit in range(10))
+
+
 def load_image_dataset(name: str, image_size: int, seed: int = 0, test_share: float = 0.2) -> ImageDataset:
     """A data set by key of ``DATASETS``, at ``image_size``×``image_size`` pixels."""
     if name not in DATASETS:
@@ -75,7 +80,7 @@ def _digits(seed: int, test_share: float) -> ImageDataset:
     images = (digits.images / 16.0).astype(np.float32)[..., None]
     x_train, x_test, y_train, y_test = train_test_split(
         images, digits.target.astype(np.int64), test_size=test_share, random_state=seed, stratify=digits.target)
-    return ImageDataset("digits", x_train, y_train, x_test, y_test, tuple(str(digit) for digit in range(10)))
+    return ImageDataset("digits", x_train, y_train, x_test, y_test, class_names("digits"))
 
 
 def _keras_dataset(name: str, seed: int) -> ImageDataset:
@@ -85,10 +90,9 @@ def _keras_dataset(name: str, seed: int) -> ImageDataset:
     rng = np.random.default_rng(seed)
     train = rng.permutation(len(x_train))[:MAX_TRAIN_IMAGES]
     test = rng.permutation(len(x_test))[:MAX_TEST_IMAGES]
-    names = FASHION_CLASSES if name == "fashion_mnist" else tuple(str(digit) for digit in range(10))
     return ImageDataset(
         name, (x_train[train] / 255.0).astype(np.float32)[..., None], y_train[train].astype(np.int64),
-        (x_test[test] / 255.0).astype(np.float32)[..., None], y_test[test].astype(np.int64), names)
+        (x_test[test] / 255.0).astype(np.float32)[..., None], y_test[test].astype(np.int64), class_names(name))
 
 
 def resize_images(images: np.ndarray, size: int) -> np.ndarray:
