@@ -1,26 +1,40 @@
 """Many sessions training at once: does the server stay responsive?
 
-Starts the app, opens N real browser sessions (headless Chromium) that all press Play on the
-playground, then for ``--seconds`` polls the server's health check and reads every
-session's epoch counter. Prints health latency p50/p95, the frames the server sent each
-session per second, and epoch-counter changes per session per second as Chromium drew them.
+Starts the app, opens N real sessions that all press Play on the playground, then for
+``--seconds`` polls the server's health check and counts every session's updates. Prints
+health latency p50/p95, the frames the server sent each session per second, and epoch-counter
+updates per session per second.
 
-In a classroom each browser runs on its own laptop; here all N share the server's cores, so
-the figures are pessimistic. ``--client-niceness N`` gives the browsers a lower share of the
-CPU (with training at full speed the server always wants every core, so large values starve
-the browsers). Run: ``python bench/load.py --sessions 8 --seconds 30``.
+Two kinds of client (``--clients``):
+
+- ``protocol`` (default): each session is a WebSocket client speaking Streamlit's own
+  protocol, as the browser does: it loads the page, clicks Play by sending the button's
+  trigger, and asks for the live fragment's reruns on the interval the server sets. It draws
+  nothing, so the server's cores serve only the server, as in a classroom where every
+  browser runs on its own laptop. This measures the server.
+- ``browser``: headless Chromium pages. All N share the server's cores, so each page's
+  Plotly redraws take CPU from the server, and the figures are pessimistic.
+  ``--client-niceness N`` gives the browsers a lower share of the CPU.
+
+Run: ``python bench/load.py --sessions 8 --seconds 30`` (add ``--clients browser`` for Chromium).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import multiprocessing
 import os
 import statistics
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -52,68 +66,208 @@ COUNT_COUNTER_CHANGES = """() => {
 }"""
 
 
+PAGE = "network_playground"
+
+
+@dataclass
+class Counts:
+    """What the clients saw while measuring: seconds, and frames and updates per session."""
+
+    seconds: float
+    frames: list[int]
+    updates: list[int]
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sessions", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--clients", choices=("protocol", "browser"), default="protocol",
+                        help="WebSocket clients that draw nothing, or headless Chromium pages")
     parser.add_argument("--client-niceness", type=int, default=0,
-                        help="OS niceness of this process and the browsers it starts (0: same as the server)")
+                        help="browser clients: OS niceness of the browsers (0: same as the server)")
     arguments = parser.parse_args()
-
-    from playwright.sync_api import sync_playwright
 
     with running_server() as url:
         # The health poller stands for a load balancer elsewhere: a process of its own (so the
-        # browser driver's event handling in this one cannot delay it) started before this
-        # process lowers its priority (niceness is inherited by processes started afterwards).
+        # clients' event handling in this one cannot delay it) started before this process
+        # lowers its priority (niceness is inherited by processes started afterwards).
         context = multiprocessing.get_context("spawn")
         measuring, stop = context.Event(), context.Event()
         receiver, sender = context.Pipe(duplex=False)
         poller = context.Process(target=_poll_health, args=(url, sender, measuring, stop), daemon=True)
         poller.start()
-        os.nice(arguments.client_niceness)  # the browsers, started below, yield to the server
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            if arguments.client_niceness:
-                _lower_browser_share(arguments.client_niceness)
-            pages = []
-            for _ in range(arguments.sessions):
-                page = browser.new_page(viewport={"width": 1400, "height": 900})
-                page.set_default_timeout(120_000)
-                page.add_init_script(COUNT_FRAMES)
-                page.goto(f"{url}/network_playground")
-                page.get_by_role("button", name="▶ Play", exact=True).click()
-                page.get_by_role("button", name="⏸ Pause", exact=True).wait_for()
-                pages.append(page)
-            # Counted inside each page: the driver stays idle while measuring, so it takes no
-            # CPU from the server.
-            frames_before = [page.evaluate(COUNT_COUNTER_CHANGES) for page in pages]
-            measuring.set()
-            started = time.monotonic()
-            time.sleep(arguments.seconds)
-            updates = [page.evaluate("window.dlpCounterChanges") for page in pages]
-            frames_during = [page.evaluate("window.dlpFrames") - before
-                             for page, before in zip(pages, frames_before, strict=True)]
-            stop.set()
-            latencies = receiver.recv()
-            poller.join()
-            browser.close()
-        elapsed = time.monotonic() - started
-        latencies_ms = sorted(latency * 1000 for latency in latencies)
-        def percentile(share: float) -> float:
-            return latencies_ms[int(share * (len(latencies_ms) - 1))]
+        if arguments.clients == "browser":
+            counts = _browser_sessions(url, arguments.sessions, arguments.seconds, arguments.client_niceness, measuring)
+        else:
+            counts = asyncio.run(protocol_sessions(url, arguments.sessions, arguments.seconds, measuring))
+        stop.set()
+        latencies = receiver.recv()
+        poller.join()
+    _report(arguments.sessions, arguments.clients, counts, latencies)
 
-        slow = sum(latency > 250 for latency in latencies_ms) / len(latencies_ms)
-        print(f"sessions: {arguments.sessions}, seconds: {elapsed:.0f}")
-        print(f"health latency ms: p50 {percentile(0.5):.1f}, p90 {percentile(0.9):.1f}, "
-              f"p95 {percentile(0.95):.1f} (target < 250), max {latencies_ms[-1]:.0f}; "
-              f"{slow:.1%} of checks over 250 ms")
-        sent = [count / elapsed for count in frames_during]
-        print(f"frames sent per session per second: min {min(sent):.1f}, mean {statistics.mean(sent):.1f}")
-        print("frames per session:", [round(value, 1) for value in sent])
-        rates = [count / elapsed for count in updates]
-        print(f"epoch-counter updates per session per second: min {min(rates):.2f}, "
-              f"mean {statistics.mean(rates):.2f} (every session must keep updating)")
+
+def _report(sessions: int, clients: str, counts: Counts, latencies: list[float]) -> None:
+    latencies_ms = sorted(latency * 1000 for latency in latencies)
+
+    def percentile(share: float) -> float:
+        return latencies_ms[int(share * (len(latencies_ms) - 1))]
+
+    slow = sum(latency > 250 for latency in latencies_ms) / len(latencies_ms)
+    print(f"sessions: {sessions} ({clients} clients), seconds: {counts.seconds:.0f}")
+    print(f"health latency ms: p50 {percentile(0.5):.1f}, p90 {percentile(0.9):.1f}, "
+          f"p95 {percentile(0.95):.1f} (target < 250), max {latencies_ms[-1]:.0f}; "
+          f"{slow:.1%} of checks over 250 ms")
+    sent = [count / counts.seconds for count in counts.frames]
+    print(f"frames sent per session per second: min {min(sent):.1f}, mean {statistics.mean(sent):.1f}")
+    print("frames per session:", [round(value, 1) for value in sent])
+    rates = [count / counts.seconds for count in counts.updates]
+    print(f"epoch-counter updates per session per second: min {min(rates):.2f}, "
+          f"mean {statistics.mean(rates):.2f} (every session must keep updating)")
+
+
+def _browser_sessions(url: str, sessions: int, seconds: float, niceness: int, measuring) -> Counts:
+    """Chromium pages that press Play; frames and counter changes are counted inside each page."""
+    from playwright.sync_api import sync_playwright
+
+    os.nice(niceness)  # the browsers, started below, yield to the server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        if niceness:
+            _lower_browser_share(niceness)
+        pages = []
+        for _ in range(sessions):
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(120_000)
+            page.add_init_script(COUNT_FRAMES)
+            page.goto(f"{url}/{PAGE}")
+            page.get_by_role("button", name="▶ Play", exact=True).click()
+            page.get_by_role("button", name="⏸ Pause", exact=True).wait_for()
+            pages.append(page)
+        # The driver stays idle while measuring, so it takes no CPU from the server.
+        frames_before = [page.evaluate(COUNT_COUNTER_CHANGES) for page in pages]
+        measuring.set()
+        started = time.monotonic()
+        time.sleep(seconds)
+        updates = [page.evaluate("window.dlpCounterChanges") for page in pages]
+        frames = [page.evaluate("window.dlpFrames") - before for page, before in zip(pages, frames_before, strict=True)]
+        elapsed = time.monotonic() - started
+        browser.close()
+    return Counts(elapsed, frames, updates)
+
+
+@dataclass
+class ProtocolSession:
+    """One session driven over Streamlit's WebSocket protocol, as the browser drives it.
+
+    It opens the page, presses Play once the page has run, and asks for the live fragment's
+    reruns at the interval the server's ``auto_rerun`` message sets (skipping a tick while
+    the previous run is still going, so it never asks faster than the server answers).
+    """
+
+    frames: int = 0
+    updates: int = 0
+    epoch: str = ""
+    page_hash: str = ""
+    play_id: str = ""
+    pressed: bool = False
+    running: bool = True
+    timer: asyncio.Task | None = None
+
+    async def drive(self, url: str, stop: asyncio.Event) -> None:
+        """Run the session until ``stop`` is set."""
+        address = url.replace("http://", "ws://") + "/_stcore/stream"
+        async with websockets.connect(address, subprotocols=["streamlit"], max_size=None) as socket:
+            await socket.send(_rerun(page_name=PAGE))
+            while not stop.is_set():
+                try:
+                    raw = await asyncio.wait_for(socket.recv(), timeout=0.5)
+                except TimeoutError:
+                    continue
+                await self._receive(ForwardMsg.FromString(raw), socket)
+            if self.timer:
+                self.timer.cancel()
+
+    @property
+    def playing(self) -> bool:
+        return self.pressed and self.timer is not None
+
+    async def _receive(self, message: ForwardMsg, socket) -> None:
+        self.frames += 1
+        kind = message.WhichOneof("type")
+        if kind == "navigation":
+            self.page_hash = next(page.page_script_hash for page in message.navigation.app_pages
+                                  if page.url_pathname == PAGE)
+        elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+            self._element(message.delta.new_element)
+        elif kind == "auto_rerun":
+            if self.timer:
+                self.timer.cancel()
+            self.timer = asyncio.create_task(self._tick(socket, message.auto_rerun))
+        elif kind == "session_status_changed":
+            self.running = message.session_status_changed.script_is_running
+        elif kind == "script_finished" and not self.pressed and self.play_id:
+            self.pressed, self.running = True, True
+            await socket.send(_rerun(page_hash=self.page_hash, trigger=self.play_id))
+
+    def _element(self, element) -> None:
+        kind = element.WhichOneof("type")
+        if kind == "button" and element.button.label == "▶ Play":
+            self.play_id = element.button.id
+        elif kind == "metric" and element.metric.label == "Epoch" and element.metric.body != self.epoch:
+            self.epoch = element.metric.body
+            self.updates += 1
+
+    async def _tick(self, socket, auto_rerun) -> None:
+        while True:
+            await asyncio.sleep(auto_rerun.interval)
+            if not self.running:
+                self.running = True
+                await socket.send(_rerun(page_hash=self.page_hash, fragment_id=auto_rerun.fragment_id))
+
+
+def _rerun(page_name: str = "", page_hash: str = "", trigger: str = "", fragment_id: str = "") -> bytes:
+    """A serialized ``rerun_script`` back-message: open a page, press a button or rerun a fragment."""
+    message = BackMsg()
+    state = message.rerun_script
+    state.page_name, state.page_script_hash = page_name, page_hash
+    if trigger:
+        state.widget_states.widgets.add(id=trigger, trigger_value=True)
+    if fragment_id:
+        state.fragment_id, state.is_auto_rerun = fragment_id, True
+    return message.SerializeToString()
+
+
+async def protocol_sessions(url: str, sessions: int, seconds: float, measuring) -> Counts:
+    """Protocol clients that press Play; waits until all are playing, then measures."""
+    stop = asyncio.Event()
+    clients = [ProtocolSession() for _ in range(sessions)]
+    tasks = []
+    for number, client in enumerate(clients, start=1):  # one after another, as students arrive
+        task = asyncio.create_task(client.drive(url, stop))
+        tasks.append(task)
+        deadline = time.monotonic() + 120
+        while not client.playing:
+            if task.done() or time.monotonic() > deadline:
+                stop.set()
+                if task.done():
+                    task.result()  # raises the session's own error, if it had one
+                raise RuntimeError(f"Session {number} did not start playing (no ▶ Play button or no live redraws).")
+            await asyncio.sleep(0.1)
+    frames_before = [client.frames for client in clients]
+    updates_before = [client.updates for client in clients]
+    measuring.set()
+    started = time.monotonic()
+    await asyncio.sleep(seconds)
+    elapsed = time.monotonic() - started
+    counts = Counts(
+        elapsed,
+        [client.frames - before for client, before in zip(clients, frames_before, strict=True)],
+        [client.updates - before for client, before in zip(clients, updates_before, strict=True)],
+    )
+    stop.set()
+    await asyncio.gather(*tasks)
+    return counts
 
 
 def _lower_browser_share(niceness: int) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Protocol, TypeVar
 
@@ -26,7 +27,11 @@ class ChunkExecutor(Protocol):
 
 
 class LocalExecutor:
-    """Runs chunks in the calling thread, at most ``max_concurrent`` at a time.
+    """Runs chunks in the calling thread, at most ``max_concurrent`` at a time, first come first served.
+
+    A freed slot goes straight to the thread that has waited longest. A plain semaphore
+    would let a trainer that releases its slot take it straight back before the woken
+    waiter runs, so with more trainers than slots some sessions would hardly train at all.
 
     Args:
         max_concurrent: slots; defaults to ``DLP_MAX_CONCURRENT_CHUNKS`` or the CPU count.
@@ -38,25 +43,45 @@ class LocalExecutor:
         if max_concurrent < 1:
             raise ValueError(f"Expected at least 1 concurrent chunk. Received: {max_concurrent}.")
         self.max_concurrent = max_concurrent
-        self._slots = threading.BoundedSemaphore(max_concurrent)
         self._lock = threading.Lock()
-        self._running = 0
+        self._free = max_concurrent
+        self._waiting: deque[threading.Event] = deque()
 
     @property
     def running(self) -> int:
-        """Chunks executing right now."""
-        return self._running
+        """Chunks executing (or handed a slot and about to) right now."""
+        with self._lock:
+            return self.max_concurrent - self._free
+
+    @property
+    def waiting(self) -> int:
+        """Chunks queued for a slot right now."""
+        with self._lock:
+            return len(self._waiting)
 
     def run(self, work: Callable[[], Result]) -> Result:
-        """Wait for a slot, then execute ``work`` in this thread."""
-        with self._slots:
-            with self._lock:
-                self._running += 1
-            try:
-                return work()
-            finally:
-                with self._lock:
-                    self._running -= 1
+        """Wait for a slot (in arrival order), then execute ``work`` in this thread."""
+        self._acquire()
+        try:
+            return work()
+        finally:
+            self._release()
+
+    def _acquire(self) -> None:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait()  # the releasing thread hands its slot over
+
+    def _release(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()
+            else:
+                self._free += 1
 
 
 _default_executor: LocalExecutor | None = None

@@ -5,9 +5,10 @@ a new run) that the worker applies between chunks, and reads immutable ``Snapsho
 worker publishes: history for the charts plus whatever the page's ``observe`` callback
 computed (a decision boundary, neuron maps). A command returns once applied and a fresh
 snapshot is out, so the screen is right straight after a click. While playing, the worker
-observes at most once per frame and only once the page has read the previous snapshot, so a
-page that redraws slowly (a busy server) or not at all (the user is on another lab) costs
-no observation work. Chunks are sized to about a tenth of a second, so Pause takes effect
+observes only once the page has read the previous snapshot, so a page that redraws slowly (a
+busy server) or not at all (the user is on another lab) costs no observation work; and
+already half a frame after the last observation, so the page's next redraw finds a fresh
+snapshot instead of every other redraw repeating the last one. Chunks are sized to about a tenth of a second, so Pause takes effect
 almost at once.
 
 Streamlit's APIs are safe only from the script thread, so nothing here calls them; ``stop``
@@ -84,7 +85,8 @@ class Trainer:
             every ``frame_seconds``) and after every command.
         executor: where chunks execute; defaults to the process-wide limited executor.
         chunk_seconds: target duration of a chunk at full speed.
-        frame_seconds: minimum time between two observations while playing.
+        frame_seconds: the page's redraw interval while playing; observations are at least
+            half of it apart.
     """
 
     _live = 0
@@ -150,7 +152,7 @@ class Trainer:
         return self._submit(self._run_update, settings)
 
     def set_frame_seconds(self, seconds: float) -> None:
-        """Observe at most every ``seconds`` while playing (match the page's redraw interval)."""
+        """Set the page's redraw interval while playing (observations stay half of it apart)."""
         if not seconds > 0:
             raise ValueError(f"Expected a positive frame interval. Received: {seconds}.")
         self._frame_seconds = seconds
@@ -234,7 +236,7 @@ class Trainer:
             epochs, pause = self._speed
             self._train_chunk(epochs or self._adaptive_epochs)
             if not self._playing or (
-                self._snapshot_read and time.perf_counter() - self._last_observed >= self._frame_seconds
+                self._snapshot_read and time.perf_counter() - self._last_observed >= self._frame_seconds / 2
             ):
                 self._publish()
             if pause:
@@ -254,16 +256,19 @@ class Trainer:
     def _train_chunk(self, epochs: int) -> None:
         started = time.perf_counter()
         try:
-            result = self._executor.run(lambda: self._run.advance(epochs))
+            result, training_seconds = self._executor.run(lambda: _timed(self._run.advance, epochs))
         except Exception as error:
             self._playing = False
             self._publish(message=f"Training failed: {error}", status="error")
             return
         elapsed = time.perf_counter() - started
-        if result.epochs and elapsed > 0:
+        if result.epochs and training_seconds > 0:
+            # The speed shown includes waiting for a free slot (what this session gets); the
+            # chunk size does not, or on a busy server chunks would shrink to single epochs
+            # and per-chunk overhead would eat the cores.
             rate = result.epochs / elapsed
             self._epochs_per_second = rate if not self._epochs_per_second else 0.7 * self._epochs_per_second + 0.3 * rate
-            self._adaptive_epochs = max(1, min(MAX_CHUNK_EPOCHS, int(rate * self._chunk_seconds)))
+            self._adaptive_epochs = max(1, min(MAX_CHUNK_EPOCHS, int(result.epochs / training_seconds * self._chunk_seconds)))
         if result.status != READY:
             self._playing = False
 
@@ -288,6 +293,13 @@ class Trainer:
         )
         if status is None and run.status == DIVERGED:
             self._playing = False
+
+
+def _timed(function: Callable[[int], Any], argument: int) -> tuple[Any, float]:
+    """``function(argument)`` and the seconds it took."""
+    started = time.perf_counter()
+    result = function(argument)
+    return result, time.perf_counter() - started
 
 
 def redraw_interval(base_seconds: float, playing: int, cores: int) -> float:

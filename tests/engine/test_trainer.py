@@ -80,6 +80,56 @@ def test_while_playing_it_observes_only_after_the_page_read_the_last_snapshot():
         trainer.stop()
 
 
+def test_while_the_page_keeps_reading_it_observes_every_half_frame_or_later():
+    """Half a frame apart, so a page redrawing every frame always finds a fresh snapshot."""
+    observed_at = []
+    trainer = Trainer(make_run(), observe=lambda run: observed_at.append(time.perf_counter()), frame_seconds=0.4)
+    try:
+        trainer.set_speed("1 epoch per frame")
+        trainer.play()
+        deadline = time.perf_counter() + 2.5
+        while time.perf_counter() < deadline:
+            trainer.snapshot()
+            time.sleep(0.01)
+    finally:
+        trainer.stop()
+    gaps = np.diff(observed_at[2:])  # from the second observation after Play on
+    assert len(gaps) >= 3
+    assert gaps.min() >= 0.2
+    assert gaps.min() < 0.4
+
+
+class QueueingExecutor:
+    """Runs each chunk after a wait, as if other sessions held every slot; records epochs per chunk."""
+
+    def __init__(self, training_run, wait_seconds: float) -> None:
+        self.training_run, self.wait_seconds, self.chunk_epochs = training_run, wait_seconds, []
+
+    def run(self, work):
+        time.sleep(self.wait_seconds)
+        before = self.training_run.epoch
+        result = work()
+        self.chunk_epochs.append(self.training_run.epoch - before)
+        return result
+
+
+def test_waiting_for_a_slot_does_not_shrink_chunks_but_shows_in_the_speed():
+    run = make_run()
+    executor = QueueingExecutor(run, wait_seconds=0.3)
+    trainer = Trainer(run, observe=lambda run: None, executor=executor, chunk_seconds=0.05)
+    try:
+        trainer.play()
+        assert wait_until(lambda: len(executor.chunk_epochs) >= 6)
+        trainer.pause()
+        speed = trainer.snapshot().epochs_per_second
+    finally:
+        trainer.stop()
+    # An epoch takes milliseconds, so a 0.05 s chunk holds many; counting the 0.3 s wait as
+    # training time would shrink every chunk to one epoch.
+    assert min(executor.chunk_epochs[3:]) > 3
+    assert speed < max(executor.chunk_epochs) / 0.3
+
+
 def test_a_diverging_run_stops_playing_and_says_why():
     trainer = Trainer(make_run(learning_rate=10.0), observe=lambda run: None)
     try:
@@ -122,6 +172,28 @@ def test_the_executor_never_runs_more_chunks_at_once_than_its_slots():
     assert peak[0] == 2
     with pytest.raises(ValueError, match="at least 1 concurrent chunk"):
         LocalExecutor(0)
+
+
+def test_a_freed_slot_goes_to_the_longest_waiting_chunk():
+    """A trainer that frees its slot and asks again at once must not starve the others."""
+    executor = LocalExecutor(max_concurrent=1)
+    chunks_done, newcomer_ran_after = [0], []
+
+    def busy_trainer():
+        for _ in range(300):
+            executor.run(lambda: time.sleep(0.001))
+            chunks_done[0] += 1
+
+    busy = threading.Thread(target=busy_trainer)
+    busy.start()
+    assert wait_until(lambda: chunks_done[0] >= 10)
+    newcomer = threading.Thread(target=executor.run, args=(lambda: newcomer_ran_after.append(chunks_done[0]),))
+    asked_after = chunks_done[0]
+    newcomer.start()
+    newcomer.join()
+    busy.join()
+    assert newcomer_ran_after[0] - asked_after <= 2
+    assert executor.running == 0 and executor.waiting == 0
 
 
 def test_playing_count_follows_play_and_pause(trainer):
