@@ -1,4 +1,4 @@
-"""The CNN lab in headless Chromium: classify an uploaded digit, and train on a zip of your own images."""
+"""The CNN lab in headless Chromium: classify a drawn or uploaded digit, and train on a zip of your own images."""
 
 import io
 import time
@@ -11,6 +11,30 @@ from PIL import Image
 from tests.browser.conftest import epoch, wait_until_idle
 
 pytestmark = pytest.mark.browser
+
+
+def test_a_digit_drawn_on_the_canvas_is_classified_and_explained(server, page):
+    page.goto(f"{server}/cnn_lab")
+    wait_until_idle(page)
+    page.get_by_role("button", name="⏭ Step", exact=True).click()
+    page.get_by_text("Draw one", exact=True).click()
+    page.get_by_text("Draw a digit in the black square").wait_for()
+    canvas = page.locator(".st-key-cnn_canvas canvas.upper-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    # Hover first, as a hand does: the canvas's toolbar then slides up out of the drawing area.
+    x, top = box["x"] + box["width"] / 2, box["y"] + 50
+    page.mouse.move(x, top)
+    time.sleep(0.5)
+    page.mouse.down()
+    for step in range(1, 21):  # a vertical stroke, a "1"
+        page.mouse.move(x, top + step * 6, steps=2)
+    page.mouse.up()
+    page.get_by_text("For this image the network says").wait_for()
+    page.get_by_text("The network sees your drawing cropped to its ink").wait_for()
+    assert page.get_by_text("Draw a digit in the black square").count() == 0
+    assert page.locator(".st-key-cnn_saliency .main-svg").count() > 0
+    assert "Traceback" not in page.content()
 
 
 def test_an_uploaded_picture_of_a_digit_is_classified_and_explained(server, page):
