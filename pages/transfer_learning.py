@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
 
 from engine.training.executor import default_executor
 from engine.training.history import downsample_history
+from engine.training.run import TrainingData
 from engine.training.trainer import Snapshot, Trainer
+from engine.vision.backbone import BACKBONE, find_weights
 from engine.vision.cnn import layer_table
 from engine.vision.transfer import (
-    MODES,
+    PRETRAIN_OPTIMIZER,
     Pretrained,
     TransferData,
     TransferSettings,
     fine_tuning_settings,
     from_query_params,
+    imagenet_task,
     make_fine_tuning,
     pretrain,
     split_classes,
@@ -38,6 +44,7 @@ WHAT_TRAINS = {
     "last": "the last {n} pre-trained layer(s) and the new output layer",
     "all": "every layer, from the pre-trained weights",
     "scratch": "every layer, from random weights",
+    "imagenet": "only a new output layer, on ImageNet features",
 }
 
 
@@ -48,13 +55,37 @@ def cached_pretraining(settings: TransferSettings) -> Pretrained:
     return default_executor().run(lambda: pretrain(settings, data))
 
 
-def trainer_for(settings: TransferSettings, data: TransferData, pretrained: Pretrained) -> Trainer:
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_imagenet_task(settings: TransferSettings, weights: str) -> TrainingData:
+    """The target images' backbone features, shared by every session with the same split."""
+    data = split_classes(cached_dataset(settings.dataset, settings.image_size, settings.seed), settings)
+    return default_executor().run(lambda: imagenet_task(data, Path(weights)))
+
+
+def imagenet_data(settings: TransferSettings, data: TransferData) -> tuple[TransferSettings, TrainingData | None]:
+    """The ImageNet run's features when it is asked for and its weights are here; else a warning and no run."""
+    if not settings.imagenet:
+        return settings, None
+    weights, message = find_weights()
+    if weights is None:
+        st.warning(message)
+        return replace(settings, imagenet=False), None
+    images = len(data.target.x_train) + len(data.target.x_val)
+    with st.spinner(f"{BACKBONE} is computing the features of {images:,} images…"):
+        # Keyed by the split only: the optimizer and the other live settings do not change the features.
+        split = replace(settings.pretraining_only(), labelled_per_class=settings.labelled_per_class)
+        return settings, cached_imagenet_task(split, str(weights))
+
+
+def trainer_for(settings: TransferSettings, data: TransferData, pretrained: Pretrained,
+                imagenet: TrainingData | None) -> Trainer:
     """This session's fine-tuning comparison, rebuilt when the experiment changes."""
     trainer, _ = lab_trainer(
         LAB, settings.structure(),
-        make=lambda: Trainer(make_fine_tuning(settings, data, pretrained), trainable_parameters,
+        make=lambda: Trainer(make_fine_tuning(settings, data, pretrained, imagenet), trainable_parameters,
                              frame_seconds=FRAME_SECONDS),
-        rebuild=lambda trainer: trainer.replace_run(make_fine_tuning(settings, data, pretrained), trainable_parameters),
+        rebuild=lambda trainer: trainer.replace_run(make_fine_tuning(settings, data, pretrained, imagenet),
+                                                    trainable_parameters),
     )
     apply_live_settings(trainer, "tl_applied", fine_tuning_settings(settings))
     return trainer
@@ -66,7 +97,8 @@ def pretraining_section(settings: TransferSettings, data: TransferData, pretrain
     text, chart = st.columns([1, 2])
     with text:
         st.metric("Test accuracy on the source classes", f"{pretrained.accuracy:.1%}")
-        st.markdown(f"{len(data.source.x_train):,} training images, {settings.pretrain_epochs} epochs. "
+        st.markdown(f"{len(data.source.x_train):,} training images, {settings.pretrain_epochs} epochs of Adam "
+                    f"at {PRETRAIN_OPTIMIZER.learning_rate:g}. "
                     f"These weights are the starting point for learning **{target}**.")
         if pretrained.message:
             st.error(f"Pre-training stopped: {pretrained.message}")
@@ -89,13 +121,14 @@ def fine_tuning_section(settings: TransferSettings, data: TransferData, trainer:
 
 def _draw_comparison(snapshot: Snapshot, settings: TransferSettings, num_test: int) -> None:
     """One frame: test accuracy per mode, the curves side by side, and what each mode trains."""
-    columns = st.columns(len(MODES))
-    for column, (mode, label) in zip(columns, MODES.items(), strict=True):
+    modes = settings.modes()
+    columns = st.columns(len(modes))
+    for column, (mode, label) in zip(columns, modes.items(), strict=True):
         accuracy = snapshot.latest.get(f"{mode}/val_accuracy")
         column.metric(label, f"{accuracy:.1%}" if accuracy is not None else "–")
     st.caption(f"Epoch {snapshot.epoch:,}; test accuracy on the {num_test} test images of the new classes.")
     run_message(snapshot)
-    st.plotly_chart(comparison_figure(snapshot.history, MODES), key="tl_curves")
+    st.plotly_chart(comparison_figure(snapshot.history, modes), key="tl_curves")
     counts = snapshot.view or {}
     history = snapshot.history
     st.dataframe([{
@@ -104,7 +137,7 @@ def _draw_comparison(snapshot: Snapshot, settings: TransferSettings, num_test: i
         "trainable weights": f"{counts.get(mode, 0):,}",
         "test accuracy": f"{snapshot.latest[f'{mode}/val_accuracy']:.1%}" if snapshot.epoch else "–",
         "best so far": f"{np.nanmax(history[f'{mode}/val_accuracy']):.1%}" if snapshot.epoch else "–",
-    } for mode, label in MODES.items()], hide_index=True)
+    } for mode, label in modes.items()], hide_index=True)
 
 
 def main() -> None:
@@ -115,12 +148,13 @@ def main() -> None:
     sidebar_controls()
     experiment_controls()
     try:
-        settings = settings_from_widgets()
+        settings = linked = settings_from_widgets()
         dataset = cached_dataset(settings.dataset, settings.image_size, settings.seed)
         data = split_classes(dataset, settings)
         with st.spinner(f"Pre-training on {', '.join(data.source_names)} for {settings.pretrain_epochs} epochs…"):
-            pretrained = cached_pretraining(settings)
-        trainer = trainer_for(settings, data, pretrained)
+            pretrained = cached_pretraining(settings.pretraining_only())
+        settings, imagenet = imagenet_data(settings, data)
+        trainer = trainer_for(settings, data, pretrained, imagenet)
     except ValueError as error:
         st.error(str(error))
         st.stop()
@@ -129,7 +163,7 @@ def main() -> None:
     pretraining_section(settings, data, pretrained)
     fine_tuning_section(settings, data, trainer)
     st.markdown(lesson("transfer", "reading"))
-    st.query_params.from_dict(to_query_params(settings))
+    st.query_params.from_dict(to_query_params(linked))  # as asked, even where the backbone is missing
 
 
 main()

@@ -17,7 +17,7 @@ def seed_widgets(settings: TransferSettings) -> None:
         "tl_source": list(settings.source_classes), "tl_labelled": settings.labelled_per_class,
         "tl_pretrain": settings.pretrain_epochs, "tl_unfreeze": settings.unfreeze_last,
         "tl_optimizer": settings.optimizer.name, "tl_lr": settings.optimizer.learning_rate,
-        "tl_batch": settings.batch_size,
+        "tl_batch": settings.batch_size, "tl_imagenet": settings.imagenet,
     })
 
 
@@ -34,7 +34,7 @@ def sidebar_controls() -> None:
         st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="tl_optimizer")
         rates = sorted({*LEARNING_RATES, st.session_state.get("tl_lr", 0.003)})
         st.select_slider("Learning rate", rates, key="tl_lr",
-                         help="Used for pre-training and, live, by all four fine-tuning runs.")
+                         help="Of every fine-tuning run, live. Pre-training always uses Adam at 0.003.")
         st.select_slider("Batch size", [8, 16, 32, 64, 128, 256], key="tl_batch")
 
 
@@ -50,6 +50,9 @@ def experiment_controls() -> None:
     unfreeze.number_input("Layers to unfreeze", 1, 8, key="tl_unfreeze",
                           help="How many of the last convolution and dense layers train in the "
                                "“last layers unfrozen” mode.")
+    st.toggle("Also race a network pre-trained on ImageNet (MobileNetV2)", key="tl_imagenet",
+              help="A fifth run: a new output layer on the features of a network that learned from over a "
+                   "million photos. Needs its weights file on this machine (about 2 MB); nothing is downloaded.")
 
 
 def settings_from_widgets() -> TransferSettings:
@@ -59,5 +62,5 @@ def settings_from_widgets() -> TransferSettings:
         dataset=state["tl_dataset"], image_size=state["tl_size"], source_classes=tuple(sorted(state["tl_source"])),
         labelled_per_class=state["tl_labelled"], pretrain_epochs=state["tl_pretrain"],
         unfreeze_last=state["tl_unfreeze"], optimizer=OptimizerConfig(state["tl_optimizer"], state["tl_lr"]),
-        batch_size=state["tl_batch"], seed=state["tl_seed"],
+        batch_size=state["tl_batch"], seed=state["tl_seed"], imagenet=state.get("tl_imagenet", False),
     )

@@ -9,7 +9,11 @@ images each, and four networks of the same shape learn them side by side:
 - ``all``: every layer trains, starting from the pre-trained weights;
 - ``scratch``: every layer trains from random weights (the baseline).
 
-All four use the same seed (same new head, same batches), so the curves differ only by what
+Optionally a fifth run, ``imagenet``, trains a new output layer on the features of a network
+pre-trained on ImageNet photos (``engine.vision.backbone``), when its weights are on the
+machine.
+
+All of them use the same seed (same new head, same batches), so the curves differ only by what
 was transferred and what was allowed to change. Pre-training and fine-tuning both run on the
 shared ``TrainingRun``; the four fine-tuning runs form one ``RunGroup``.
 """
@@ -17,6 +21,7 @@ shared ``TrainingRun``; the four fine-tuning runs form one ``RunGroup``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -25,6 +30,7 @@ from engine.links import LinkReader
 from engine.training.group import RunGroup
 from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
 from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+from engine.vision.backbone import imagenet_features
 from engine.vision.cnn import LayerSpec, build_cnn
 from engine.vision.cnn_lab import training_data
 from engine.vision.image_data import DATASETS, ImageDataset
@@ -34,8 +40,12 @@ MODES = {
     "last": "Last layers unfrozen",
     "all": "Everything fine-tuned",
     "scratch": "From scratch",
+    "imagenet": "ImageNet MobileNetV2, new head",
 }
 MAX_LABELLED_PER_CLASS = 100
+# Pre-training uses one dependable recipe; the optimizer controls apply, live, to fine-tuning.
+PRETRAIN_OPTIMIZER = OptimizerConfig("adam", 0.003)
+PRETRAIN_BATCH_SIZE = 32
 MAX_PRETRAIN_EPOCHS = 200
 # Two convolution blocks, then a dense layer: big enough to learn features worth reusing,
 # small enough to pre-train on two cores in about two seconds. No batch normalization: with a
@@ -59,9 +69,10 @@ class TransferSettings:
         pretrain_epochs: epochs of pre-training on the source classes.
         unfreeze_last: how many of the last pre-trained convolution and dense layers train in
             the "last" mode (with the normalization layers after them).
-        optimizer: optimizer and learning rate of every run (live while fine-tuning).
-        batch_size: examples per update (live while fine-tuning).
+        optimizer: optimizer and learning rate of the fine-tuning runs (live).
+        batch_size: examples per update while fine-tuning (live).
         seed: class subsets, weights and shuffling.
+        imagenet: add the run on ImageNet features (needs the backbone's weights locally).
     """
 
     dataset: str = "digits"
@@ -74,6 +85,7 @@ class TransferSettings:
     optimizer: OptimizerConfig = OptimizerConfig("adam", 0.003)
     batch_size: int = 32
     seed: int = 0
+    imagenet: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.labelled_per_class <= MAX_LABELLED_PER_CLASS:
@@ -89,9 +101,19 @@ class TransferSettings:
         """What the pre-trained weights depend on."""
         return self.dataset, self.image_size, self.layers, self.source_classes, self.pretrain_epochs, self.seed
 
+    def pretraining_only(self) -> TransferSettings:
+        """These settings with everything pre-training ignores at its default (a cache key)."""
+        return TransferSettings(dataset=self.dataset, image_size=self.image_size, layers=self.layers,
+                                source_classes=self.source_classes, pretrain_epochs=self.pretrain_epochs,
+                                seed=self.seed)
+
     def structure(self) -> tuple:
         """What needs new fine-tuning runs when it changes (optimizer and batch size apply live)."""
-        return *self.pretraining(), self.labelled_per_class, self.unfreeze_last
+        return *self.pretraining(), self.labelled_per_class, self.unfreeze_last, self.imagenet
+
+    def modes(self) -> dict[str, str]:
+        """The runs of this experiment, key to label, in the order they are drawn."""
+        return {mode: label for mode, label in MODES.items() if mode != "imagenet" or self.imagenet}
 
 
 @dataclass(frozen=True)
@@ -149,9 +171,8 @@ def _recipe(build) -> ModelRecipe:
                        metrics={"accuracy": keras.metrics.categorical_accuracy})
 
 
-def _run_settings(settings: TransferSettings, max_epochs: int = 0) -> RunSettings:
-    return RunSettings(optimizer=settings.optimizer, batch_size=settings.batch_size, max_epochs=max_epochs,
-                       jit_compile=xla_for_convolutions())
+def _run_settings(settings: TransferSettings) -> RunSettings:
+    return RunSettings(optimizer=settings.optimizer, batch_size=settings.batch_size, jit_compile=xla_for_convolutions())
 
 
 @dataclass(frozen=True)
@@ -179,7 +200,9 @@ def pretrain(settings: TransferSettings, data: TransferData) -> Pretrained:
     """Train the network on the source task for ``settings.pretrain_epochs`` epochs."""
     input_shape = data.source.x_train.shape[1:]
     recipe = _recipe(lambda seed: build_cnn(input_shape, settings.layers, len(data.source_names), seed))
-    run = TrainingRun(recipe, data.source, _run_settings(settings, settings.pretrain_epochs), seed=settings.seed)
+    run_settings = RunSettings(optimizer=PRETRAIN_OPTIMIZER, batch_size=PRETRAIN_BATCH_SIZE,
+                               max_epochs=settings.pretrain_epochs, jit_compile=xla_for_convolutions())
+    run = TrainingRun(recipe, data.source, run_settings, seed=settings.seed)
     result = run.advance(settings.pretrain_epochs)
     weights = {layer.name: layer.get_weights() for layer in run.model.layers if layer.name != "output"}
     return Pretrained(weights, run.history, result.message if result.status == "diverged" else "")
@@ -208,8 +231,23 @@ def frozen_layers(settings: TransferSettings, data: TransferData) -> dict[str, s
     }
 
 
-def make_fine_tuning(settings: TransferSettings, data: TransferData, pretrained: Pretrained) -> RunGroup:
-    """The four runs on the target task, in ``MODES`` order, as one group."""
+def imagenet_task(data: TransferData, weights: Path) -> TrainingData:
+    """The target task with every image replaced by its ImageNet backbone features."""
+    target = data.target
+    return TrainingData(imagenet_features(target.x_train, weights), target.y_train,
+                        imagenet_features(target.x_val, weights), target.y_val)
+
+
+def make_fine_tuning(
+    settings: TransferSettings, data: TransferData, pretrained: Pretrained, imagenet: TrainingData | None = None,
+) -> RunGroup:
+    """The runs on the target task, in ``settings.modes()`` order, as one group.
+
+    ``imagenet`` is the target task as backbone features (``imagenet_task``), needed when
+    ``settings.imagenet`` is set: its run trains one new output layer on them.
+    """
+    if settings.imagenet and imagenet is None:
+        raise ValueError("The ImageNet run needs the backbone's features of the target images.")
     frozen = frozen_layers(settings, data)
     input_shape = data.target.x_train.shape[1:]
 
@@ -224,8 +262,25 @@ def make_fine_tuning(settings: TransferSettings, data: TransferData, pretrained:
             return model
         return _recipe(build)
 
-    return RunGroup({mode: TrainingRun(recipe(mode), data.target, _run_settings(settings), seed=settings.seed)
-                     for mode in MODES})
+    runs = {mode: TrainingRun(recipe(mode), data.target, _run_settings(settings), seed=settings.seed)
+            for mode in settings.modes() if mode != "imagenet"}
+    if settings.imagenet:
+        runs["imagenet"] = TrainingRun(_recipe(lambda seed: _head(imagenet.x_train.shape[1], len(data.target_names),
+                                                                   seed)),
+                                       imagenet, _run_settings(settings), seed=settings.seed)
+    return RunGroup(runs)
+
+
+def _head(features: int, num_classes: int, seed: int):
+    """A new output layer on fixed features, with the dropout the CNN's head has."""
+    import keras
+
+    return keras.Sequential([
+        keras.Input((features,)),
+        keras.layers.Dropout(0.3, seed=seed),
+        keras.layers.Dense(num_classes, activation="softmax", name="output",
+                           kernel_initializer=keras.initializers.GlorotUniform(seed)),
+    ])
 
 
 def fine_tuning_settings(settings: TransferSettings) -> RunSettings:
@@ -247,7 +302,7 @@ def to_query_params(settings: TransferSettings) -> dict[str, str]:
         "source": ",".join(map(str, settings.source_classes)), "labelled": str(settings.labelled_per_class),
         "pretrain": str(settings.pretrain_epochs), "unfreeze": str(settings.unfreeze_last),
         "optimizer": settings.optimizer.name, "lr": f"{settings.optimizer.learning_rate:g}",
-        "batch": str(settings.batch_size), "seed": str(settings.seed),
+        "batch": str(settings.batch_size), "seed": str(settings.seed), "imagenet": str(int(settings.imagenet)),
     }
 
 
@@ -269,5 +324,6 @@ def from_query_params(params: dict[str, str]) -> tuple[TransferSettings, list[st
         ),
         batch_size=int(reader.number("batch", default.batch_size, 1, 256, integer=True)),
         seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
+        imagenet=reader.flag("imagenet", default.imagenet),
     )
     return settings, reader.warnings

@@ -50,3 +50,26 @@ def test_settings_round_trip_through_the_url():
     params = url_settings(app)
     for key, value in query.items():
         assert params[key] == value
+
+
+def test_the_imagenet_run_is_explained_when_its_weights_are_missing(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    app = open_page(PAGE)
+    app.toggle(key="tl_imagenet").set_value(True).run()
+    assert not app.exception
+    assert any("ImageNet weights are not on this machine" in item.value for item in app.warning)
+    assert "ImageNet MobileNetV2, new head" not in [item.label for item in app.metric]
+    assert url_settings(app)["imagenet"] == "1"  # the link keeps what was asked for
+
+
+def test_the_imagenet_run_races_beside_the_others_when_its_weights_are_here(backbone_home, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(backbone_home))
+    app = open_page(PAGE, {"imagenet": "1"})
+    assert not app.exception
+    assert app.toggle(key="tl_imagenet").value
+    assert [item.label for item in app.metric][-1] == "ImageNet MobileNetV2, new head"
+    app.button(key="tl_step").click().run()
+    assert metric(app, "ImageNet MobileNetV2, new head").endswith("%")
+    table = app.dataframe[-1].value
+    assert list(table["mode"])[-1] == "ImageNet MobileNetV2, new head"
+    assert table["trainable weights"].iloc[-1] == "6,405"  # 1,280 features × 5 classes + 5 biases

@@ -8,9 +8,11 @@ import pytest
 from engine.vision.image_data import load_image_dataset
 from engine.vision.transfer import (
     MODES,
+    PRETRAIN_OPTIMIZER,
     TransferSettings,
     from_query_params,
     frozen_layers,
+    imagenet_task,
     make_fine_tuning,
     pretrain,
     split_classes,
@@ -70,7 +72,7 @@ def test_frozen_layers_per_mode(experiment):
 def test_fine_tuning_starts_from_the_pretrained_weights_except_from_scratch(experiment):
     settings, data, pretrained = experiment
     group = make_fine_tuning(settings, data, pretrained)
-    assert list(group.runs) == list(MODES)
+    assert list(group.runs) == list(settings.modes()) == ["head", "last", "all", "scratch"]
     source_kernel = pretrained.weights["layer_1"][0]
     for mode in ("head", "last", "all"):
         np.testing.assert_array_equal(group.runs[mode].model.get_layer("layer_1").get_weights()[0], source_kernel)
@@ -113,8 +115,36 @@ def test_a_fine_tuning_group_resets_to_the_pretrained_weights(experiment):
 
 
 def test_settings_survive_a_share_link_and_bad_values_are_named():
-    settings = TransferSettings(source_classes=(0, 2, 4, 6, 8), labelled_per_class=2, unfreeze_last=2, seed=4)
+    settings = TransferSettings(source_classes=(0, 2, 4, 6, 8), labelled_per_class=2, unfreeze_last=2, seed=4,
+                                imagenet=True)
     assert from_query_params(to_query_params(settings)) == (settings, [])
     restored, warnings = from_query_params({"labelled": "5000", "source": "x"})
     assert restored.labelled_per_class == 100 and restored.source_classes == (0, 1, 2, 3, 4)
     assert len(warnings) == 2
+
+
+def test_pretraining_ignores_the_fine_tuning_settings(experiment):
+    settings, _, _ = experiment
+    varied = dataclasses.replace(settings, labelled_per_class=2, unfreeze_last=2, imagenet=True, batch_size=8,
+                                 optimizer=dataclasses.replace(PRETRAIN_OPTIMIZER, learning_rate=0.1))
+    assert varied.pretraining_only() == settings.pretraining_only()
+    assert dataclasses.replace(settings, seed=1).pretraining_only() != settings.pretraining_only()
+
+
+def test_the_imagenet_run_trains_a_new_head_on_backbone_features(experiment, backbone_home, monkeypatch):
+    from engine.vision.backbone import FEATURES, find_weights
+
+    monkeypatch.setenv("KERAS_HOME", str(backbone_home))
+    settings, data, pretrained = experiment
+    settings = dataclasses.replace(settings, imagenet=True)
+    with pytest.raises(ValueError, match="needs the backbone's features"):
+        make_fine_tuning(settings, data, pretrained)
+    features = imagenet_task(data, find_weights()[0])
+    assert features.x_train.shape == (len(data.target.x_train), FEATURES)
+    assert features.x_val.shape == (len(data.target.x_val), FEATURES)
+    np.testing.assert_array_equal(features.y_val, data.target.y_val)
+    group = make_fine_tuning(settings, data, pretrained, features)
+    assert list(group.runs) == list(MODES) == list(settings.modes())
+    assert trainable_parameters(group)["imagenet"] == FEATURES * 5 + 5
+    group.advance(2)
+    assert group.runs["imagenet"].epoch == 2 and np.isfinite(group.history["imagenet/val_accuracy"]).all()
