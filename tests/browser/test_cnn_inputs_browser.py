@@ -13,12 +13,24 @@ from tests.browser.conftest import epoch, wait_until_idle
 pytestmark = pytest.mark.browser
 
 
-def test_a_digit_drawn_on_the_canvas_is_classified_and_explained(server, page):
+def _choose_image_source(server, page, source: str, prompt: str) -> None:
+    """Open the CNN lab, train one epoch, and pick where the explained image comes from."""
     page.goto(f"{server}/cnn_lab")
     wait_until_idle(page)
     page.get_by_role("button", name="⏭ Step", exact=True).click()
-    page.get_by_text("Draw one", exact=True).click()
-    page.get_by_text("Draw a digit in the black square").wait_for()
+    page.get_by_text(source, exact=True).click()
+    page.get_by_text(prompt).wait_for()
+
+
+def _explained(page) -> None:
+    """The chosen image is classified, with saliency maps, and nothing failed."""
+    page.get_by_text("For this image the network says").wait_for()
+    assert page.locator(".st-key-cnn_saliency .main-svg").count() > 0
+    assert "Traceback" not in page.content()
+
+
+def test_a_digit_drawn_on_the_canvas_is_classified_and_explained(server, page):
+    _choose_image_source(server, page, "Draw one", "Draw a digit in the black square")
     canvas = page.locator(".st-key-cnn_canvas canvas.upper-canvas")
     canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
@@ -30,29 +42,21 @@ def test_a_digit_drawn_on_the_canvas_is_classified_and_explained(server, page):
     for step in range(1, 21):  # a vertical stroke, a "1"
         page.mouse.move(x, top + step * 6, steps=2)
     page.mouse.up()
-    page.get_by_text("For this image the network says").wait_for()
+    _explained(page)
     page.get_by_text("The network sees your drawing cropped to its ink").wait_for()
     assert page.get_by_text("Draw a digit in the black square").count() == 0
-    assert page.locator(".st-key-cnn_saliency .main-svg").count() > 0
-    assert "Traceback" not in page.content()
 
 
 def test_an_uploaded_picture_of_a_digit_is_classified_and_explained(server, page):
-    page.goto(f"{server}/cnn_lab")
-    wait_until_idle(page)
-    page.get_by_role("button", name="⏭ Step", exact=True).click()
-    page.get_by_text("Upload one", exact=True).click()
-    page.get_by_text("Upload a picture").wait_for()
+    _choose_image_source(server, page, "Upload one", "Upload a picture")
     paper = np.full((120, 90), 235, np.uint8)  # a dark "1" on light paper
     paper[15:105, 40:52] = 25
     picture = io.BytesIO()
     Image.fromarray(paper).save(picture, "JPEG")
     upload = page.locator(".st-key-cnn_digit_upload input[type=file]")
     upload.set_input_files(files=[{"name": "one.jpg", "mimeType": "image/jpeg", "buffer": picture.getvalue()}])
-    page.get_by_text("For this image the network says").wait_for()
+    _explained(page)
     page.get_by_text("light and dark were swapped").wait_for()
-    assert page.locator(".st-key-cnn_saliency .main-svg").count() > 0
-    assert "Traceback" not in page.content()
 
 
 def _digits_zip() -> bytes:
