@@ -67,12 +67,15 @@ class ModelRecipe:
             ``train_step`` computes its loss.
         metrics: Keras metric name -> per-example function ``f(y_true, y_pred)``.
         configure: ``configure(model, live_options)`` applies live model options in place.
+        configure_retraces: whether ``configure`` changes values read when the chunk function
+            is traced (plain Python rates: retrace) or only assigns variables (no retrace).
     """
 
     build: Callable[[int], object]
     loss: str | None = None
     metrics: Mapping[str, Callable] = field(default_factory=dict)
     configure: Callable[[object, Mapping], None] | None = None
+    configure_retraces: bool = True
 
 
 @dataclass(frozen=True)
@@ -253,6 +256,8 @@ class TrainingRun:
             variable.assign(value)
         for variable, value in zip(self.optimizer.variables, self._initial_optimizer_values, strict=True):
             variable.assign(value)
+        if self.recipe.configure:  # live options held in variables survive the reset
+            self.recipe.configure(self.model, self.settings.live_options)
         self._clear_history()
 
     def update_settings(self, settings: RunSettings) -> list[str]:
@@ -272,7 +277,8 @@ class TrainingRun:
                 changes.append(f"learning rate: {settings.optimizer.learning_rate:g}")
         if settings.live_options != old.live_options and self.recipe.configure:
             self.recipe.configure(self.model, settings.live_options)
-            self._chunk_function = None
+            if self.recipe.configure_retraces:
+                self._chunk_function = None
             changes.append("model options")
         if (settings.batch_size, settings.shuffle, settings.jit_compile) != (old.batch_size, old.shuffle, old.jit_compile):
             self._chunk_function = None

@@ -1,0 +1,1 @@
+"""Generative models: autoencoders, VAEs, GANs and restricted Boltzmann machines."""
