@@ -12,6 +12,14 @@ sys.path.insert(0, str(ROOT))
 
 
 @pytest.fixture(scope="session")
+def digits():
+    """scikit-learn's 8×8 digits as the image labs load them (tests only read it)."""
+    from engine.vision.image_data import load_image_dataset
+
+    return load_image_dataset("digits", 8, seed=0)
+
+
+@pytest.fixture(scope="session")
 def backbone_home(tmp_path_factory) -> Path:
     """A ``KERAS_HOME`` holding a stand-in for MobileNetV2's weights file.
 

@@ -106,54 +106,11 @@ def check_shape(image_shape: tuple[int, ...], settings: AutoencoderSettings) -> 
 
 
 def build_autoencoder(image_shape: tuple[int, ...], settings: AutoencoderSettings, seed: int):
-    """The encoder/decoder model for ``settings`` (same seed, same weights); ``check_shape`` first."""
-    import keras
-
-    from engine.generative.latent_model import LatentModel
+    """The encoder/decoder model for ``settings`` (same seed, same weights); ``ValueError`` for an impossible shape."""
+    from engine.generative.latent_model import build_latent_model
 
     check_shape(image_shape, settings)
-    initializers = iter(keras.initializers.GlorotUniform(seed=seed * 100 + index) for index in range(100))
-    encoder = _encoder(keras, image_shape, settings, initializers)
-    decoder = _decoder(keras, image_shape, settings, initializers)
-    model = LatentModel(encoder, decoder, settings.variational, seed)
-    model.build((None, *image_shape))
-    return model
-
-
-def _encoder(keras, image_shape, settings: AutoencoderSettings, initializers):
-    inputs = keras.Input(image_shape)
-    x = inputs
-    if settings.architecture == "conv":
-        x = keras.layers.Conv2D(16, 3, strides=2, padding="same", activation="relu", kernel_initializer=next(initializers))(x)
-        x = keras.layers.Conv2D(32, 3, strides=2, padding="same", activation="relu", kernel_initializer=next(initializers))(x)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(settings.hidden_units, activation="relu", kernel_initializer=next(initializers))(x)
-    x = keras.layers.Dense(max(1, settings.hidden_units // 2), activation="relu", kernel_initializer=next(initializers))(x)
-    mean = keras.layers.Dense(settings.latent_dim, name="mean", kernel_initializer=next(initializers))(x)
-    if not settings.variational:
-        return keras.Model(inputs, mean, name="encoder")
-    # Starts near log σ² = 0 (σ = 1) and learns to shrink it.
-    log_variance = keras.layers.Dense(settings.latent_dim, name="log_variance", kernel_initializer="zeros")(x)
-    return keras.Model(inputs, [mean, log_variance], name="encoder")
-
-
-def _decoder(keras, image_shape, settings: AutoencoderSettings, initializers):
-    height, width, channels = image_shape
-    codes = keras.Input((settings.latent_dim,))
-    x = keras.layers.Dense(max(1, settings.hidden_units // 2), activation="relu", kernel_initializer=next(initializers))(codes)
-    x = keras.layers.Dense(settings.hidden_units, activation="relu", kernel_initializer=next(initializers))(x)
-    if settings.architecture == "conv":
-        x = keras.layers.Dense(height // 4 * width // 4 * 32, activation="relu", kernel_initializer=next(initializers))(x)
-        x = keras.layers.Reshape((height // 4, width // 4, 32))(x)
-        x = keras.layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu",
-                                         kernel_initializer=next(initializers))(x)
-        x = keras.layers.Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu",
-                                         kernel_initializer=next(initializers))(x)
-        x = keras.layers.Conv2D(channels, 3, padding="same", activation="sigmoid", kernel_initializer=next(initializers))(x)
-    else:
-        x = keras.layers.Dense(height * width * channels, activation="sigmoid", kernel_initializer=next(initializers))(x)
-        x = keras.layers.Reshape(image_shape)(x)
-    return keras.Model(codes, x, name="decoder")
+    return build_latent_model(image_shape, settings, seed)
 
 
 def _configure(model, options) -> None:

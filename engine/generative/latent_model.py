@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from engine.generative.autoencoder import kl_divergence
+from engine.generative.autoencoder import AutoencoderSettings, kl_divergence
 
 
 class LatentModel(keras.Model):
@@ -81,3 +81,49 @@ class LatentModel(keras.Model):
         if self._decode_function is None:
             self._decode_function = tf.function(lambda z: self.decoder(z, training=False))
         return self._decode_function(tf.constant(codes, tf.float32)).numpy()
+
+
+def build_latent_model(image_shape: tuple[int, ...], settings: AutoencoderSettings, seed: int) -> LatentModel:
+    """Encoder and decoder for ``settings``, built; the same seed gives the same weights."""
+    initializers = iter(keras.initializers.GlorotUniform(seed=seed * 100 + index) for index in range(100))
+    encoder = _encoder(image_shape, settings, initializers)
+    decoder = _decoder(image_shape, settings, initializers)
+    model = LatentModel(encoder, decoder, settings.variational, seed)
+    model.build((None, *image_shape))
+    return model
+
+
+def _encoder(image_shape: tuple[int, ...], settings: AutoencoderSettings, initializers) -> keras.Model:
+    inputs = keras.Input(image_shape)
+    x = inputs
+    if settings.architecture == "conv":
+        x = keras.layers.Conv2D(16, 3, strides=2, padding="same", activation="relu", kernel_initializer=next(initializers))(x)
+        x = keras.layers.Conv2D(32, 3, strides=2, padding="same", activation="relu", kernel_initializer=next(initializers))(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(settings.hidden_units, activation="relu", kernel_initializer=next(initializers))(x)
+    x = keras.layers.Dense(max(1, settings.hidden_units // 2), activation="relu", kernel_initializer=next(initializers))(x)
+    mean = keras.layers.Dense(settings.latent_dim, name="mean", kernel_initializer=next(initializers))(x)
+    if not settings.variational:
+        return keras.Model(inputs, mean, name="encoder")
+    # Starts near log σ² = 0 (σ = 1) and learns to shrink it.
+    log_variance = keras.layers.Dense(settings.latent_dim, name="log_variance", kernel_initializer="zeros")(x)
+    return keras.Model(inputs, [mean, log_variance], name="encoder")
+
+
+def _decoder(image_shape: tuple[int, ...], settings: AutoencoderSettings, initializers) -> keras.Model:
+    height, width, channels = image_shape
+    codes = keras.Input((settings.latent_dim,))
+    x = keras.layers.Dense(max(1, settings.hidden_units // 2), activation="relu", kernel_initializer=next(initializers))(codes)
+    x = keras.layers.Dense(settings.hidden_units, activation="relu", kernel_initializer=next(initializers))(x)
+    if settings.architecture == "conv":
+        x = keras.layers.Dense(height // 4 * width // 4 * 32, activation="relu", kernel_initializer=next(initializers))(x)
+        x = keras.layers.Reshape((height // 4, width // 4, 32))(x)
+        x = keras.layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu",
+                                         kernel_initializer=next(initializers))(x)
+        x = keras.layers.Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu",
+                                         kernel_initializer=next(initializers))(x)
+        x = keras.layers.Conv2D(channels, 3, padding="same", activation="sigmoid", kernel_initializer=next(initializers))(x)
+    else:
+        x = keras.layers.Dense(height * width * channels, activation="sigmoid", kernel_initializer=next(initializers))(x)
+        x = keras.layers.Reshape(image_shape)(x)
+    return keras.Model(codes, x, name="decoder")

@@ -8,8 +8,8 @@ snapshot is out, so the screen is right straight after a click. While playing, t
 observes only once the page has read the previous snapshot, so a page that redraws slowly (a
 busy server) or not at all (the user is on another lab) costs no observation work; and
 already half a frame after the last observation, so the page's next redraw finds a fresh
-snapshot instead of every other redraw repeating the last one. Chunks are sized to about a tenth of a second, so Pause takes effect
-almost at once.
+snapshot instead of every other redraw repeating the last one. Chunks are sized to about a
+tenth of a second, so Pause takes effect almost at once.
 
 Streamlit's APIs are safe only from the script thread, so nothing here calls them; ``stop``
 only signals the worker (a join from a session's release hook could block the server).

@@ -97,10 +97,6 @@ class TransferSettings:
         if self.unfreeze_last < 1:
             raise ValueError(f"Expected at least 1 layer to unfreeze. Received: {self.unfreeze_last}.")
 
-    def pretraining(self) -> tuple:
-        """What the pre-trained weights depend on."""
-        return self.dataset, self.image_size, self.layers, self.source_classes, self.pretrain_epochs, self.seed
-
     def pretraining_only(self) -> TransferSettings:
         """These settings with everything pre-training ignores at its default (a cache key)."""
         return TransferSettings(dataset=self.dataset, image_size=self.image_size, layers=self.layers,
@@ -109,7 +105,7 @@ class TransferSettings:
 
     def structure(self) -> tuple:
         """What needs new fine-tuning runs when it changes (optimizer and batch size apply live)."""
-        return *self.pretraining(), self.labelled_per_class, self.unfreeze_last, self.imagenet
+        return self.pretraining_only(), self.labelled_per_class, self.unfreeze_last, self.imagenet
 
     def modes(self) -> dict[str, str]:
         """The runs of this experiment, key to label, in the order they are drawn."""
@@ -169,10 +165,6 @@ def _recipe(build) -> ModelRecipe:
 
     return ModelRecipe(build=build, loss="categorical_crossentropy",
                        metrics={"accuracy": keras.metrics.categorical_accuracy})
-
-
-def _run_settings(settings: TransferSettings) -> RunSettings:
-    return RunSettings(optimizer=settings.optimizer, batch_size=settings.batch_size, jit_compile=xla_for_convolutions())
 
 
 @dataclass(frozen=True)
@@ -262,12 +254,12 @@ def make_fine_tuning(
             return model
         return _recipe(build)
 
-    runs = {mode: TrainingRun(recipe(mode), data.target, _run_settings(settings), seed=settings.seed)
+    runs = {mode: TrainingRun(recipe(mode), data.target, fine_tuning_settings(settings), seed=settings.seed)
             for mode in settings.modes() if mode != "imagenet"}
     if settings.imagenet:
         runs["imagenet"] = TrainingRun(_recipe(lambda seed: _head(imagenet.x_train.shape[1], len(data.target_names),
                                                                    seed)),
-                                       imagenet, _run_settings(settings), seed=settings.seed)
+                                       imagenet, fine_tuning_settings(settings), seed=settings.seed)
     return RunGroup(runs)
 
 
@@ -285,7 +277,7 @@ def _head(features: int, num_classes: int, seed: int):
 
 def fine_tuning_settings(settings: TransferSettings) -> RunSettings:
     """The live settings of the fine-tuning runs."""
-    return _run_settings(settings)
+    return RunSettings(optimizer=settings.optimizer, batch_size=settings.batch_size, jit_compile=xla_for_convolutions())
 
 
 def trainable_parameters(group: RunGroup) -> dict[str, int]:

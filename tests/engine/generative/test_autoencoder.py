@@ -18,11 +18,6 @@ from engine.vision.image_data import load_image_dataset
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return load_image_dataset("digits", 8, seed=0)
-
-
-@pytest.fixture(scope="module")
 def trained_vae(digits):
     run = make_run(AutoencoderSettings(), digits)
     run.advance(40)

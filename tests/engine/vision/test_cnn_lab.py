@@ -16,11 +16,6 @@ from engine.vision.image_data import DATASETS, load_image_dataset
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return load_image_dataset("digits", 8, seed=0)
-
-
-@pytest.fixture(scope="module")
 def trained(digits):
     run = make_run(CnnLabSettings(), digits)
     run.advance(30)

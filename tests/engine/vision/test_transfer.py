@@ -5,7 +5,6 @@ import dataclasses
 import numpy as np
 import pytest
 
-from engine.vision.image_data import load_image_dataset
 from engine.vision.transfer import (
     MODES,
     PRETRAIN_OPTIMIZER,
@@ -19,11 +18,6 @@ from engine.vision.transfer import (
     to_query_params,
     trainable_parameters,
 )
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return load_image_dataset("digits", 8, seed=0)
 
 
 @pytest.fixture(scope="module")
