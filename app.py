@@ -18,4 +18,7 @@ st.navigation({
         st.Page("pages/cnn_lab.py", title="CNN lab", icon="🧩"),
         st.Page("pages/transfer_learning.py", title="Transfer learning", icon="🔁"),
     ],
+    "Generative": [
+        st.Page("pages/autoencoder_lab.py", title="Autoencoders and VAEs", icon="🌀"),
+    ],
 }).run()

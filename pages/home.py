@@ -20,6 +20,8 @@ LABS = [
      "and see what each layer sees and why it decided."),
     ("pages/transfer_learning.py", "🔁 Transfer learning",
      "Pre-train on some classes, then race four ways of learning new ones from a handful of images."),
+    ("pages/autoencoder_lab.py", "🌀 Autoencoders and VAEs",
+     "Squeeze digits through a tiny code, denoise them, tune β live, walk the latent space and sample new digits."),
 ]
 
 

@@ -98,7 +98,7 @@ def training_controls(num_train: int) -> None:
         st.header("Training", help=lesson("playground", "training"))
         st.selectbox("Loss", LOSSES, format_func=LOSS_LABELS.get, key="pg_loss", help=lesson("playground", "loss"))
         st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="pg_optimizer")
-        st.select_slider("Learning rate", _with_current(LEARNING_RATES, "pg_lr"), key="pg_lr")
+        st.select_slider("Learning rate", with_current(LEARNING_RATES, "pg_lr"), key="pg_lr")
         st.slider("Momentum", 0.0, 0.99, key="pg_momentum", step=0.01,
                   disabled=st.session_state.get("pg_optimizer") not in ("momentum", "nesterov"))
         st.session_state["pg_batch"] = min(int(st.session_state.get("pg_batch", 10)), num_train)
@@ -108,16 +108,16 @@ def training_controls(num_train: int) -> None:
         st.number_input("Stop at epoch (0 = never)", 0, MAX_EPOCHS_LIMIT, key="pg_max_epochs", step=100)
         st.header("Regularization", help=lesson("playground", "regularization"))
         st.selectbox("Penalty", REGULARIZATIONS, format_func=REGULARIZATION_LABELS.get, key="pg_reg")
-        st.select_slider("Penalty rate", _with_current(REGULARIZATION_RATES, "pg_reg_rate"), key="pg_reg_rate",
+        st.select_slider("Penalty rate", with_current(REGULARIZATION_RATES, "pg_reg_rate"), key="pg_reg_rate",
                          disabled=st.session_state.get("pg_reg") == "none")
         st.toggle("Batch normalization", key="pg_batchnorm")
         st.selectbox("Weight initializer", INITIALIZERS, key="pg_init")
 
 
-def _with_current(options: list[float], key: str) -> list[float]:
-    """The preset values plus the current one (a share link may carry any value)."""
+def with_current(options: list, key: str) -> list:
+    """The preset values plus the current one (a share link may carry any value), of the options' type."""
     current = st.session_state.get(key)
-    return sorted(set(options) | ({float(current)} if current is not None else set()))
+    return sorted(set(options) | ({type(options[0])(current)} if current is not None else set()))
 
 
 def network_controls() -> None:

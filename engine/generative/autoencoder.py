@@ -20,15 +20,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.device import xla_for_convolutions
-from engine.training.optimizers import OptimizerConfig
+from engine.generative.codes import interpolate_codes, latent_grid, project_2d, sample_codes, sample_like, tile_images
+from engine.links import LinkReader
+from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
 from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
-from engine.vision.image_data import ImageDataset
+from engine.vision.image_data import DATASETS, ImageDataset
 
 KINDS = {"autoencoder": "Autoencoder", "vae": "Variational autoencoder (VAE)"}
 ARCHITECTURES = {"dense": "Dense layers", "conv": "Convolutional layers"}
 MIN_LATENT, MAX_LATENT = 2, 64
 MAX_HIDDEN_UNITS = 1024
 MAX_BETA = 20.0
+IMAGE_SIZES = {"digits": 8, "mnist": 28, "fashion_mnist": 28}  # each set at its own resolution
+NUM_SHOWN = 8  # test images shown with their reconstructions
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class AutoencoderSettings:
     """One autoencoder experiment.
 
     Attributes:
+        dataset: a key of ``DATASETS`` (each at its own size, ``IMAGE_SIZES``).
         kind: a key of ``KINDS``.
         architecture: a key of ``ARCHITECTURES``.
         latent_dim: size of the code (the bottleneck).
@@ -47,6 +52,7 @@ class AutoencoderSettings:
         seed: weights, noise and shuffling.
     """
 
+    dataset: str = "digits"
     kind: str = "vae"
     architecture: str = "dense"
     latent_dim: int = 2
@@ -58,6 +64,8 @@ class AutoencoderSettings:
     seed: int = 0
 
     def __post_init__(self) -> None:
+        if self.dataset not in DATASETS:
+            raise ValueError(f"Unknown data set {self.dataset!r}. Expected one of: {', '.join(DATASETS)}.")
         if self.kind not in KINDS:
             raise ValueError(f"Unknown model {self.kind!r}. Expected one of: {', '.join(KINDS)}.")
         if self.architecture not in ARCHITECTURES:
@@ -77,7 +85,7 @@ class AutoencoderSettings:
 
     def structure(self) -> tuple:
         """What needs a new model when it changes (β, noise, optimizer and batch size are live)."""
-        return self.kind, self.architecture, self.latent_dim, self.hidden_units, self.seed
+        return self.dataset, self.kind, self.architecture, self.latent_dim, self.hidden_units, self.seed
 
     def live_options(self) -> dict[str, float]:
         return {"beta": self.beta, "noise": self.noise}
@@ -134,24 +142,123 @@ def run_settings(settings: AutoencoderSettings) -> RunSettings:
                        live_options=settings.live_options(), jit_compile=xla_for_convolutions())
 
 
-def latent_grid(extent: float, steps: int) -> np.ndarray:
-    """Codes on a steps×steps grid over [-extent, extent]², row by row from the top left.
+@dataclass(frozen=True)
+class AutoencoderView:
+    """What the live page draws between chunks.
 
-    Shape (steps * steps, 2); y decreases down the rows so the grid reads like a plot.
+    Attributes:
+        originals: the clean test images shown, (NUM_SHOWN, h, w, 1).
+        inputs: what the model was fed (the originals with the current noise), same shape.
+        reconstructions: the model's output for ``inputs``.
+        points: every test image's mean code in 2-D (the code itself or its first two
+            principal components), (n_test, 2).
+        variance_kept: share of the codes' variance the 2-D points keep.
     """
-    if steps < 2 or not extent > 0:
-        raise ValueError(f"Expected at least 2 steps and a positive extent. Received: {steps}, {extent}.")
-    values = np.linspace(-extent, extent, steps, dtype=np.float32)
-    xs, ys = np.meshgrid(values, values[::-1])
-    return np.stack([xs.ravel(), ys.ravel()], axis=1)
+
+    originals: np.ndarray
+    inputs: np.ndarray
+    reconstructions: np.ndarray
+    points: np.ndarray
+    variance_kept: float
 
 
-def sample_codes(num_samples: int, latent_dim: int, seed: int) -> np.ndarray:
-    """Codes drawn from the prior N(0, I); the same seed gives the same codes."""
-    return np.random.default_rng(seed).standard_normal((num_samples, latent_dim)).astype(np.float32)
+def add_noise(images: np.ndarray, level: float, seed: int) -> np.ndarray:
+    """Images plus Gaussian noise of standard deviation ``level``, clipped to [0, 1] as in training."""
+    noise = np.random.default_rng(seed).standard_normal(images.shape).astype(np.float32)
+    return np.clip(images + level * noise, 0.0, 1.0)
 
 
-def interpolate_codes(start: np.ndarray, end: np.ndarray, steps: int) -> np.ndarray:
-    """``steps`` codes on the straight line from ``start`` to ``end``, both included."""
-    weights = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
-    return (1 - weights) * start[None] + weights * end[None]
+def observe(run: TrainingRun) -> AutoencoderView:
+    """Reconstructions of the first test images and the 2-D map of all test codes."""
+    originals = run.data.x_val[:NUM_SHOWN]
+    inputs = add_noise(originals, float(run.model.noise.numpy()), seed=run.seed)
+    codes, _ = run.model.encode_images(run.data.x_val)
+    points, kept = project_2d(codes)
+    return AutoencoderView(originals, inputs, run.predict(inputs), points, kept)
+
+
+def new_samples(run: TrainingRun, num_samples: int, seed: int) -> np.ndarray:
+    """Images decoded from fresh codes: the prior for a VAE, a Gaussian fitted to the training codes otherwise."""
+    model = run.model
+    if model.variational:
+        codes = sample_codes(num_samples, model.decoder.input_shape[-1], seed)
+    else:
+        codes = sample_like(model.encode_images(run.data.x_train)[0], num_samples, seed)
+    return model.decode_codes(codes)
+
+
+@dataclass(frozen=True)
+class LatentMap:
+    """The test set in code space, and for 2-D codes the decoded plane behind it.
+
+    Attributes:
+        codes: every test image's mean code, (n_test, latent_dim).
+        points: the codes in 2-D (themselves, or their first two principal components).
+        variance_kept: share of the codes' variance the 2-D points keep.
+        extent: the plane shown is [-extent, extent]² (and the range of the code sliders).
+        manifold: for 2-D codes, the decoded grid tiled into one image (steps·h, steps·w); else None.
+    """
+
+    codes: np.ndarray
+    points: np.ndarray
+    variance_kept: float
+    extent: float
+    manifold: np.ndarray | None
+
+
+def latent_map(run: TrainingRun, steps: int = 15) -> LatentMap:
+    """Encode the test set and, for a 2-D code, decode a steps×steps grid over the plane in one batch."""
+    model = run.model
+    codes, _ = model.encode_images(run.data.x_val)
+    points, kept = project_2d(codes)
+    spread = float(np.percentile(np.abs(codes), 99)) * 1.1
+    extent = round(max(spread, 3.0 if model.variational else 0.1), 1)
+    manifold = None
+    if codes.shape[1] == 2:
+        manifold = tile_images(model.decode_codes(latent_grid(extent, steps)), steps, gap=0)
+    return LatentMap(codes, points, kept, extent, manifold)
+
+
+def decode(run: TrainingRun, code: np.ndarray) -> np.ndarray:
+    """The image (h, w, 1) the decoder makes from one code."""
+    return run.model.decode_codes(np.asarray(code, np.float32)[None])[0]
+
+
+def interpolate_images(run: TrainingRun, first: int, second: int, steps: int) -> np.ndarray:
+    """Decodings along the straight line between two test images' mean codes, ends included."""
+    count = len(run.data.x_val)
+    if not (0 <= first < count and 0 <= second < count):
+        raise ValueError(f"Expected test image numbers from 0 to {count - 1}. Received: {first} and {second}.")
+    codes, _ = run.model.encode_images(run.data.x_val[[first, second]])
+    return run.model.decode_codes(interpolate_codes(codes[0], codes[1], steps))
+
+
+# ----------------------------------------------------------------- share links
+def to_query_params(settings: AutoencoderSettings) -> dict[str, str]:
+    """Settings as query parameters."""
+    return {
+        "data": settings.dataset, "model": settings.kind, "arch": settings.architecture,
+        "latent": str(settings.latent_dim), "units": str(settings.hidden_units), "beta": f"{settings.beta:g}",
+        "noise": f"{settings.noise:g}", "optimizer": settings.optimizer.name,
+        "lr": f"{settings.optimizer.learning_rate:g}", "batch": str(settings.batch_size), "seed": str(settings.seed),
+    }
+
+
+def from_query_params(params: dict[str, str]) -> tuple[AutoencoderSettings, list[str]]:
+    """Settings from a link, starting from the defaults; one warning per value ignored or clamped."""
+    reader, default = LinkReader(params), AutoencoderSettings()
+    settings = AutoencoderSettings(
+        dataset=reader.choice("data", tuple(DATASETS), default.dataset),
+        kind=reader.choice("model", tuple(KINDS), default.kind),
+        architecture=reader.choice("arch", tuple(ARCHITECTURES), default.architecture),
+        latent_dim=int(reader.number("latent", default.latent_dim, MIN_LATENT, MAX_LATENT, integer=True)),
+        hidden_units=int(reader.number("units", default.hidden_units, 2, MAX_HIDDEN_UNITS, integer=True)),
+        beta=reader.number("beta", default.beta, 0.0, MAX_BETA),
+        noise=reader.number("noise", default.noise, 0.0, 1.0),
+        optimizer=OptimizerConfig(
+            name=reader.choice("optimizer", tuple(OPTIMIZERS), default.optimizer.name),
+            learning_rate=reader.number("lr", default.optimizer.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE)),
+        batch_size=int(reader.number("batch", default.batch_size, 1, 512, integer=True)),
+        seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
+    )
+    return settings, reader.warnings

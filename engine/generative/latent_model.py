@@ -70,7 +70,7 @@ class LatentModel(keras.Model):
     def encode_images(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Mean codes (n, latent) and, for a VAE, log-variances; one compiled call."""
         if self._encode_function is None:
-            self._encode_function = tf.function(lambda x: self.encoder(x, training=False))
+            self._encode_function = tf.function(lambda x: self.encoder(x, training=False), reduce_retracing=True)
         code = self._encode_function(tf.constant(images, tf.float32))
         if self.variational:
             return code[0].numpy(), code[1].numpy()
@@ -79,7 +79,7 @@ class LatentModel(keras.Model):
     def decode_codes(self, codes: np.ndarray) -> np.ndarray:
         """Images (n, h, w, c) for codes (n, latent); one compiled call for the whole batch."""
         if self._decode_function is None:
-            self._decode_function = tf.function(lambda z: self.decoder(z, training=False))
+            self._decode_function = tf.function(lambda z: self.decoder(z, training=False), reduce_retracing=True)
         return self._decode_function(tf.constant(codes, tf.float32)).numpy()
 
 

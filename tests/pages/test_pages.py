@@ -1,8 +1,11 @@
 """AppTest: every page renders, and the playground's controls drive real training."""
 
+import base64
+import json
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -37,6 +40,19 @@ def open_page(page: str, query: dict | None = None) -> AppTest:
 def url_settings(app: AppTest) -> dict[str, str]:
     """The query parameters the page wrote, one string per key."""
     return {key: value[0] if isinstance(value, list) else value for key, value in app.query_params.items()}
+
+
+def figure(app: AppTest, key: str) -> dict:
+    """The Plotly figure (as JSON) of the chart with this widget key."""
+    chart = next(item for item in app.get("plotly_chart") if item.proto.id.endswith(f"-{key}"))
+    return json.loads(chart.proto.spec)
+
+
+def plotted(values) -> np.ndarray:
+    """A trace's data as an array: Plotly sends NumPy arrays as base64 ("bdata") with their dtype."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values)
 
 
 def metric(app: AppTest, label: str) -> str:

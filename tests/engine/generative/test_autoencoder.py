@@ -6,14 +6,20 @@ import numpy as np
 import pytest
 
 from engine.generative.autoencoder import (
+    NUM_SHOWN,
     AutoencoderSettings,
-    interpolate_codes,
+    decode,
+    from_query_params,
+    interpolate_images,
     kl_divergence,
-    latent_grid,
+    latent_map,
     make_run,
+    new_samples,
+    observe,
     run_settings,
-    sample_codes,
+    to_query_params,
 )
+from engine.generative.codes import interpolate_codes, latent_grid, sample_codes
 from engine.vision.image_data import load_image_dataset
 
 
@@ -127,3 +133,48 @@ def test_shapes_the_model_cannot_handle_are_explained(digits):
     odd = load_image_dataset("digits", 10, seed=0)
     with pytest.raises(ValueError, match="multiples of 4"):
         make_run(AutoencoderSettings(architecture="conv"), odd)
+
+
+def test_the_live_view_shows_the_fed_images_their_reconstructions_and_every_test_code(digits):
+    settings = AutoencoderSettings(latent_dim=4, noise=0.5)
+    run = make_run(settings, digits)
+    run.advance(2)
+    view = observe(run)
+    np.testing.assert_array_equal(view.originals, digits.x_test[:NUM_SHOWN])
+    assert not np.allclose(view.inputs, view.originals) and view.inputs.min() >= 0 and view.inputs.max() <= 1
+    np.testing.assert_allclose(view.reconstructions, run.predict(view.inputs), atol=1e-5)
+    assert view.points.shape == (len(digits.x_test), 2) and 0 < view.variance_kept <= 1
+
+
+def test_the_latent_map_decodes_its_plane_and_picked_codes(trained_vae):
+    found = latent_map(trained_vae, steps=5)
+    assert found.codes.shape == (len(trained_vae.data.x_val), 2) and found.extent >= 3.0
+    assert found.manifold.shape == (5 * 8, 5 * 8)
+    corner = decode(trained_vae, np.array([-found.extent, found.extent]))
+    np.testing.assert_allclose(found.manifold[:8, :8], corner[:, :, 0], atol=1e-5)  # top left tile
+
+
+def test_interpolation_starts_and_ends_at_the_two_images_codes(trained_vae):
+    path = interpolate_images(trained_vae, 3, 7, steps=4)
+    codes, _ = trained_vae.model.encode_images(trained_vae.data.x_val[[3, 7]])
+    np.testing.assert_allclose(path[[0, -1]], trained_vae.model.decode_codes(codes), atol=1e-5)
+    with pytest.raises(ValueError, match="test image numbers"):
+        interpolate_images(trained_vae, 0, 10_000, steps=4)
+
+
+def test_new_samples_use_the_prior_for_a_vae_and_fitted_codes_otherwise(digits, trained_vae):
+    np.testing.assert_allclose(new_samples(trained_vae, 6, seed=1),
+                               trained_vae.model.decode_codes(sample_codes(6, 2, 1)), atol=1e-6)
+    plain = make_run(AutoencoderSettings(kind="autoencoder"), digits)
+    plain.advance(2)
+    images = new_samples(plain, 6, seed=1)
+    assert images.shape == (6, 8, 8, 1)
+    np.testing.assert_array_equal(images, new_samples(plain, 6, seed=1))
+
+
+def test_links_round_trip_and_clamp_bad_values():
+    settings = AutoencoderSettings(kind="autoencoder", architecture="conv", latent_dim=7, beta=0.5, noise=0.2, seed=3)
+    assert from_query_params(to_query_params(settings)) == (settings, [])
+    clamped, warnings = from_query_params({"latent": "99", "model": "gan", "beta": "nan"})
+    assert clamped.latent_dim == 64 and clamped.kind == "vae" and clamped.beta == 1.0
+    assert len(warnings) == 3

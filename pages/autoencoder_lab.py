@@ -1,0 +1,189 @@
+"""Autoencoders and VAEs: squeeze images through a small code, watch them come back, explore the code space."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from engine.generative.autoencoder import (
+    IMAGE_SIZES,
+    AutoencoderSettings,
+    LatentMap,
+    decode,
+    from_query_params,
+    interpolate_images,
+    latent_map,
+    make_run,
+    new_samples,
+    observe,
+    run_settings,
+    to_query_params,
+)
+from engine.generative.codes import MAX_SAMPLES
+from engine.training.trainer import Snapshot, Trainer
+from engine.vision.image_data import ImageDataset
+from ui.autoencoder_controls import live_controls, seed_widgets, settings_from_widgets, sidebar_controls
+from ui.figures import curves_figure
+from ui.generative_figures import latent_map_figure, tiles_figure
+from ui.lessons import lesson
+from ui.links import page_header, seed_from_link_once
+from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
+from ui.runtime import enter_page, wait_for_warmup
+from ui.vision_data import cached_dataset
+
+LAB = "autoencoder"
+FRAME_SECONDS = 0.5
+NO_TOOLBAR = {"displayModeBar": False}
+
+
+def trainer_for(settings: AutoencoderSettings, dataset: ImageDataset) -> Trainer:
+    """This session's autoencoder trainer, rebuilt when the data or the model's shape change."""
+    trainer, _ = lab_trainer(
+        LAB, settings.structure(),
+        make=lambda: Trainer(make_run(settings, dataset), observe, frame_seconds=FRAME_SECONDS),
+        rebuild=lambda trainer: trainer.replace_run(make_run(settings, dataset), observe),
+    )
+    apply_live_settings(trainer, "ae_applied", run_settings(settings))
+    return trainer
+
+
+def _draw_training(snapshot: Snapshot, dataset: ImageDataset, settings: AutoencoderSettings) -> None:
+    """One frame: scores, loss curves, reconstructions and the code map."""
+    latest = snapshot.latest
+    columns = st.columns(4)
+    columns[0].metric("Epoch", f"{snapshot.epoch:,}")
+    columns[1].metric("Test reconstruction loss", f"{latest['val_reconstruction_loss']:.2f}"
+                      if "val_reconstruction_loss" in latest else "–",
+                      help="Cross-entropy summed over the pixels of an image, averaged over the test images.")
+    if settings.variational:
+        columns[2].metric("Test KL", f"{latest['val_kl_loss']:.2f}" if "val_kl_loss" in latest else "–",
+                          help="How far the codes' Gaussians are from the prior N(0, I), in nats.")
+    columns[3].metric("Speed", f"{snapshot.epochs_per_second:.1f} epochs/s" if snapshot.playing else "–")
+    run_message(snapshot)
+    metrics = ("loss", "reconstruction_loss", "kl_loss") if settings.variational else ("reconstruction_loss",)
+    st.plotly_chart(curves_figure(snapshot.history, metrics), key="ae_curves", config=NO_TOOLBAR)
+    view = snapshot.view
+    if view is None:
+        return
+    images, code_map = st.columns([3, 2])
+    with images:
+        denoising = settings.noise > 0
+        rows = (view.inputs, view.reconstructions, view.originals) if denoising else (view.originals,
+                                                                                      view.reconstructions)
+        names = ("noisy input", "output", "clean target") if denoising else ("test image", "reconstruction")
+        st.markdown("**Test images and what comes back**" + (" (denoising: the model sees the noisy row)"
+                                                               if denoising else ""))
+        st.plotly_chart(tiles_figure(np.concatenate(rows), len(view.originals), row_names=names), key="ae_tiles",
+                        config=NO_TOOLBAR)
+    with code_map:
+        kept = "" if view.variance_kept == 1.0 else f" (first two principal components: {view.variance_kept:.0%} of the spread)"
+        st.markdown(f"**The test images' codes**{kept}")
+        axes = ("z₁", "z₂") if view.variance_kept == 1.0 else ("PC 1", "PC 2")
+        st.plotly_chart(latent_map_figure(view.points, dataset.y_test, dataset.class_names, axes, height=340),
+                        key="ae_live_map", config=NO_TOOLBAR)
+
+
+def _code_keys(latent_dim: int) -> list[str]:
+    return [f"ae_z_{index}" for index in range(latent_dim)]
+
+
+def _pick_code() -> None:
+    """A click on the latent map: a test image's code, or (2-D) the spot on the plane."""
+    event = st.session_state.get("ae_map")
+    points = event.selection.points if event else []
+    codes = st.session_state.get("ae_map_codes")
+    if not points or codes is None:
+        return
+    point = points[0]
+    index = point.get("customdata")
+    if isinstance(index, list):
+        index = index[0] if index else None
+    code = codes[int(index)] if index is not None else np.array([point["x"], point["y"]])
+    for key, value in zip(_code_keys(len(code)), code, strict=False):
+        st.session_state[key] = round(float(value), 2)
+
+
+def explorer_tab(trainer: Trainer, dataset: ImageDataset, settings: AutoencoderSettings) -> None:
+    """The encoded test set, the decoded plane (2-D), and a code picked by click or sliders, decoded."""
+    st.markdown(lesson("autoencoder", "explorer"))
+    found: LatentMap = trainer.call(latent_map)
+    st.session_state["ae_map_codes"] = found.codes
+    keys = _code_keys(settings.latent_dim)
+    for key in keys:  # clamp to this model's range before the sliders are drawn
+        st.session_state[key] = float(np.clip(st.session_state.get(key, 0.0), -found.extent, found.extent))
+    picked = np.array([st.session_state[key] for key in keys], np.float32)
+    two_d = settings.latent_dim == 2
+    chart, decoded = st.columns([3, 2])
+    with chart:
+        title = ("Click anywhere on the plane, or on a test image" if two_d
+                 else f"First two principal components of the codes ({found.variance_kept:.0%} of the spread); "
+                      "click a test image to load its code")
+        st.caption(title)
+        axes = ("z₁", "z₂") if two_d else ("PC 1", "PC 2")
+        st.plotly_chart(
+            latent_map_figure(found.points, dataset.y_test, dataset.class_names, axes, found.manifold,
+                              found.extent if two_d else None, tuple(picked) if two_d else None),
+            key="ae_map", on_select=_pick_code, selection_mode="points", config=NO_TOOLBAR)
+    with decoded:
+        st.markdown("**The code, decoded**")
+        image = trainer.call(lambda run: decode(run, picked))
+        st.plotly_chart(tiles_figure(image[None], 1, width=300), key="ae_decoded", config=NO_TOOLBAR)
+        with st.expander("One slider per code number", expanded=two_d or settings.latent_dim <= 8):
+            columns = st.columns(2 if two_d else 4)
+            for index, key in enumerate(keys):
+                columns[index % len(columns)].slider(f"z{index + 1}", -found.extent, found.extent, step=0.05, key=key)
+
+
+def samples_tab(trainer: Trainer, dataset: ImageDataset, settings: AutoencoderSettings) -> None:
+    """New images from random codes, and a walk between two test images."""
+    st.markdown(lesson("autoencoder", "sampling"))
+    count, seed = st.columns(2)
+    num_samples = count.slider("How many", 4, 64, 32, step=4, key="ae_samples")
+    sample_seed = seed.number_input("Sample seed", 0, 2**31 - 1, 0, key="ae_sample_seed")
+    source = ("the prior N(0, I)" if settings.variational
+              else "a Gaussian fitted to the training codes (a plain autoencoder has no prior)")
+    st.caption(f"{num_samples} codes drawn from {source} with seed {sample_seed}, decoded in one batch.")
+    images = trainer.call(lambda run: new_samples(run, min(int(num_samples), MAX_SAMPLES), int(sample_seed)))
+    st.plotly_chart(tiles_figure(images, 16), key="ae_sample_grid", config=NO_TOOLBAR)
+    st.markdown("**Interpolate** between two test images: decode evenly spaced codes on the line between theirs.")
+    first, second, steps = st.columns(3)
+    last = len(dataset.x_test) - 1
+    start = first.number_input("From test image", 0, last, 0, key="ae_from")
+    end = second.number_input("To test image", 0, last, min(1, last), key="ae_to")
+    num_steps = steps.slider("Steps", 3, 16, 10, key="ae_steps")
+    path = trainer.call(lambda run: interpolate_images(run, int(start), int(end), int(num_steps)))
+    strip = np.concatenate([dataset.x_test[[start]], path, dataset.x_test[[end]]])
+    st.plotly_chart(tiles_figure(strip, len(strip), width=720), key="ae_path", config=NO_TOOLBAR)
+    st.caption(f"Outer images: test images {start} ({dataset.class_names[dataset.y_test[start]]}) and {end} "
+               f"({dataset.class_names[dataset.y_test[end]]}) themselves; between them, the {num_steps} decodings.")
+
+
+def main() -> None:
+    enter_page()
+    wait_for_warmup()
+    seed_from_link_once("ae", from_query_params, seed_widgets)
+    page_header("Autoencoders and VAEs", lesson("autoencoder", "intro"), "ae")
+    sidebar_controls()
+    live_controls()
+    try:
+        settings = settings_from_widgets()
+        dataset = cached_dataset(settings.dataset, IMAGE_SIZES[settings.dataset], settings.seed)
+        trainer = trainer_for(settings, dataset)
+    except ValueError as error:
+        st.error(str(error))
+        st.stop()
+    if dataset.note:
+        st.warning(dataset.note)
+    run_controls(trainer, "ae")
+    training, explorer, samples = st.tabs(["Training", "Latent explorer", "Sample and interpolate"])
+    with training:
+        live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw_training(snapshot, dataset, settings))
+        st.markdown(lesson("autoencoder", "reading"))
+    with explorer:
+        explorer_tab(trainer, dataset, settings)
+    with samples:
+        samples_tab(trainer, dataset, settings)
+    st.query_params.from_dict(to_query_params(settings))
+
+
+main()
