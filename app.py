@@ -20,5 +20,7 @@ st.navigation({
     ],
     "Generative": [
         st.Page("pages/autoencoder_lab.py", title="Autoencoders and VAEs", icon="🌀"),
+        st.Page("pages/gan_lab.py", title="GAN lab (2-D)", icon="⚔️"),
+        st.Page("pages/image_gan.py", title="Image GAN", icon="🖼️"),
     ],
 }).run()

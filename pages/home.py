@@ -22,6 +22,11 @@ LABS = [
      "Pre-train on some classes, then race four ways of learning new ones from a handful of images."),
     ("pages/autoencoder_lab.py", "🌀 Autoencoders and VAEs",
      "Squeeze digits through a tiny code, denoise them, tune β live, walk the latent space and sample new digits."),
+    ("pages/gan_lab.py", "⚔️ GAN lab (2-D)",
+     "Watch a generator and a discriminator play their game on points in the plane: the verdict map, "
+     "the generator's pull, mode collapse, or a shape you draw."),
+    ("pages/image_gan.py", "🖼️ Image GAN",
+     "A small DCGAN learns to draw digits: the same 64 samples sharpen while it trains."),
 ]
 
 

@@ -79,3 +79,55 @@ def latent_map_figure(points: np.ndarray, labels: np.ndarray, class_names: tuple
                                                                line=dict(width=2, color="white"))))
     return _figure(traces, height, clickmode="event+select", dragmode=False,
                    legend=dict(orientation="h", y=-0.12), **layout)
+
+
+REAL_COLOR, FAKE_COLOR = "#2ca02c", "#9467bd"
+VERDICT_SCALE = [[0.0, "#c5b0d5"], [0.5, "#f7f7f7"], [1.0, "#98df8a"]]  # fake-looking purple → real-looking green
+
+
+def _segments(starts: np.ndarray, ends: np.ndarray) -> tuple[list, list]:
+    """x and y lists drawing one line per (start, end) pair, separated by None (one trace for all)."""
+    xs, ys = [], []
+    for (x0, y0), (x1, y1) in zip(starts, ends, strict=True):
+        xs += [float(x0), float(x1), None]
+        ys += [float(y0), float(y1), None]
+    return xs, ys
+
+
+def point_gan_figure(real: np.ndarray, view, show: set[str], height: int = 520) -> go.Figure:
+    """Real and generated points over the discriminator's verdict, with G's noise mesh and pull arrows.
+
+    ``show`` picks layers among "verdict", "mesh" and "arrows".
+    """
+    extent = view.extent
+    axis = np.linspace(-extent, extent, view.heatmap.shape[0])
+    traces: list = []
+    if "verdict" in show:
+        traces.append(go.Heatmap(x=axis, y=axis, z=view.heatmap, zmin=0, zmax=1, colorscale=VERDICT_SCALE,
+                                 colorbar=dict(thickness=10, title=dict(text="D: real?", side="right")),
+                                 hovertemplate="D says %{z:.0%} real<extra></extra>"))
+    if "mesh" in show and view.mesh is not None:
+        rows = [view.mesh[index] for index in range(view.mesh.shape[0])]
+        columns = [view.mesh[:, index] for index in range(view.mesh.shape[1])]
+        xs, ys = [], []
+        for line in rows + columns:
+            xs += [*line[:, 0].tolist(), None]
+            ys += [*line[:, 1].tolist(), None]
+        traces.append(go.Scatter(x=xs, y=ys, mode="lines", name="G's noise grid", hoverinfo="skip",
+                                 line=dict(color="rgba(80,80,80,0.35)", width=1)))
+    traces.append(go.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="real",
+                             marker=dict(size=5, color=REAL_COLOR, line=dict(width=0.5, color="white")),
+                             hovertemplate="real (%{x:.2f}, %{y:.2f})<extra></extra>"))
+    traces.append(go.Scatter(x=view.fake[:, 0], y=view.fake[:, 1], mode="markers", name="generated",
+                             marker=dict(size=5, color=FAKE_COLOR, line=dict(width=0.5, color="white")),
+                             hovertemplate="generated (%{x:.2f}, %{y:.2f})<extra></extra>"))
+    if "arrows" in show:
+        starts = view.fake[:len(view.arrows)]
+        lengths = np.linalg.norm(view.arrows, axis=1)
+        scale = 0.12 * extent / (float(lengths.max()) or 1.0)
+        xs, ys = _segments(starts, starts + view.arrows * scale)
+        traces.append(go.Scatter(x=xs, y=ys, mode="lines", name="generator's pull", hoverinfo="skip",
+                                 line=dict(color="#d62728", width=1.2)))
+    return _figure(traces, height, dragmode=False, legend=dict(orientation="h", y=-0.08),
+                   xaxis=dict(range=[-extent, extent], zeroline=False, constrain="domain"),
+                   yaxis=dict(range=[-extent, extent], zeroline=False, scaleanchor="x", constrain="domain"))

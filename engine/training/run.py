@@ -11,8 +11,10 @@ history; only the learning rate is a variable, the rest retrace the chunk functi
 that changes the model's shape or data needs a new run.
 
 Models with their own ``train_step`` (VAE, GAN, ...) follow one contract: it returns a dict
-of per-batch scalar tensors and the run averages them over each epoch. Plain supervised
-models use the run's lean step: forward, loss plus regularization, gradients, update.
+of per-batch scalar tensors and the run averages them over each epoch. A model that updates
+with optimizers of its own (a GAN's two) lists them in ``own_optimizers``, built, so a reset
+or a NaN roll-back restores their state too. Plain supervised models use the run's lean step:
+forward, loss plus regularization, gradients, update.
 """
 
 from __future__ import annotations
@@ -152,7 +154,7 @@ class TrainingRun:
         if recipe.configure:
             recipe.configure(self.model, settings.live_options)
         self._install_optimizer(settings.optimizer)
-        self._initial_values = [variable.numpy() for variable in self.model.variables]
+        self._initial_values = [variable.numpy() for variable in _state_variables(self.model)]
         self._tensors = None
         self._chunk_function = None
         self._predict_function = None
@@ -163,7 +165,7 @@ class TrainingRun:
     @property
     def epoch(self) -> int:
         """Epochs trained since the last reset."""
-        return len(self.history.get("loss", []))
+        return len(next(iter(self.history.values()), []))
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         """Model outputs for ``inputs`` (inference mode), from a compiled function."""
@@ -219,14 +221,14 @@ class TrainingRun:
             return self._finish(FINISHED, f"Reached the maximum of {self.settings.max_epochs} epochs.")
         if self._chunk_function is None:
             self._chunk_function = self._compile_chunk()
-        before = [variable.numpy() for variable in self.model.variables]
+        before = [variable.numpy() for variable in _state_variables(self.model)]
         values = self._chunk_function(tf.constant(num_epochs), tf.constant(self.epoch)).numpy()[:num_epochs]
         finite_rows = np.isfinite(values).all(axis=1)
         if not finite_rows.all():
             first_bad = int(np.argmin(finite_rows))
             self._record(values[:first_bad])
             bad_epoch = self.epoch + 1
-            for variable, value in zip(self.model.variables, before, strict=True):
+            for variable, value in zip(_state_variables(self.model), before, strict=True):
                 variable.assign(value)
             return self._finish(
                 DIVERGED,
@@ -249,10 +251,10 @@ class TrainingRun:
         """
         if seed is not None and seed != self.seed:
             fresh = self.recipe.build(seed)
-            self._initial_values = [variable.numpy() for variable in fresh.variables]
+            self._initial_values = [variable.numpy() for variable in _state_variables(fresh)]
             self.seed = seed
             self._chunk_function = None  # the shuffling seed is baked into the graph
-        for variable, value in zip(self.model.variables, self._initial_values, strict=True):
+        for variable, value in zip(_state_variables(self.model), self._initial_values, strict=True):
             variable.assign(value)
         for variable, value in zip(self.optimizer.variables, self._initial_optimizer_values, strict=True):
             variable.assign(value)
@@ -418,6 +420,12 @@ class TrainingRun:
         for name, function in self.recipe.metrics.items():
             scores[name] = tf.reduce_mean(tf.cast(function(y_true, y_pred), tf.float32))
         return scores
+
+
+def _state_variables(model) -> list:
+    """The model's variables, then those of the optimizers it owns (see the module's docstring)."""
+    owned = [variable for optimizer in getattr(model, "own_optimizers", ()) for variable in optimizer.variables]
+    return [*model.variables, *owned]
 
 
 def _begin(start, tensor):

@@ -1,0 +1,120 @@
+"""2-D GAN lab: a generator learns a cloud of points while a discriminator judges the whole plane, live."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from engine.generative.gan import (
+    PointGanObserver,
+    PointGanSettings,
+    make_point_run,
+    point_from_query_params,
+    point_to_query_params,
+    run_settings,
+    training_warnings,
+)
+from engine.generative.targets import Target, make_target
+from engine.training.trainer import Snapshot, Trainer
+from ui.figures import curves_figure
+from ui.gan_controls import (
+    custom_points_controls,
+    part_control,
+    point_settings_from_widgets,
+    point_sidebar,
+    seed_point_widgets,
+)
+from ui.generative_figures import point_gan_figure
+from ui.lessons import lesson
+from ui.links import page_header, seed_from_link_once
+from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
+from ui.runtime import enter_page, wait_for_warmup
+
+LAB = "gan"
+FRAME_SECONDS = 0.25  # small networks: four frames a second
+LAYERS = {"verdict": "Discriminator's verdict", "mesh": "Generator's noise grid", "arrows": "Generator's pull"}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def built_in_target(name: str, seed: int) -> Target:
+    """A built-in target's points (the same for every session)."""
+    return make_target(name, seed)
+
+
+def current_target(settings: PointGanSettings) -> Target:
+    """The built-in target, or the session's own points (``ValueError`` until there are enough)."""
+    if settings.target == "custom":
+        return make_target("custom", settings.seed, st.session_state.get("gan_points"))
+    return built_in_target(settings.target, settings.seed)
+
+
+def trainer_for(settings: PointGanSettings, target: Target) -> Trainer:
+    """This session's GAN trainer, rebuilt for a new target, networks or optimizers."""
+    observer = PointGanObserver(target, settings.noise_dim, settings.seed)
+    trainer, _ = lab_trainer(
+        LAB, (settings.structure(), st.session_state.get("gan_points_version", 0)),
+        make=lambda: Trainer(make_point_run(settings, target), observer, frame_seconds=FRAME_SECONDS),
+        rebuild=lambda trainer: trainer.replace_run(make_point_run(settings, target), observer),
+    )
+    apply_live_settings(trainer, "gan_applied", run_settings(settings.training))
+    return trainer
+
+
+def _draw(snapshot: Snapshot, target: Target, shown: set[str], batches_per_epoch: int) -> None:
+    """One frame: the plane, the scores and the loss curves."""
+    view, latest = snapshot.view, snapshot.latest
+    columns = st.columns(4)
+    columns[0].metric("Epoch", f"{snapshot.epoch:,}", help=f"{batches_per_epoch} generator steps per epoch.")
+    columns[1].metric("D on real", f"{latest['d_real']:.0%}" if "d_real" in latest else "–",
+                      help="The discriminator's average verdict on real points (1 = sure it is real).")
+    columns[2].metric("D on generated", f"{latest['d_fake']:.0%}" if "d_fake" in latest else "–",
+                      help="At the game's balance both verdicts sit at 50%: D can no longer tell them apart.")
+    coverage = view.coverage if view is not None else None
+    columns[3].metric("Modes covered", f"{coverage.covered} of {coverage.num_modes}" if coverage else "–",
+                      help="Mixture targets only: modes holding at least a fifth of their fair share of generated "
+                           "points (within 3 standard deviations of the centre).")
+    run_message(snapshot)
+    for warning in training_warnings(snapshot.history):
+        st.warning(warning)
+    plane, curves = st.columns([3, 2])
+    if view is not None:
+        plane.plotly_chart(point_gan_figure(target.points, view, shown), key="gan_plane",
+                           config={"displayModeBar": False})
+        if coverage:
+            plane.caption(f"{coverage.near_share:.0%} of the generated points lie near a mode.")
+    with curves:
+        st.plotly_chart(curves_figure(snapshot.history, ("d_loss", "g_loss")), key="gan_losses",
+                        config={"displayModeBar": False})
+        st.plotly_chart(curves_figure(snapshot.history, ("d_real", "d_fake")), key="gan_verdicts",
+                        config={"displayModeBar": False})
+
+
+def main() -> None:
+    enter_page()
+    wait_for_warmup()
+    seed_from_link_once("gan", point_from_query_params, seed_point_widgets)
+    page_header("GAN lab (2-D)", lesson("gan", "intro"), "gan")
+    point_sidebar()
+    if st.session_state["gan_target"] == "custom":
+        with st.expander("Your distribution", expanded=st.session_state.get("gan_points") is None):
+            custom_points_controls()
+    part, layers = st.columns([2, 3])
+    with part:
+        part_control("gan")
+    shown = set(layers.pills("Show", list(LAYERS), format_func=LAYERS.get, selection_mode="multi",
+                             default=list(LAYERS), key="gan_layers") or [])
+    try:
+        settings = point_settings_from_widgets()
+        target = current_target(settings)
+        trainer = trainer_for(settings, target)
+    except ValueError as error:
+        st.error(str(error))
+        st.stop()
+    run_controls(trainer, "gan")
+    batches = int(np.ceil(len(target.points) / min(settings.training.batch_size, len(target.points))))
+    live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw(snapshot, target, shown, batches))
+    st.markdown(lesson("gan", "reading"))
+    st.query_params.from_dict(point_to_query_params(settings))
+
+
+main()

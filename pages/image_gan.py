@@ -1,0 +1,117 @@
+"""Image GAN: a small DCGAN learns to draw digits; a fixed-noise grid shows its progress live."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.generative.autoencoder import IMAGE_SIZES
+from engine.generative.gan import (
+    NUM_FIXED_IMAGES,
+    ImageGanObserver,
+    ImageGanSettings,
+    fresh_samples,
+    image_from_query_params,
+    image_to_query_params,
+    make_image_run,
+    noise_walk,
+    run_settings,
+    training_warnings,
+)
+from engine.training.trainer import Snapshot, Trainer
+from engine.vision.image_data import ImageDataset
+from ui.figures import curves_figure
+from ui.gan_controls import image_settings_from_widgets, image_sidebar, part_control, seed_image_widgets
+from ui.generative_figures import tiles_figure
+from ui.lessons import lesson
+from ui.links import page_header, seed_from_link_once
+from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
+from ui.runtime import enter_page, wait_for_warmup
+from ui.vision_data import cached_dataset
+
+LAB = "dcgan"
+FRAME_SECONDS = 0.5
+NO_TOOLBAR = {"displayModeBar": False}
+
+
+def trainer_for(settings: ImageGanSettings, dataset: ImageDataset) -> Trainer:
+    """This session's DCGAN trainer, rebuilt for new data, networks or optimizers."""
+    observer = ImageGanObserver(dataset.x_train, settings.noise_dim, settings.seed)
+    trainer, _ = lab_trainer(
+        LAB, (settings.structure(), dataset.name),
+        make=lambda: Trainer(make_image_run(settings, dataset), observer, frame_seconds=FRAME_SECONDS),
+        rebuild=lambda trainer: trainer.replace_run(make_image_run(settings, dataset), observer),
+    )
+    apply_live_settings(trainer, "dcgan_applied", run_settings(settings.training, images=True))
+    return trainer
+
+
+def _draw(snapshot: Snapshot) -> None:
+    """One frame: scores, warnings, the fixed-noise grid and the curves."""
+    view, latest = snapshot.view, snapshot.latest
+    columns = st.columns(4)
+    columns[0].metric("Epoch", f"{snapshot.epoch:,}")
+    columns[1].metric("D accuracy", f"{latest['d_accuracy']:.0%}" if "d_accuracy" in latest else "–",
+                      help="Share of a real batch and a fake batch the discriminator classifies correctly.")
+    columns[2].metric("Sample spread", f"{view.diversity:.0%}" if view is not None else "–",
+                      help="How different the 64 samples are from each other, relative to 64 real images.")
+    columns[3].metric("Speed", f"{snapshot.epochs_per_second:.1f} epochs/s" if snapshot.playing else "–")
+    run_message(snapshot)
+    for warning in training_warnings(snapshot.history, view.diversity if view is not None and snapshot.epoch else None):
+        st.warning(warning)
+    grid, curves = st.columns([2, 3])
+    if view is not None:
+        with grid:
+            st.markdown(f"**The same {NUM_FIXED_IMAGES} noise vectors, decoded**")
+            st.plotly_chart(tiles_figure(view.samples, 8, width=380), key="dcgan_grid", config=NO_TOOLBAR)
+    with curves:
+        st.plotly_chart(curves_figure(snapshot.history, ("d_loss", "g_loss")), key="dcgan_losses", config=NO_TOOLBAR)
+        st.plotly_chart(curves_figure(snapshot.history, ("d_accuracy", "d_fake")), key="dcgan_scores",
+                        config=NO_TOOLBAR)
+
+
+def explore_section(trainer: Trainer) -> None:
+    """A fresh grid from a seed, and a walk between two noise vectors."""
+    st.subheader("New samples")
+    count, seed = st.columns(2)
+    num_samples = count.slider("How many", 8, 64, 32, step=8, key="dcgan_count")
+    sample_seed = seed.number_input("Noise seed", 0, 2**31 - 1, 7, key="dcgan_sample_seed")
+    images = trainer.call(lambda run: fresh_samples(run, int(num_samples), int(sample_seed)))
+    st.plotly_chart(tiles_figure(images, 16), key="dcgan_fresh", config=NO_TOOLBAR)
+    st.subheader("Walk between two noise vectors")
+    first, second, steps = st.columns(3)
+    start = first.number_input("From seed", 0, 2**31 - 1, 1, key="dcgan_from")
+    end = second.number_input("To seed", 0, 2**31 - 1, 2, key="dcgan_to")
+    num_steps = steps.slider("Steps", 3, 16, 10, key="dcgan_steps")
+    walk = trainer.call(lambda run: noise_walk(run, int(start), int(end), int(num_steps)))
+    st.plotly_chart(tiles_figure(walk, len(walk), width=720), key="dcgan_walk", config=NO_TOOLBAR)
+    st.caption(f"Noise drawn with seeds {start} and {end}, and {num_steps - 2} evenly spaced points between them. "
+               "A smooth walk means the generator learned a continuous map, not a lookup table of digits.")
+
+
+def main() -> None:
+    enter_page()
+    wait_for_warmup()
+    seed_from_link_once("dcgan", image_from_query_params, seed_image_widgets)
+    page_header("Image GAN", lesson("gan", "images"), "dcgan")
+    image_sidebar()
+    part_control("dcgan")
+    try:
+        settings = image_settings_from_widgets()
+        dataset = cached_dataset(settings.dataset, IMAGE_SIZES[settings.dataset], settings.seed)
+        trainer = trainer_for(settings, dataset)
+    except ValueError as error:
+        st.error(str(error))
+        st.stop()
+    if dataset.note:
+        st.warning(dataset.note)
+    run_controls(trainer, "dcgan")
+    live_fragment(trainer, FRAME_SECONDS, _draw)
+    st.markdown(lesson("gan", "image_reading"))
+    explore_section(trainer)
+    with st.expander("Real training images, for comparison"):
+        st.plotly_chart(tiles_figure(dataset.x_train[:NUM_FIXED_IMAGES], 8, width=380), key="dcgan_real",
+                        config=NO_TOOLBAR)
+    st.query_params.from_dict(image_to_query_params(settings))
+
+
+main()

@@ -1,0 +1,173 @@
+"""GANs: loss formulas against NumPy, live options, k and one-sided steps, coverage, warnings, links."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from engine.generative.gan import (
+    COLLAPSE_AFTER_EPOCHS,
+    GanTraining,
+    ImageGanObserver,
+    ImageGanSettings,
+    PointGanObserver,
+    PointGanSettings,
+    fresh_samples,
+    image_from_query_params,
+    image_to_query_params,
+    make_image_run,
+    make_point_run,
+    mean_pairwise_distance,
+    noise_walk,
+    point_from_query_params,
+    point_to_query_params,
+    run_settings,
+    training_warnings,
+)
+from engine.generative.targets import make_target
+from engine.training.optimizers import OptimizerConfig
+
+
+@pytest.fixture(scope="module")
+def ring():
+    return make_target("ring", seed=0)
+
+
+def softplus(values):
+    return np.log1p(np.exp(values))
+
+
+@pytest.mark.parametrize("loss, expected", [
+    ("minimax", lambda r, f: (softplus(-r).mean() + softplus(f).mean(), np.log(1 - 1 / (1 + np.exp(-f))).mean())),
+    ("non_saturating", lambda r, f: (softplus(-r).mean() + softplus(f).mean(), -np.log(1 / (1 + np.exp(-f))).mean())),
+    ("least_squares", lambda r, f: (0.5 * (((r - 1) ** 2).mean() + (f ** 2).mean()), 0.5 * ((f - 1) ** 2).mean())),
+])
+def test_each_loss_family_matches_its_formula(ring, loss, expected):
+    run = make_point_run(PointGanSettings(training=GanTraining(loss=loss)), ring)
+    real_logits, fake_logits = np.array([[0.3], [-1.2], [2.0]]), np.array([[-0.5], [0.8], [1.5]])
+    d_loss, g_loss = run.model.losses_from_logits(real_logits.astype(np.float32), fake_logits.astype(np.float32))
+    np.testing.assert_allclose([float(d_loss), float(g_loss)], expected(real_logits, fake_logits), rtol=1e-5)
+
+
+def test_the_2d_gan_learns_the_ring_and_covers_its_modes(ring):
+    run = make_point_run(PointGanSettings(), ring)
+    observer = PointGanObserver(ring, noise_dim=2, seed=0)
+    before = observer(run).coverage
+    run.advance(400)
+    after = observer(run)
+    assert all(np.isfinite(values).all() for values in run.history.values())
+    assert before.covered <= 2 and after.coverage.covered >= 6 and after.coverage.near_share > 0.4
+    assert after.heatmap.shape == (60, 60) and 0 <= after.heatmap.min() and after.heatmap.max() <= 1
+    assert after.mesh.shape == (15, 15, 2) and after.arrows.shape == (120, 2)
+
+
+def test_the_pull_arrows_are_minus_the_gradient_of_the_generator_loss(ring):
+    import tensorflow as tf
+
+    run = make_point_run(PointGanSettings(), ring)
+    run.advance(3)
+    points = np.array([[0.2, -0.4], [1.0, 0.5]], np.float32)
+    with tf.GradientTape() as tape:
+        tensor = tf.constant(points)
+        tape.watch(tensor)
+        logits = run.model.discriminator(tensor)
+        loss = tf.reduce_mean(tf.nn.softplus(-logits))  # the non-saturating generator loss
+    np.testing.assert_allclose(run.model.generator_pull(points), -tape.gradient(loss, tensor).numpy(), rtol=1e-5)
+
+
+def test_training_one_side_leaves_the_other_network_unchanged(ring):
+    settings = PointGanSettings()
+    run = make_point_run(settings, ring)
+    for part, frozen, moving in (("discriminator", "generator", "discriminator"),
+                                 ("generator", "discriminator", "generator")):
+        run.update_settings(run_settings(dataclasses.replace(settings.training, train=part)))
+        before = {name: [w.copy() for w in getattr(run.model, name).get_weights()] for name in (frozen, moving)}
+        run.step()
+        after = {name: getattr(run.model, name).get_weights() for name in (frozen, moving)}
+        assert all(np.array_equal(a, b) for a, b in zip(before[frozen], after[frozen], strict=True)), part
+        assert not all(np.array_equal(a, b) for a, b in zip(before[moving], after[moving], strict=True)), part
+
+
+def test_k_discriminator_steps_count_in_its_optimizer_and_options_stay_live(ring):
+    settings = PointGanSettings()
+    run = make_point_run(settings, ring)
+    batches = int(np.ceil(len(ring.points) / settings.training.batch_size))
+    run.step()
+    chunk = run._chunk_function  # noqa: SLF001  (reused: no retrace)
+    assert int(run.model.d_optimizer.iterations.numpy()) == batches
+    run.update_settings(run_settings(dataclasses.replace(settings.training, d_steps=3, loss="least_squares")))
+    run.step()
+    assert run._chunk_function is chunk  # noqa: SLF001
+    assert int(run.model.d_optimizer.iterations.numpy()) == batches * 4
+    assert int(run.model.g_optimizer.iterations.numpy()) == batches * 2
+
+
+def test_reset_restores_both_networks_and_both_optimizers(ring):
+    run = make_point_run(PointGanSettings(), ring)
+    start = [variable.numpy().copy() for variable in run.model.variables]
+    run.advance(5)
+    run.reset()
+    assert all(np.array_equal(a, b.numpy()) for a, b in zip(start, run.model.variables, strict=True))
+    assert int(run.model.d_optimizer.iterations.numpy()) == 0 and int(run.model.g_optimizer.iterations.numpy()) == 0
+    assert run.epoch == 0
+    run.advance(3)
+    again = make_point_run(PointGanSettings(), ring)
+    again.advance(3)
+    assert run.history == again.history
+
+
+def test_a_far_too_high_learning_rate_is_caught_as_nan(ring):
+    fast = GanTraining(d_optimizer=OptimizerConfig("sgd", 10.0), g_optimizer=OptimizerConfig("sgd", 10.0),
+                       loss="least_squares")
+    run = make_point_run(PointGanSettings(training=fast), ring)
+    result = run.advance(200)
+    assert result.status == "diverged" and "lower learning rate" in result.message
+
+
+def test_the_dcgan_draws_images_samples_with_a_seed_and_walks_between_noises(digits):
+    settings = ImageGanSettings(noise_dim=8, filters=8)
+    run = make_image_run(settings, digits)
+    run.advance(2)
+    assert set(run.history) == {"d_loss", "g_loss", "d_real", "d_fake", "d_accuracy"}
+    assert all(np.isfinite(values).all() for values in run.history.values())
+    view = ImageGanObserver(digits.x_train, 8, seed=0)(run)
+    assert view.samples.shape == (64, 8, 8, 1) and view.diversity > 0
+    np.testing.assert_array_equal(fresh_samples(run, 5, seed=3), fresh_samples(run, 5, seed=3))
+    walk = noise_walk(run, 1, 2, steps=6)
+    assert walk.shape == (6, 8, 8, 1)
+    np.testing.assert_allclose(walk[[0, -1]], np.concatenate([fresh_samples(run, 1, 1), fresh_samples(run, 1, 2)]),
+                               atol=1e-5)
+
+
+def test_mean_pairwise_distance_matches_a_direct_computation():
+    images = np.random.default_rng(0).random((6, 4, 4, 1))
+    flat = images.reshape(6, -1)
+    direct = np.mean([np.linalg.norm(flat[i] - flat[j]) for i in range(6) for j in range(6) if i != j])
+    assert mean_pairwise_distance(images) == pytest.approx(direct)
+
+
+def test_warnings_name_a_winning_discriminator_and_a_collapsing_generator():
+    assert training_warnings({"d_accuracy": [0.7] * 30}, diversity=0.9) == []
+    pinned = training_warnings({"d_accuracy": [0.6] * 10 + [1.0] * 5})
+    assert len(pinned) == 1 and "wins outright" in pinned[0]
+    assert training_warnings({"d_accuracy": [0.7] * (COLLAPSE_AFTER_EPOCHS - 1)}, diversity=0.1) == []
+    collapsed = training_warnings({"d_accuracy": [0.7] * COLLAPSE_AFTER_EPOCHS}, diversity=0.1)
+    assert len(collapsed) == 1 and "mode collapse" in collapsed[0]
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(g_layers=(0,)), "zero units"), (dict(d_layers=()), "1 to 4 hidden layers"), (dict(target="cube"), "Unknown"),
+])
+def test_impossible_networks_are_refused_in_words(changes, message):
+    with pytest.raises(ValueError, match=message):
+        PointGanSettings(**changes)
+
+
+def test_links_round_trip_and_clamp():
+    point = PointGanSettings(target="spiral", g_layers=(32, 32, 32), training=GanTraining(d_steps=3, loss="minimax"))
+    assert point_from_query_params(point_to_query_params(point)) == (point, [])
+    image = ImageGanSettings(noise_dim=32, filters=16, seed=4)
+    assert image_from_query_params(image_to_query_params(image)) == (image, [])
+    clamped, warnings = point_from_query_params({"k": "50", "loss": "wasserstein", "g": "999"})
+    assert clamped.training.d_steps == 10 and clamped.training.loss == "non_saturating" and clamped.g_layers == (256,)
+    assert len(warnings) == 3

@@ -1,0 +1,69 @@
+"""AppTest: the 2-D GAN lab and the image GAN train, switch sides live, explain bad input and share links."""
+
+import numpy as np
+
+from tests.pages.test_pages import figure, fresh_session_resources, metric, open_page, plotted, url_settings  # noqa: F401
+
+POINTS, IMAGES = "gan_lab.py", "image_gan.py"
+
+
+def trace(app, key: str, name: str) -> dict:
+    return next(item for item in figure(app, key)["data"] if item.get("name") == name)
+
+
+def test_the_2d_gan_steps_and_draws_the_plane_with_its_layers():
+    app = open_page(POINTS)
+    assert not app.exception and not app.error
+    app.button(key="gan_step").click().run()
+    assert metric(app, "Epoch") == "1" and metric(app, "Modes covered").endswith("of 8")
+    names = {item.get("name") for item in figure(app, "gan_plane")["data"]}
+    assert {"real", "generated", "G's noise grid", "generator's pull"} <= names
+    app.pills(key="gan_layers").set_value(["verdict"]).run()
+    names = {item.get("name") for item in figure(app, "gan_plane")["data"]}
+    assert "G's noise grid" not in names and "generator's pull" not in names
+    assert any(item["type"] == "heatmap" for item in figure(app, "gan_plane")["data"])
+
+
+def test_training_only_the_discriminator_leaves_the_generated_points_in_place():
+    app = open_page(POINTS)
+    app.button(key="gan_step").click().run()
+    before = plotted(trace(app, "gan_plane", "generated")["x"])
+    app.radio(key="gan_train").set_value("discriminator").run()
+    app.button(key="gan_step").click().run()
+    assert metric(app, "Epoch") == "2"
+    np.testing.assert_array_equal(plotted(trace(app, "gan_plane", "generated")["x"]), before)
+    app.radio(key="gan_train").set_value("both").run()
+    app.button(key="gan_step").click().run()
+    assert not np.array_equal(plotted(trace(app, "gan_plane", "generated")["x"]), before)
+
+
+def test_choosing_own_points_asks_for_them_before_training():
+    app = open_page(POINTS)
+    app.selectbox(key="gan_target").set_value("custom").run()
+    assert any("Draw or upload at least 10 points" in item.value for item in app.error)
+    assert not app.exception
+
+
+def test_the_2d_link_round_trips():
+    app = open_page(POINTS)
+    app.selectbox(key="gan_target").set_value("spiral").run()
+    app.slider(key="gan_k").set_value(3).run()
+    params = url_settings(app)
+    assert params["target"] == "spiral" and params["k"] == "3"
+    shared = open_page(POINTS, params)
+    assert shared.selectbox(key="gan_target").value == "spiral" and shared.slider(key="gan_k").value == 3
+    assert shared.metric[0].value == "0" and not shared.exception
+
+
+def test_the_image_gan_trains_samples_and_walks():
+    app = open_page(IMAGES)
+    assert not app.exception and not app.error
+    app.button(key="dcgan_step").click().run()
+    assert metric(app, "Epoch") == "1" and metric(app, "D accuracy").endswith("%")
+    assert any("The same 64 noise vectors" in item.value for item in app.markdown)
+    app.slider(key="dcgan_count").set_value(16).run()
+    assert len(plotted(figure(app, "dcgan_fresh")["data"][0]["z"])) > 0
+    app.number_input(key="dcgan_to").set_value(9).run()
+    assert any("seeds 1 and 9" in item.value for item in app.caption)
+    params = url_settings(app)
+    assert params["data"] == "digits" and params["noise"] == "16"

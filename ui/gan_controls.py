@@ -1,0 +1,168 @@
+"""Controls of the GAN labs: the game's settings (shared by both pages), networks, targets, drawn points."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+from engine.generative.gan import (
+    LOSSES,
+    MAX_D_STEPS,
+    MAX_LAYERS,
+    PARTS,
+    GanTraining,
+    ImageGanSettings,
+    PointGanSettings,
+)
+from engine.generative.targets import MAX_CUSTOM_POINTS, TARGETS, check_points, points_from_csv, points_from_mask
+from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
+from engine.vision.image_data import DATASETS
+from ui.playground_controls import LEARNING_RATES, with_current
+
+UNITS = [4, 8, 16, 32, 64, 128, 256]
+BATCH_SIZES = [16, 32, 64, 128, 256]
+CANVAS_SIZE = 280
+DRAWN_POINTS = 600
+
+
+def seed_training_widgets(prefix: str, training: GanTraining) -> dict:
+    """Session-state values of the game's controls for ``training``."""
+    return {
+        f"{prefix}_d_opt": training.d_optimizer.name, f"{prefix}_d_lr": training.d_optimizer.learning_rate,
+        f"{prefix}_g_opt": training.g_optimizer.name, f"{prefix}_g_lr": training.g_optimizer.learning_rate,
+        f"{prefix}_k": training.d_steps, f"{prefix}_loss": training.loss, f"{prefix}_train": training.train,
+        f"{prefix}_batch": training.batch_size,
+    }
+
+
+def training_sidebar(prefix: str) -> None:
+    """Each network's optimizer and learning rate, k, the loss and the batch size."""
+    with st.sidebar:
+        st.header("The game")
+        for network, name in (("d", "Discriminator"), ("g", "Generator")):
+            optimizer, rate = st.columns(2)
+            optimizer.selectbox(f"{name} optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get,
+                                key=f"{prefix}_{network}_opt")
+            rate.select_slider(f"{name} learning rate", with_current(LEARNING_RATES, f"{prefix}_{network}_lr"),
+                               key=f"{prefix}_{network}_lr")
+        st.slider("k: discriminator steps per generator step", 1, MAX_D_STEPS, key=f"{prefix}_k")
+        st.selectbox("Loss", list(LOSSES), format_func=LOSSES.get, key=f"{prefix}_loss")
+        st.select_slider("Batch size", with_current(BATCH_SIZES, f"{prefix}_batch"), key=f"{prefix}_batch")
+
+
+def part_control(prefix: str) -> None:
+    """Which network the next steps train: both, or one alone (applies live)."""
+    st.radio("Train", list(PARTS), format_func=PARTS.get, key=f"{prefix}_train", horizontal=True,
+             help="Step or play with only one network learning, to watch each half of the game by itself.")
+
+
+def training_from_widgets(prefix: str) -> GanTraining:
+    state = st.session_state
+    return GanTraining(
+        d_optimizer=OptimizerConfig(state[f"{prefix}_d_opt"], float(state[f"{prefix}_d_lr"])),
+        g_optimizer=OptimizerConfig(state[f"{prefix}_g_opt"], float(state[f"{prefix}_g_lr"])),
+        d_steps=int(state[f"{prefix}_k"]), loss=state[f"{prefix}_loss"], train=state[f"{prefix}_train"],
+        batch_size=int(state[f"{prefix}_batch"]),
+    )
+
+
+# ----------------------------------------------------------------- 2-D GAN
+def seed_point_widgets(settings: PointGanSettings) -> None:
+    """Set every control of the 2-D GAN from settings (before the widgets are drawn)."""
+    st.session_state.update({
+        "gan_target": settings.target, "gan_noise": settings.noise_dim, "gan_seed": settings.seed,
+        "gan_g_depth": len(settings.g_layers), "gan_g_units": settings.g_layers[0],
+        "gan_d_depth": len(settings.d_layers), "gan_d_units": settings.d_layers[0],
+        **seed_training_widgets("gan", settings.training),
+    })
+
+
+def point_sidebar() -> None:
+    """Target, the two networks' sizes and the seed."""
+    with st.sidebar:
+        st.header("Data")
+        st.selectbox("Target distribution", list(TARGETS), format_func=TARGETS.get, key="gan_target")
+        st.number_input("Seed", 0, 2**31 - 1, key="gan_seed", help="Weights, noise and the target's points.")
+        st.header("Networks")
+        for network, name in (("g", "Generator"), ("d", "Discriminator")):
+            depth, units = st.columns(2)
+            depth.number_input(f"{name} layers", 1, MAX_LAYERS, key=f"gan_{network}_depth")
+            units.select_slider("units each", with_current(UNITS, f"gan_{network}_units"), key=f"gan_{network}_units")
+        st.slider("Noise numbers", 1, 8, key="gan_noise",
+                  help="The generator's input. With 2 the page can show how it bends a grid of noise.")
+    training_sidebar("gan")
+
+
+def point_settings_from_widgets() -> PointGanSettings:
+    state = st.session_state
+    return PointGanSettings(
+        target=state["gan_target"], g_layers=(int(state["gan_g_units"]),) * int(state["gan_g_depth"]),
+        d_layers=(int(state["gan_d_units"]),) * int(state["gan_d_depth"]), noise_dim=int(state["gan_noise"]),
+        training=training_from_widgets("gan"), seed=int(state["gan_seed"]),
+    )
+
+
+def custom_points_controls() -> np.ndarray | None:
+    """Draw a distribution or upload a CSV of points; returns the points in use (kept in the session)."""
+    draw, upload = st.columns([3, 2])
+    with draw:
+        st.caption(f"Draw where the data should be (the square is [-1, 1]²), then press **Use drawing**. "
+                   f"Up to {DRAWN_POINTS} points are taken from the ink.")
+        drawing = st_canvas(stroke_width=10, stroke_color="#0877bd", background_color="#ffffff", height=CANVAS_SIZE,
+                            width=CANVAS_SIZE, drawing_mode="freedraw", return_image_data=True, key="gan_canvas")
+        if st.button("Use drawing", key="gan_use_drawing"):
+            ink = drawing.image_data[:, :, 3] > 0 if drawing.image_data is not None else np.zeros((1, 1), bool)
+            _keep_points(lambda: check_points(points_from_mask(ink, DRAWN_POINTS, seed=0)), "your drawing")
+    with upload:
+        st.file_uploader(f"Or a CSV of points (x, y; up to {MAX_CUSTOM_POINTS:,})", type=["csv", "txt"],
+                         key="gan_csv", on_change=_read_csv)
+        if st.session_state.get("gan_points_note"):
+            st.caption(st.session_state["gan_points_note"])
+    return st.session_state.get("gan_points")
+
+
+def _read_csv() -> None:
+    upload = st.session_state.get("gan_csv")
+    if upload is not None:
+        _keep_points(lambda: points_from_csv(upload.getvalue()), upload.name + " (scaled to fit the square)")
+
+
+def _keep_points(read, source: str) -> None:
+    """Store new points, or keep the old ones and say why the new ones were refused."""
+    try:
+        points = read()
+    except ValueError as error:
+        st.session_state["gan_points_note"] = f"⚠️ {error} The points in use did not change."
+        return
+    st.session_state["gan_points"] = points
+    st.session_state["gan_points_version"] = st.session_state.get("gan_points_version", 0) + 1
+    st.session_state["gan_points_note"] = f"Using {len(points)} points from {source}."
+
+
+# ----------------------------------------------------------------- image GAN
+def seed_image_widgets(settings: ImageGanSettings) -> None:
+    """Set every control of the image GAN from settings (before the widgets are drawn)."""
+    st.session_state.update({
+        "dcgan_dataset": settings.dataset, "dcgan_noise": settings.noise_dim, "dcgan_filters": settings.filters,
+        "dcgan_seed": settings.seed, **seed_training_widgets("dcgan", settings.training),
+    })
+
+
+def image_sidebar() -> None:
+    with st.sidebar:
+        st.header("Data")
+        st.selectbox("Images", list(DATASETS), format_func=DATASETS.get, key="dcgan_dataset")
+        st.number_input("Seed", 0, 2**31 - 1, key="dcgan_seed", help="Weights, noise and shuffling.")
+        st.header("Networks")
+        st.slider("Noise numbers", 2, 128, key="dcgan_noise")
+        st.select_slider("Filters", [8, 16, 32, 64, 128], key="dcgan_filters",
+                         help="Channels of the generator's last and the discriminator's first convolution.")
+    training_sidebar("dcgan")
+
+
+def image_settings_from_widgets() -> ImageGanSettings:
+    state = st.session_state
+    return ImageGanSettings(dataset=state["dcgan_dataset"], noise_dim=int(state["dcgan_noise"]),
+                            filters=int(state["dcgan_filters"]), training=training_from_widgets("dcgan"),
+                            seed=int(state["dcgan_seed"]))
