@@ -22,5 +22,6 @@ st.navigation({
         st.Page("pages/autoencoder_lab.py", title="Autoencoders and VAEs", icon="🌀"),
         st.Page("pages/gan_lab.py", title="GAN lab (2-D)", icon="⚔️"),
         st.Page("pages/image_gan.py", title="Image GAN", icon="🖼️"),
+        st.Page("pages/rbm_lab.py", title="RBMs and deep belief nets", icon="🎲"),
     ],
 }).run()

@@ -27,6 +27,9 @@ LABS = [
      "the generator's pull, mode collapse, or a shape you draw."),
     ("pages/image_gan.py", "🖼️ Image GAN",
      "A small DCGAN learns to draw digits: the same 64 samples sharpen while it trains."),
+    ("pages/rbm_lab.py", "🎲 RBMs and deep belief nets",
+     "Contrastive divergence written out by hand, hidden units as images, Gibbs chains that dream digits, "
+     "and an honest test of pre-training with few labels."),
 ]
 
 

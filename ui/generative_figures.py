@@ -131,3 +131,30 @@ def point_gan_figure(real: np.ndarray, view, show: set[str], height: int = 520) 
     return _figure(traces, height, dragmode=False, legend=dict(orientation="h", y=-0.08),
                    xaxis=dict(range=[-extent, extent], zeroline=False, constrain="domain"),
                    yaxis=dict(range=[-extent, extent], zeroline=False, scaleanchor="x", constrain="domain"))
+
+
+def animation_figure(frames: np.ndarray, columns: int, frame_names: list[str], width: int = 560) -> go.Figure:
+    """(frames, n, h, w, 1) image grids as a Plotly animation with play and pause and a frame slider (client side)."""
+    first = tiles_figure(frames[0], columns, width=width)
+    sheets = [tile_images(frame, columns) for frame in frames]
+    first.frames = [go.Frame(data=[go.Heatmap(z=sheet)], name=name) for sheet, name in zip(sheets, frame_names, strict=True)]
+    play = dict(label="▶ Play", method="animate",
+                args=[None, dict(frame=dict(duration=120, redraw=True), fromcurrent=True, transition=dict(duration=0))])
+    pause = dict(label="⏸", method="animate", args=[[None], dict(frame=dict(duration=0), mode="immediate")])
+    first.update_layout(
+        height=first.layout.height + 90, margin=dict(l=10, r=10, t=10, b=80),
+        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0, y=-0.02, yanchor="top")],
+        sliders=[dict(active=0, x=0.18, len=0.82, y=-0.02, yanchor="top", currentvalue=dict(prefix="Gibbs step "),
+                      steps=[dict(label=name, method="animate",
+                                  args=[[name], dict(frame=dict(duration=0, redraw=True), mode="immediate")])
+                             for name in frame_names])],
+    )
+    return first
+
+
+def filters_figure(filters: np.ndarray, columns: int, width: int = 560) -> go.Figure:
+    """(h, w, units) weights, one tile per unit, each scaled to its own range (what each unit responds to)."""
+    units = np.moveaxis(filters, 2, 0)[..., None]
+    low = units.min(axis=(1, 2, 3), keepdims=True)
+    span = units.max(axis=(1, 2, 3), keepdims=True) - low
+    return tiles_figure((units - low) / np.where(span > 0, span, 1.0), columns, width=width)

@@ -1,0 +1,152 @@
+"""Restricted Boltzmann machines (RBM) trained by contrastive divergence, and a deep belief network (DBN).
+
+An RBM is two layers of binary units, visible v (the pixels) and hidden h, joined by weights
+W with no links inside a layer. Its energy E(v, h) = −v·b − h·c − vᵀWh makes a probability
+for every (v, h); given v the hidden units are independent, p(hⱼ = 1 | v) = σ(cⱼ + v·W[:, j]),
+and the same holds the other way round. Learning raises the probability of the data: the
+gradient is ⟨v hᵀ⟩ under the data minus ⟨v hᵀ⟩ under the model. The second term needs
+samples from the model; **contrastive divergence (CD-k)** approximates it by starting a Gibbs
+chain at the data and running it k steps.
+
+The update is written out in TensorFlow (no backpropagation) in ``RbmModel.train_step``, so
+the shared ``TrainingRun`` plays, steps and resets an RBM like any other model; its optimizer
+(plain SGD by default) applies the CD estimate as the gradient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.links import LinkReader
+from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
+from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+
+MAX_HIDDEN = 512
+MAX_CD_STEPS = 25
+NUM_CHAINS = 16
+
+
+@dataclass(frozen=True)
+class RbmSettings:
+    """One RBM experiment on images flattened to visible units.
+
+    Attributes:
+        hidden_units: size of the hidden layer.
+        cd_steps: k, Gibbs steps per update (live).
+        optimizer: how the CD estimate updates the weights (live).
+        batch_size: images per update (live).
+        seed: weights, Gibbs sampling and shuffling.
+    """
+
+    hidden_units: int = 64
+    cd_steps: int = 1
+    optimizer: OptimizerConfig = OptimizerConfig("sgd", 0.05)
+    batch_size: int = 20
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.hidden_units <= MAX_HIDDEN:
+            raise ValueError(f"Expected 1 to {MAX_HIDDEN} hidden units. Received: {self.hidden_units}.")
+        if not 1 <= self.cd_steps <= MAX_CD_STEPS:
+            raise ValueError(f"Expected 1 to {MAX_CD_STEPS} Gibbs steps (k). Received: {self.cd_steps}.")
+
+    def structure(self) -> tuple:
+        return self.hidden_units, self.seed
+
+
+def flatten(images: np.ndarray) -> np.ndarray:
+    """(n, h, w, 1) images in [0, 1] as (n, h·w) visible probabilities."""
+    return images.reshape(len(images), -1).astype(np.float32)
+
+
+def run_settings(settings: RbmSettings) -> RunSettings:
+    return RunSettings(optimizer=settings.optimizer, batch_size=settings.batch_size,
+                       live_options={"cd_steps": settings.cd_steps})
+
+
+def _configure(model, options) -> None:
+    model.cd_steps.assign(float(options.get("cd_steps", 1)))
+
+
+def make_run(settings: RbmSettings, x_train: np.ndarray, x_val: np.ndarray) -> TrainingRun:
+    """A run that fits an RBM to (n, visible) arrays of probabilities; the validation part scores it."""
+    from engine.generative.rbm_model import build_rbm
+
+    visible = x_train.shape[1]
+    recipe = ModelRecipe(build=lambda seed: build_rbm(visible, settings.hidden_units, seed), configure=_configure,
+                         configure_retraces=False)
+    return TrainingRun(recipe, TrainingData(x_train, x_train, x_val, x_val), run_settings(settings), seed=settings.seed)
+
+
+@dataclass(frozen=True)
+class RbmView:
+    """What the live RBM page draws.
+
+    Attributes:
+        filters: each hidden unit's weights as an image, (h, w, hidden_units).
+        originals: test images, (n, h, w, 1); reconstructions: their one-step mean-field reconstructions.
+    """
+
+    filters: np.ndarray
+    originals: np.ndarray
+    reconstructions: np.ndarray
+
+
+class RbmObserver:
+    """Weights as images and reconstructions of the first test images, for images of ``image_shape``."""
+
+    def __init__(self, image_shape: tuple[int, int], num_shown: int = 8) -> None:
+        self.image_shape, self.num_shown = image_shape, num_shown
+
+    def __call__(self, run: TrainingRun) -> RbmView:
+        height, width = self.image_shape
+        weights = run.model.weights_matrix()
+        originals = run.data.x_val[:self.num_shown]
+        reconstructions = run.model.reconstruct(originals)
+        return RbmView(weights.reshape(height, width, -1), originals.reshape(-1, height, width, 1),
+                       reconstructions.reshape(-1, height, width, 1))
+
+
+def gibbs_chain(run: TrainingRun, num_steps: int, record_every: int, seed: int, num_chains: int = NUM_CHAINS) -> np.ndarray:
+    """Visible probabilities of chains started from noise, every ``record_every`` steps: (frames, chains, visible)."""
+    if not 1 <= num_steps <= 5000 or record_every < 1:
+        raise ValueError(f"Expected 1 to 5,000 Gibbs steps recorded at least every step. Received: {num_steps}.")
+    return run.model.gibbs_chain(num_steps, record_every, seed, num_chains)
+
+
+# ----------------------------------------------------------------- share links
+def to_query_params(settings: RbmSettings) -> dict[str, str]:
+    return {"hidden": str(settings.hidden_units), "k": str(settings.cd_steps), "optimizer": settings.optimizer.name,
+            "lr": f"{settings.optimizer.learning_rate:g}", "batch": str(settings.batch_size), "seed": str(settings.seed)}
+
+
+def from_query_params(params: dict[str, str]) -> tuple[RbmSettings, list[str]]:
+    reader, default = LinkReader(params), RbmSettings()
+    settings = RbmSettings(
+        hidden_units=int(reader.number("hidden", default.hidden_units, 1, MAX_HIDDEN, integer=True)),
+        cd_steps=int(reader.number("k", default.cd_steps, 1, MAX_CD_STEPS, integer=True)),
+        optimizer=OptimizerConfig(reader.choice("optimizer", tuple(OPTIMIZERS), default.optimizer.name),
+                                  reader.number("lr", default.optimizer.learning_rate, MIN_LEARNING_RATE,
+                                                MAX_LEARNING_RATE)),
+        batch_size=int(reader.number("batch", default.batch_size, 1, 512, integer=True)),
+        seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
+    )
+    return settings, reader.warnings
+
+
+def sklearn_reference(x_train: np.ndarray, x_test: np.ndarray, settings: RbmSettings, epochs: int) -> float:
+    """Test reconstruction error of scikit-learn's ``BernoulliRBM`` with the same size, rate, batch and epochs.
+
+    scikit-learn runs persistent CD-1 with plain SGD; the error is computed the same way as
+    ours (one mean-field step, mean squared error per pixel), so the two can be compared.
+    """
+    from sklearn.neural_network import BernoulliRBM
+
+    rbm = BernoulliRBM(n_components=settings.hidden_units, learning_rate=settings.optimizer.learning_rate,
+                       batch_size=settings.batch_size, n_iter=epochs, random_state=settings.seed)
+    rbm.fit(x_train)
+    hidden = rbm.transform(x_test)
+    reconstruction = 1.0 / (1.0 + np.exp(-(hidden @ rbm.components_ + rbm.intercept_visible_)))
+    return float(np.mean((x_test - reconstruction) ** 2))
