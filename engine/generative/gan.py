@@ -75,10 +75,8 @@ class GanTraining:
         return self.d_optimizer.name, self.g_optimizer.name
 
     def live_options(self) -> dict[str, float]:
-        from engine.generative.gan_model import LOSSES as ORDER
-
         return {"d_learning_rate": self.d_optimizer.learning_rate, "g_learning_rate": self.g_optimizer.learning_rate,
-                "d_steps": self.d_steps, "loss": ORDER.index(self.loss),
+                "d_steps": self.d_steps, "loss": list(LOSSES).index(self.loss),
                 "train_d": float(self.train != "generator"), "train_g": float(self.train != "discriminator")}
 
 

@@ -12,9 +12,6 @@ from keras import ops
 
 from engine.training.optimizers import OptimizerConfig, build_optimizer
 
-LOSSES = ("minimax", "non_saturating", "least_squares")  # the order of ``GanModel.loss_index``
-PARTS = ("both", "discriminator", "generator")
-
 
 class GanModel(keras.Model):
     """Generator G (noise → sample) and discriminator D (sample → one score, a logit).
@@ -22,7 +19,8 @@ class GanModel(keras.Model):
     Each batch: ``d_steps`` updates of D on the real batch and fresh fakes, then one update
     of G; the discriminator's and the generator's own optimizers (``own_optimizers``) keep
     separate states and learning rates. The loss family, k, the learning rates and which
-    network trains are variables, so they change live without retracing.
+    network trains are variables, so they change live without retracing. ``loss_index``
+    follows the order of ``engine.generative.gan.LOSSES``: minimax, non-saturating, least squares.
     """
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, d_optimizer: OptimizerConfig,
