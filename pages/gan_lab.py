@@ -76,7 +76,7 @@ def _draw(snapshot: Snapshot, target: Target, shown: set[str], batches_per_epoch
     run_message(snapshot)
     for warning in training_warnings(snapshot.history):
         st.warning(warning)
-    plane, curves = st.columns([3, 2])
+    plane, curves = st.columns([1, 1])
     if view is not None:
         plane.plotly_chart(point_gan_figure(target.points, view, shown), key="gan_plane",
                            config={"displayModeBar": False})

@@ -57,8 +57,8 @@ def latent_map_figure(points: np.ndarray, labels: np.ndarray, class_names: tuple
     transparent markers over the plane let a click pick any code, not only a test image's.
     """
     traces: list = []
-    layout: dict = dict(xaxis=dict(title=axis_titles[0], zeroline=False),
-                        yaxis=dict(title=axis_titles[1], zeroline=False, scaleanchor="x"))
+    layout: dict = dict(xaxis=dict(title=axis_titles[0], zeroline=False, constrain="domain"),
+                        yaxis=dict(title=axis_titles[1], zeroline=False, scaleanchor="x", constrain="domain"))
     if manifold is not None and extent is not None:
         rows, cols = manifold.shape
         xs = np.linspace(-extent, extent, cols + 1)
