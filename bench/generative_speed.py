@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from timing import rate  # noqa: E402
 
 from engine.generative.autoencoder import AutoencoderSettings, make_run  # noqa: E402
 from engine.generative.gan import (  # noqa: E402
@@ -33,7 +34,6 @@ from engine.vision.image_data import load_image_dataset  # noqa: E402
 
 TARGET_LOSS = 24.0  # summed per-image cross-entropy on the test digits (the average digit scores ~27)
 MAX_SECONDS = 120.0
-SECONDS = 3.0
 
 
 def vae_ours(dataset) -> tuple[float, int]:
@@ -61,16 +61,6 @@ def vae_fit(dataset) -> tuple[float, int]:
         if history.history["val_reconstruction_loss"][-1] <= TARGET_LOSS:
             break
     return time.perf_counter() - started, epochs
-
-
-def rate(function, seconds: float = SECONDS) -> float:
-    """Calls per second of ``function`` over about ``seconds`` (after one warm-up call)."""
-    function()
-    count, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        function()
-        count += 1
-    return count / (time.perf_counter() - started)
 
 
 def main() -> None:

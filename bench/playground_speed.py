@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -20,13 +19,13 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
+from timing import SECONDS, rate  # noqa: E402
 
 from engine.data.features import FEATURES  # noqa: E402
 from engine.models.mlp import NetworkConfig  # noqa: E402
 from engine.playground.settings import PlaygroundSettings  # noqa: E402
 from engine.playground.task import make_run, prepare_data  # noqa: E402
 
-SECONDS = 3.0
 TASKS = {
     "default circle 2-4-2-1": PlaygroundSettings(),
     "spiral 6x8, 7 features": PlaygroundSettings(
@@ -34,16 +33,6 @@ TASKS = {
         network=NetworkConfig((8,) * 6, ("tanh",) * 6, (0.0,) * 6),
     ),
 }
-
-
-def rate(function, seconds: float = SECONDS) -> float:
-    """Calls per second of ``function`` over about ``seconds`` (after one warm-up call)."""
-    function()
-    count, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
-        function()
-        count += 1
-    return count / (time.perf_counter() - started)
 
 
 def ours(settings, data, epochs_per_chunk: int) -> float:
