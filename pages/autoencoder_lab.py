@@ -38,11 +38,7 @@ NO_TOOLBAR = {"displayModeBar": False}
 
 def trainer_for(settings: AutoencoderSettings, dataset: ImageDataset) -> Trainer:
     """This session's autoencoder trainer, rebuilt when the data or the model's shape change."""
-    trainer, _ = lab_trainer(
-        LAB, settings.structure(),
-        make=lambda: Trainer(make_run(settings, dataset), observe, frame_seconds=FRAME_SECONDS),
-        rebuild=lambda trainer: trainer.replace_run(make_run(settings, dataset), observe),
-    )
+    trainer, _ = lab_trainer(LAB, settings.structure(), lambda: make_run(settings, dataset), observe, FRAME_SECONDS)
     apply_live_settings(trainer, "ae_applied", run_settings(settings))
     return trainer
 

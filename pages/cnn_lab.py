@@ -65,8 +65,7 @@ def trainer_for(settings: CnnLabSettings, dataset: ImageDataset) -> tuple[Traine
     """This session's CNN trainer, rebuilt when the data or the layers change."""
     return lab_trainer(
         LAB, (*settings.structure(), dataset.name),
-        make=lambda: Trainer(make_run(settings, dataset), observe, frame_seconds=FRAME_SECONDS),
-        rebuild=lambda trainer: trainer.replace_run(make_run(settings, dataset), observe),
+        lambda: make_run(settings, dataset), observe, FRAME_SECONDS,
     )
 
 

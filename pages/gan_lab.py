@@ -53,8 +53,7 @@ def trainer_for(settings: PointGanSettings, target: Target) -> Trainer:
     observer = PointGanObserver(target, settings.noise_dim, settings.seed)
     trainer, _ = lab_trainer(
         LAB, (settings.structure(), st.session_state.get("gan_points_version", 0)),
-        make=lambda: Trainer(make_point_run(settings, target), observer, frame_seconds=FRAME_SECONDS),
-        rebuild=lambda trainer: trainer.replace_run(make_point_run(settings, target), observer),
+        lambda: make_point_run(settings, target), observer, FRAME_SECONDS,
     )
     apply_live_settings(trainer, "gan_applied", run_settings(settings.training))
     return trainer

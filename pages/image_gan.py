@@ -38,8 +38,7 @@ def trainer_for(settings: ImageGanSettings, dataset: ImageDataset) -> Trainer:
     observer = ImageGanObserver(dataset.x_train, settings.noise_dim, settings.seed)
     trainer, _ = lab_trainer(
         LAB, (settings.structure(), dataset.name),
-        make=lambda: Trainer(make_image_run(settings, dataset), observer, frame_seconds=FRAME_SECONDS),
-        rebuild=lambda trainer: trainer.replace_run(make_image_run(settings, dataset), observer),
+        lambda: make_image_run(settings, dataset), observer, FRAME_SECONDS,
     )
     apply_live_settings(trainer, "dcgan_applied", run_settings(settings.training, images=True))
     return trainer

@@ -71,8 +71,7 @@ def trainer_for(settings: PlaygroundSettings, data) -> tuple[Trainer, bool]:
 
     return lab_trainer(
         LAB, (settings.structure(), st.session_state.get("pg_upload_digest")),
-        make=lambda: Trainer(make_run(settings, data), view, frame_seconds=FRAME_SECONDS),
-        rebuild=lambda trainer: trainer.replace_run(make_run(settings, data), view),
+        lambda: make_run(settings, data), view, FRAME_SECONDS,
     )
 
 

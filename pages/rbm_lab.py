@@ -64,9 +64,7 @@ def rbm_trainer(settings: rbm.RbmSettings, dataset: ImageDataset) -> Trainer:
     def new_run():
         return rbm.make_run(settings, rbm.flatten(dataset.x_train), rbm.flatten(dataset.x_test))
 
-    trainer, _ = lab_trainer("rbm", settings.structure(),
-                             make=lambda: Trainer(new_run(), observer, frame_seconds=FRAME_SECONDS),
-                             rebuild=lambda trainer: trainer.replace_run(new_run(), observer))
+    trainer, _ = lab_trainer("rbm", settings.structure(), new_run, observer, FRAME_SECONDS)
     apply_live_settings(trainer, "rbm_applied", rbm.run_settings(settings))
     return trainer
 
@@ -156,8 +154,8 @@ def _nothing(group: RunGroup) -> None:
 def dbn_trainer(settings: dbn.DbnSettings, task: TrainingData, stack: dbn.Stack) -> Trainer:
     trainer, _ = lab_trainer(
         "dbn", settings.structure(),
-        make=lambda: Trainer(dbn.make_comparison(settings, task, stack), _nothing, frame_seconds=FRAME_SECONDS),
-        rebuild=lambda trainer: trainer.replace_run(dbn.make_comparison(settings, task, stack), _nothing))
+        lambda: dbn.make_comparison(settings, task, stack), _nothing, FRAME_SECONDS,
+    )
     apply_live_settings(trainer, "dbn_applied", dbn.fine_tuning_settings(settings))
     return trainer
 

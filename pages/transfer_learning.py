@@ -82,10 +82,7 @@ def trainer_for(settings: TransferSettings, data: TransferData, pretrained: Pret
     """This session's fine-tuning comparison, rebuilt when the experiment changes."""
     trainer, _ = lab_trainer(
         LAB, settings.structure(),
-        make=lambda: Trainer(make_fine_tuning(settings, data, pretrained, imagenet), trainable_parameters,
-                             frame_seconds=FRAME_SECONDS),
-        rebuild=lambda trainer: trainer.replace_run(make_fine_tuning(settings, data, pretrained, imagenet),
-                                                    trainable_parameters),
+        lambda: make_fine_tuning(settings, data, pretrained, imagenet), trainable_parameters, FRAME_SECONDS,
     )
     apply_live_settings(trainer, "tl_applied", fine_tuning_settings(settings))
     return trainer

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import streamlit as st
 
@@ -43,14 +44,16 @@ def session_trainers() -> SessionTrainers:
     return SessionTrainers()
 
 
-def lab_trainer(lab: str, structure: object, make: Callable[[], Trainer], rebuild: Callable[[Trainer], None]) -> tuple[Trainer, bool]:
-    """The lab's trainer for a structure (data + architecture), rebuilt when it changed.
+def lab_trainer(lab: str, structure: object, new_run: Callable[[], Any], observe: Callable[[Any], Any],
+                frame_seconds: float) -> tuple[Trainer, bool]:
+    """The lab's trainer for a structure (data + architecture), given a new run when it changed.
 
     Args:
         lab: the page's key.
         structure: a hashable description of what needs a new run when it changes.
-        make: creates the first trainer.
-        rebuild: gives an existing trainer a new run for the new structure.
+        new_run: builds the run (a ``TrainingRun`` or a ``RunGroup``) for the current structure.
+        observe: what the worker computes for the page between chunks.
+        frame_seconds: the page's redraw interval while playing.
 
     Returns:
         The trainer and whether the run was (re)built on this call.
@@ -58,11 +61,11 @@ def lab_trainer(lab: str, structure: object, make: Callable[[], Trainer], rebuil
     resources = session_trainers()
     trainer = resources.trainers.get(lab)
     if trainer is None or trainer.stopped:
-        trainer = make()
+        trainer = Trainer(new_run(), observe, frame_seconds=frame_seconds)
         resources.trainers[lab], resources.structures[lab] = trainer, structure
         return trainer, True
     if resources.structures[lab] != structure:
-        rebuild(trainer)
+        trainer.replace_run(new_run(), observe)
         resources.structures[lab] = structure
         return trainer, True
     return trainer, False
