@@ -24,4 +24,6 @@ st.navigation({
         st.Page("pages/image_gan.py", title="Image GAN", icon="🖼️"),
         st.Page("pages/rbm_lab.py", title="RBMs and deep belief nets", icon="🎲"),
     ],
+    "Agents": [st.Page("pages/rl_lab.py", title="Reinforcement learning", icon="🕹️")],
+    "Hardware": [st.Page("pages/hardware.py", title="GPU vs CPU", icon="⚡")],
 }).run()

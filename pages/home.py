@@ -30,6 +30,11 @@ LABS = [
     ("pages/rbm_lab.py", "🎲 RBMs and deep belief nets",
      "Contrastive divergence written out by hand, hidden units as images, Gibbs chains that dream digits, "
      "and an honest test of pre-training with few labels."),
+    ("pages/rl_lab.py", "🕹️ Reinforcement learning",
+     "Q-learning, SARSA, DQN and actor-critic learn CartPole, FrozenLake or a gridworld you edit while they "
+     "learn; replay any episode frame by frame."),
+    ("pages/hardware.py", "⚡ GPU vs CPU",
+     "What TensorFlow sees, where each lab trains, and a benchmark that shows where a GPU starts to win."),
 ]
 
 

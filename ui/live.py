@@ -112,8 +112,8 @@ def run_message(snapshot: Snapshot) -> None:
         st.info(snapshot.message)
 
 
-def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None = None) -> None:
-    """Play / Pause / Step / Reset buttons and the speed selector, in one row."""
+def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None = None, unit: str = "epoch") -> None:
+    """Play / Pause / Step / Reset buttons and the speed selector, in one row (``unit``: what a step trains)."""
     playing = trainer.snapshot().playing
     play, step, reset, speed = st.columns([1, 1, 1, 2.2])
     if playing:
@@ -123,7 +123,7 @@ def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None
     elif play.button("▶ Play", key=f"{key}_play", width="stretch", type="primary"):
         trainer.play()
         st.rerun()
-    if step.button("⏭ Step", key=f"{key}_step", width="stretch", help="Train one epoch"):
+    if step.button("⏭ Step", key=f"{key}_step", width="stretch", help=f"Train one {unit}"):
         trainer.step()
     if reset.button("↺ Reset", key=f"{key}_reset", width="stretch", help="Back to the initial weights"):
         trainer.reset()
@@ -131,6 +131,7 @@ def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None
             on_reset()
     choice = speed.selectbox(
         "Speed", list(SPEEDS), index=len(SPEEDS) - 1, key=f"{key}_speed", label_visibility="collapsed",
-        help="Epochs trained between two frames; slow motion shows every step.",
+        format_func=lambda label: label.replace("epoch", unit),
+        help=f"{unit.capitalize()}s trained between two frames; slow motion shows every step.",
     )
     trainer.set_speed(choice)

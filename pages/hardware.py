@@ -1,0 +1,118 @@
+"""GPU vs CPU: the devices TensorFlow sees, where each lab trains, and a GFLOP/s benchmark per device."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from engine.hardware import (
+    OPERATIONS,
+    SIZES,
+    compute_devices,
+    crossover,
+    gpu_memory_in_use,
+    host_memory_gigabytes,
+    lab_devices,
+    run_benchmark,
+)
+from engine.links import LinkReader
+from engine.training.executor import default_executor
+from ui.hardware_figures import TITLES, gflops_figure
+from ui.lessons import lesson
+from ui.links import page_header, seed_from_link_once
+from ui.runtime import enter_page, wait_for_warmup
+
+
+def from_query_params(params: dict[str, str]) -> tuple[dict, list[str]]:
+    """The benchmark's choices from a share link (operations and the largest size of each)."""
+    read = LinkReader(params)
+    chosen = [operation for operation in read.text("ops", ",".join(OPERATIONS)).split(",") if operation in OPERATIONS]
+    return {
+        "hw_ops": chosen or list(OPERATIONS),
+        "hw_matmul_max": _nearest(SIZES["matmul"], read.number("matmul", 1024, SIZES["matmul"][0], SIZES["matmul"][-1])),
+        "hw_conv_max": _nearest(SIZES["conv"], read.number("conv", 64, SIZES["conv"][0], SIZES["conv"][-1])),
+    }, read.warnings
+
+
+def _nearest(sizes: tuple[int, ...], value: float) -> int:
+    return min(sizes, key=lambda size: abs(size - value))
+
+
+def devices_section() -> bool:
+    """What TensorFlow sees; returns whether there is a GPU."""
+    from engine.device import device_report
+
+    report = device_report()
+    memory = host_memory_gigabytes()
+    rows = []
+    for device in report.devices:
+        if device.kind == "GPU":
+            used = gpu_memory_in_use(device.name.replace("physical_device:", ""))
+            detail = device.details + (f"; TensorFlow holds {used[0]:.2f} GB (peak {used[1]:.2f} GB)" if used else "")
+        else:
+            detail = f"{report.cpu_count} logical cores" + (f", {memory:.1f} GB of memory" if memory else "")
+        rows.append({"device": device.name, "kind": device.kind, "details": detail})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption(f"TensorFlow {report.tensorflow_version} · Keras {report.keras_version} · {report.platform}")
+    if report.has_gpu:
+        st.success(f"A GPU is visible: training runs on {report.training_device} (TensorFlow's own placement; "
+                   "memory grows as needed).")
+    else:
+        st.info(f"**This host is CPU-only**: TensorFlow sees no GPU, so every lab trains on the CPU "
+                f"({report.cpu_count} cores) and the benchmark below measures the CPU alone.")
+    return report.has_gpu
+
+
+def main() -> None:
+    enter_page()
+    wait_for_warmup()
+    seed_from_link_once("hw", from_query_params, lambda values: st.session_state.update(values))
+    page_header("GPU vs CPU", lesson("hardware", "intro"), "hw")
+    st.subheader("What TensorFlow sees")
+    has_gpu = devices_section()
+    st.subheader("Where each lab trains")
+    st.dataframe(pd.DataFrame(lab_devices(has_gpu), columns=["lab", "device", "how"]), hide_index=True,
+                 width="stretch")
+    st.subheader("Benchmark")
+    operations, matmul, conv = st.columns([2, 2, 2])
+    operations.pills("Operations", list(OPERATIONS), format_func=TITLES.get, selection_mode="multi", key="hw_ops")
+    matmul.select_slider("Largest matrix", SIZES["matmul"], key="hw_matmul_max")
+    conv.select_slider("Largest feature map", SIZES["conv"], key="hw_conv_max")
+    chosen = st.session_state["hw_ops"] or []
+    sizes = {"matmul": tuple(size for size in SIZES["matmul"] if size <= st.session_state["hw_matmul_max"]),
+             "conv": tuple(size for size in SIZES["conv"] if size <= st.session_state["hw_conv_max"])}
+    sizes = {operation: sizes[operation] for operation in OPERATIONS if operation in chosen}
+    devices = compute_devices()
+    if st.button("⚡ Run the benchmark", type="primary", disabled=not sizes, key="hw_run"):
+        total = sum(len(values) for values in sizes.values()) * len(devices)
+        progress = st.progress(0.0, text="Measuring…")
+        done: list = []
+
+        def landed(result) -> None:
+            done.append(result)
+            progress.progress(len(done) / total, text=f"{result.device} {result.operation} n = {result.size}: "
+                                                      f"{result.gflops:.1f} GFLOP/s")
+
+        # one slot of the shared executor: a benchmark waits for, and never starves, training sessions
+        st.session_state["hw_results"] = default_executor().run(lambda: run_benchmark(sizes, devices, landed))
+        progress.empty()
+    results = st.session_state.get("hw_results")
+    if not sizes:
+        st.warning("Pick at least one operation to benchmark.")
+    if results:
+        st.plotly_chart(gflops_figure(results), key="hw_chart", config={"displayModeBar": False})
+        for operation in dict.fromkeys(result.operation for result in results):
+            best = max((result for result in results if result.operation == operation), key=lambda r: r.gflops)
+            size = crossover(results, operation)
+            verdict = ("no GPU to compare with" if not has_gpu else
+                       f"the GPU wins from n = {size}" if size else "the CPU wins at every size measured")
+            st.markdown(f"- **{TITLES[operation]}**: best {best.gflops:.1f} GFLOP/s on {best.device} at n = "
+                        f"{best.size}; {verdict}.")
+    else:
+        st.caption("Press the button to measure (a few seconds per device).")
+    st.markdown(lesson("hardware", "reading"))
+    st.query_params.from_dict({"ops": ",".join(chosen), "matmul": str(st.session_state["hw_matmul_max"]),
+                               "conv": str(st.session_state["hw_conv_max"])})
+
+
+main()

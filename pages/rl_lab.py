@@ -1,0 +1,134 @@
+"""Reinforcement learning lab: an agent learns in a gymnasium world or our gridworld, live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from engine.rl.agents import Evaluation
+from engine.rl.environments import ACTION_NAMES, GRID_MOVES, GRIDWORLD, SOLVED_WINDOW
+from engine.rl.episodes import record_episode
+from engine.rl.gridworld import GridLayout
+from engine.rl.run import AgentRun
+from engine.rl.settings import AGENTS, VALUE_AGENTS, AgentSettings, from_query_params, to_query_params
+from engine.training.trainer import Snapshot, Trainer
+from ui.lessons import lesson
+from ui.links import page_header, seed_from_link_once
+from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
+from ui.rl_controls import grid_editor, seed_widgets, settings_from_widgets, sidebar
+from ui.rl_figures import curves_panels_figure, episode_figure, grid_figure, reward_figure
+from ui.runtime import enter_page, wait_for_warmup
+
+LAB = "rl"
+FRAME_SECONDS = 0.25
+
+
+@dataclass(frozen=True)
+class RLView:
+    """What the worker observes for a frame: progress, and a discrete world's values and policy."""
+
+    total_steps: int
+    epsilon: float
+    threshold: float | None
+    best_return: float | None
+    solved_at: int | None
+    grid: GridLayout | None
+    evaluation: Evaluation | None
+
+
+def observe(run: AgentRun) -> RLView:
+    """The frame's view of the run (computed on the worker between chunks)."""
+    return RLView(run.total_steps, run.epsilon, run.threshold, run.best_return(), run.solved_at, run.grid,
+                  run.evaluate_all_states() if run.discrete_states else None)
+
+
+def trainer_for(settings: AgentSettings) -> Trainer:
+    """This session's RL trainer, rebuilt when the world's shape or the agent changes."""
+    trainer, rebuilt = lab_trainer(LAB, settings.structure(), lambda: AgentRun(settings), observe, FRAME_SECONDS)
+    if rebuilt:
+        st.session_state.pop("rl_episode", None)
+    apply_live_settings(trainer, "rl_applied", settings.live_settings())
+    return trainer
+
+
+def _draw(snapshot: Snapshot, settings: AgentSettings) -> None:
+    """One frame: counters, the return chart, the training curves and a discrete world's values."""
+    view, latest = snapshot.view, snapshot.latest
+    columns = st.columns(5)
+    columns[0].metric("Episode", f"{snapshot.epoch:,}")
+    columns[1].metric("Steps", f"{view.total_steps:,}" if view else "0")
+    columns[2].metric("Last return", f"{latest['reward']:.4g}" if "reward" in latest else "–")
+    columns[3].metric(f"Average of last {SOLVED_WINDOW}", f"{latest['average']:.4g}" if "average" in latest else "–",
+                      help="Solved when this reaches the dashed line (gymnasium's threshold).")
+    columns[4].metric("ε", f"{view.epsilon:.3f}" if view and settings.agent in VALUE_AGENTS else "–",
+                      help="The chance of a random action in the current episode (value-based agents).")
+    run_message(snapshot)
+    if view is None:
+        return
+    if view.threshold is not None:
+        line, label = view.threshold, f"solved: average ≥ {view.threshold:g}"
+    else:
+        line, label = view.best_return, f"best possible: {view.best_return:.3g}" if view.best_return is not None else ""
+    if view.evaluation is not None:
+        chart, world = st.columns([3, 2])
+    else:
+        chart, world = st.container(), None
+    with chart:
+        st.plotly_chart(reward_figure(snapshot.history, line, label), key="rl_rewards", config={"displayModeBar": False})
+        series = ("length", "loss", "td_error") + (("epsilon",) if settings.agent in VALUE_AGENTS else ())
+        st.plotly_chart(curves_panels_figure(snapshot.history, series), key="rl_curves",
+                        config={"displayModeBar": False})
+    if world is not None:
+        evaluation = view.evaluation
+        title = "State values (max Q) and the greedy policy" if settings.agent in VALUE_AGENTS else \
+            "Critic's values and the policy's probabilities"
+        world.plotly_chart(grid_figure(view.grid, evaluation.values, evaluation.probabilities,
+                                       GRID_MOVES[settings.environment], title), key="rl_values",
+                           config={"displayModeBar": False})
+
+
+def replay_section(trainer: Trainer, settings: AgentSettings) -> None:
+    """Record an episode of the current policy and scrub through it."""
+    st.subheader("Replay an episode")
+    st.markdown(lesson("rl", "replay"))
+    seed_column, button = st.columns([1, 1], vertical_alignment="bottom")
+    seed = seed_column.number_input("Episode seed", 0, 2**31 - 1, value=0, key="rl_replay_seed")
+    if button.button("🎬 Record an episode", key="rl_record", width="stretch"):
+        st.session_state["rl_episode"] = trainer.call(lambda run: record_episode(run, int(seed)))
+    episode = st.session_state.get("rl_episode")
+    if episode is None:
+        st.caption("No episode recorded yet: press the button (it works before training too, to see a beginner).")
+        return
+    st.caption(f"{episode.length} steps, return {episode.total_reward:.4g} (seed {episode.seed}).")
+    st.plotly_chart(episode_figure(episode, ACTION_NAMES[episode.environment]), key="rl_replay",
+                    config={"displayModeBar": False})
+
+
+def main() -> None:
+    enter_page()
+    wait_for_warmup()
+    seed_from_link_once("rl", from_query_params, seed_widgets)
+    page_header("Reinforcement learning", lesson("rl", "intro"), "rl")
+    sidebar()
+    if st.session_state["rl_env"] == GRIDWORLD:
+        with st.expander("Edit the gridworld (applies live)", expanded=False):
+            grid_editor()
+    try:
+        settings = settings_from_widgets()
+        settings.layout()  # a bad layout says why before anything is built
+        trainer = trainer_for(settings)
+    except ValueError as error:
+        st.error(str(error))
+        st.stop()
+    st.caption(f"**{AGENTS[settings.agent]}** on **{settings.environment}**.")
+    run_controls(trainer, "rl", unit="episode")
+    live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw(snapshot, settings))
+    replay_section(trainer, settings)
+    with st.expander("How the agents learn"):
+        st.markdown(lesson("rl", "agents"))
+    st.markdown(lesson("rl", "reading"))
+    st.query_params.from_dict(to_query_params(settings))
+
+
+main()

@@ -1,0 +1,61 @@
+"""AppTest: the RL lab (step, replay, gridworld values, live cell edits, links) and the hardware page."""
+
+from tests.pages.test_pages import figure, fresh_session_resources, metric, open_page, plotted, url_settings  # noqa: F401
+
+
+def test_rl_lab_steps_an_episode_and_replays_one():
+    app = open_page("rl_lab.py")
+    assert not app.exception
+    assert metric(app, "Episode") == "0"
+    app.button(key="rl_step").click().run()
+    assert metric(app, "Episode") == "1"
+    rewards = figure(app, "rl_rewards")
+    assert len(plotted(rewards["data"][0]["y"])) == 1
+    assert rewards["layout"]["shapes"][0]["y0"] == 475  # CartPole-v1's solved line
+    app.button(key="rl_record").click().run()
+    replay = figure(app, "rl_replay")
+    caption = next(item.value for item in app.caption if "steps, return" in item.value)
+    steps = int(caption.split()[0])
+    assert len(replay["frames"]) == steps + 1
+    assert url_settings(app)["env"] == "CartPole-v1"
+
+
+def test_rl_lab_gridworld_shows_values_and_takes_a_cell_edit_live():
+    app = open_page("rl_lab.py", {"env": "Gridworld", "agent": "q_learning"})
+    assert not app.exception and not app.warning
+    for _ in range(3):
+        app.button(key="rl_step").click().run()
+    assert metric(app, "Episode") == "3"
+    values = figure(app, "rl_values")
+    assert values["data"][0]["type"] == "heatmap"
+    app.selectbox(key="rl_cell_kind").set_value("empty")
+    app.number_input(key="rl_cell_row").set_value(2)
+    app.number_input(key="rl_cell_column").set_value(3)
+    app.button(key="rl_paint").click().run()
+    assert not app.exception
+    assert "-1" not in url_settings(app)["grid"]
+    assert metric(app, "Episode") == "3"  # same size: the agent kept its progress
+    app.button(key="rl_step").click().run()
+    assert metric(app, "Episode") == "4"
+
+
+def test_rl_lab_link_settings_are_clamped_and_a_bad_grid_says_why():
+    app = open_page("rl_lab.py", {"env": "Gridworld", "agent": "sarsa", "gamma": "3", "grid": "S . #"})
+    assert not app.exception
+    warnings = " ".join(item.value for item in app.warning)
+    assert "gamma" in warnings and "grid" in warnings
+    assert app.slider(key="rl_gamma").value == 1.0
+    app.text_area(key="rl_grid").set_value("S . x G1").run()
+    assert any("Unknown cell" in item.value for item in app.error)
+    assert not app.exception
+
+
+def test_hardware_page_says_cpu_only_and_benchmarks():
+    app = open_page("hardware.py", {"ops": "matmul", "matmul": "128"})
+    assert not app.exception
+    assert any("CPU-only" in item.value for item in app.info)
+    app.button(key="hw_run").click().run()
+    chart = figure(app, "hw_chart")
+    assert [list(plotted(trace["x"])) for trace in chart["data"]] == [[64, 128]]
+    assert all(value > 0 for value in plotted(chart["data"][0]["y"]))
+    assert url_settings(app)["ops"] == "matmul"
