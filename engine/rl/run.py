@@ -11,6 +11,7 @@ has one value per finished episode: return, its moving average, length, mean los
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -126,15 +127,7 @@ class AgentRun:
         """The gridworld's best possible return from the start (by value iteration), else None."""
         if self.settings.environment != GRIDWORLD:
             return None
-        layout = self.live.layout
-        _, policy = value_iteration(layout, self.settings.gamma)
-        state, total = layout.start, 0.0
-        for _ in range(ENVIRONMENTS[GRIDWORLD].max_steps):
-            state, reward, done = layout.transition(state, int(policy[state]))
-            total += reward
-            if done:
-                break
-        return total
+        return optimal_return(self.live.layout, self.settings.gamma, ENVIRONMENTS[GRIDWORLD].max_steps)
 
     # ----------------------------------------------------------------- controlling
     def step(self) -> ChunkResult:
@@ -237,6 +230,19 @@ class AgentRun:
     def _finish(self, status: str, message: str, episodes: int) -> ChunkResult:
         self.status, self.message = status, message
         return ChunkResult(episodes, status, message)
+
+
+@functools.lru_cache(maxsize=64)
+def optimal_return(layout: GridLayout, gamma: float, max_steps: int) -> float:
+    """The return of the optimal policy from the start (cached: the page asks every frame)."""
+    _, policy = value_iteration(layout, gamma)
+    state, total = layout.start, 0.0
+    for _ in range(max_steps):
+        state, reward, done = layout.transition(state, int(policy[state]))
+        total += reward
+        if done:
+            break
+    return total
 
 
 def _diverged(metrics: dict[str, float]) -> bool:
