@@ -17,6 +17,7 @@ from engine.hardware import (
 )
 from engine.links import LinkReader
 from engine.training.executor import default_executor
+from ui.devices import cached_device_report
 from ui.hardware_figures import TITLES, gflops_figure
 from ui.lessons import lesson
 from ui.links import page_header, seed_from_link_once
@@ -40,9 +41,7 @@ def _nearest(sizes: tuple[int, ...], value: float) -> int:
 
 def devices_section() -> bool:
     """What TensorFlow sees; returns whether there is a GPU."""
-    from engine.device import device_report
-
-    report = device_report()
+    report = cached_device_report()
     memory = host_memory_gigabytes()
     rows = []
     for device in report.devices:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.devices import cached_device_report
 from ui.runtime import enter_page, warmed_up
 
 LABS = [
@@ -38,13 +39,6 @@ LABS = [
 ]
 
 
-@st.cache_data(show_spinner=False)
-def _device_report():
-    from engine.device import device_report
-
-    return device_report()
-
-
 def device_panel() -> None:
     """TensorFlow and Keras versions, devices, and where training runs."""
 
@@ -53,7 +47,7 @@ def device_panel() -> None:
         if not warmed_up.is_set():
             st.caption("Detecting devices while TensorFlow loads…")
             return
-        report = _device_report()
+        report = cached_device_report()
         st.markdown(f"**TensorFlow** {report.tensorflow_version} · **Keras** {report.keras_version}")
         for device in report.devices:
             st.markdown(f"- `{device.name}` ({device.kind}){' — ' + device.details if device.details else ''}")

@@ -12,7 +12,6 @@ import numpy as np
 import streamlit as st
 
 from engine.data.features import FEATURES
-from engine.device import device_report
 from engine.models.mlp import layer_table
 from engine.playground.baseline import compare_with_sklearn
 from engine.playground.export import export_script
@@ -20,6 +19,7 @@ from engine.playground.scores import confusion_matrix, regression_scores
 from engine.playground.settings import UPLOAD, PlaygroundSettings, from_query_params, to_query_params
 from engine.playground.task import hidden_layer_names, make_run, make_run_settings, observe, output_units, prepare_data
 from engine.training.trainer import Trainer
+from ui.devices import cached_device_report
 from ui.figures import boundary_figure, confusion_figure, curves_figure, network_figure
 from ui.lessons import lesson
 from ui.links import page_header, seed_from_link_once
@@ -44,12 +44,6 @@ def read_link(params: dict[str, str]) -> tuple[PlaygroundSettings, list[str]]:
         warnings.append("This link was made with uploaded points, which links cannot carry: showing the circle.")
         settings = replace(settings, dataset="circle")
     return settings, warnings
-
-
-@st.cache_data(show_spinner=False)
-def cached_device_name() -> str:
-    """The device training runs on, as TensorFlow names it."""
-    return device_report().training_device
 
 
 def playground_data(settings: PlaygroundSettings):
@@ -137,7 +131,7 @@ def _metrics_row(snapshot, data) -> None:
         columns[3].metric("Train accuracy", f"{latest['accuracy']:.1%}" if "accuracy" in latest else "–")
         columns[4].metric("Test accuracy", f"{latest['val_accuracy']:.1%}" if "val_accuracy" in latest else "–")
     columns[5].metric("Epochs / s", f"{snapshot.epochs_per_second:,.0f}" if snapshot.playing else "–",
-                      help=f"Training on {cached_device_name()}")
+                      help=f"Training on {cached_device_report().training_device}")
 
 
 def _scores(view, data) -> None:
