@@ -25,6 +25,8 @@ def _choose_image_source(server, page, source: str, prompt: str) -> None:
 def _explained(page) -> None:
     """The chosen image is classified, with saliency maps, and nothing failed."""
     page.get_by_text("For this image the network says").wait_for()
+    # the verdict's text can land a moment before Plotly has drawn the saliency chart beside it
+    page.locator(".st-key-cnn_saliency .main-svg").first.wait_for(timeout=15_000)
     assert page.locator(".st-key-cnn_saliency .main-svg").count() > 0
     assert "Traceback" not in page.content()
 
