@@ -31,6 +31,7 @@ def seed_training_widgets(prefix: str, training: GanTraining) -> dict:
     return {
         f"{prefix}_d_opt": training.d_optimizer.name, f"{prefix}_d_lr": training.d_optimizer.learning_rate,
         f"{prefix}_g_opt": training.g_optimizer.name, f"{prefix}_g_lr": training.g_optimizer.learning_rate,
+        f"{prefix}_momentum": training.d_optimizer.momentum,
         f"{prefix}_k": training.d_steps, f"{prefix}_loss": training.loss, f"{prefix}_train": training.train,
         f"{prefix}_batch": training.batch_size,
     }
@@ -46,6 +47,9 @@ def training_sidebar(prefix: str) -> None:
                                 key=f"{prefix}_{network}_opt")
             rate.select_slider(f"{name} learning rate", with_current(LEARNING_RATES, f"{prefix}_{network}_lr"),
                                key=f"{prefix}_{network}_lr")
+        st.slider("Momentum (Adam's β₁)", 0.0, 0.99, step=0.01, key=f"{prefix}_momentum",
+                  help="Both networks' momentum: Adam's β₁, or SGD's velocity decay. GANs train steadier at 0.5 "
+                       "than at the usual 0.9, where each network overshoots the other's last move.")
         st.slider("k: discriminator steps per generator step", 1, MAX_D_STEPS, key=f"{prefix}_k")
         st.selectbox("Loss", list(LOSSES), format_func=LOSSES.get, key=f"{prefix}_loss")
         st.select_slider("Batch size", with_current(BATCH_SIZES, f"{prefix}_batch"), key=f"{prefix}_batch")
@@ -59,9 +63,10 @@ def part_control(prefix: str) -> None:
 
 def training_from_widgets(prefix: str) -> GanTraining:
     state = st.session_state
+    momentum = float(state[f"{prefix}_momentum"])
     return GanTraining(
-        d_optimizer=OptimizerConfig(state[f"{prefix}_d_opt"], float(state[f"{prefix}_d_lr"])),
-        g_optimizer=OptimizerConfig(state[f"{prefix}_g_opt"], float(state[f"{prefix}_g_lr"])),
+        d_optimizer=OptimizerConfig(state[f"{prefix}_d_opt"], float(state[f"{prefix}_d_lr"]), momentum),
+        g_optimizer=OptimizerConfig(state[f"{prefix}_g_opt"], float(state[f"{prefix}_g_lr"]), momentum),
         d_steps=int(state[f"{prefix}_k"]), loss=state[f"{prefix}_loss"], train=state[f"{prefix}_train"],
         batch_size=int(state[f"{prefix}_batch"]),
     )

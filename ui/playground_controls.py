@@ -16,7 +16,7 @@ from engine.data.planar import DATASETS, MAX_NOISE, MIN_SAMPLES
 from engine.data.upload import parse_points_csv
 from engine.models.mlp import ACTIVATIONS, INITIALIZERS, MAX_HIDDEN_LAYERS, MAX_UNITS, REGULARIZATIONS, NetworkConfig
 from engine.playground.settings import LOSSES, MAX_EPOCHS_LIMIT, UPLOAD, PlaygroundSettings
-from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
+from engine.training.optimizers import MOMENTUM_OPTIMIZERS, OPTIMIZERS, OptimizerConfig
 from ui.lessons import lesson
 
 REGULARIZATION_RATES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
@@ -99,8 +99,8 @@ def training_controls(num_train: int) -> None:
         st.selectbox("Loss", LOSSES, format_func=LOSS_LABELS.get, key="pg_loss", help=lesson("playground", "loss"))
         st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="pg_optimizer")
         st.select_slider("Learning rate", with_current(LEARNING_RATES, "pg_lr"), key="pg_lr")
-        st.slider("Momentum", 0.0, 0.99, key="pg_momentum", step=0.01,
-                  disabled=st.session_state.get("pg_optimizer") not in ("momentum", "nesterov"))
+        st.slider("Momentum (Adam's β₁)", 0.0, 0.99, key="pg_momentum", step=0.01,
+                  disabled=st.session_state.get("pg_optimizer") not in MOMENTUM_OPTIMIZERS)
         st.session_state["pg_batch"] = min(int(st.session_state.get("pg_batch", 10)), num_train)
         st.slider("Batch size", 1, max(2, num_train), key="pg_batch", help="The right end is the full batch.")
         st.toggle("Shuffle every epoch", key="pg_shuffle")

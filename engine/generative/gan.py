@@ -47,15 +47,17 @@ class GanTraining:
     """The adversarial game's settings, shared by the 2-D and the image GAN.
 
     Attributes:
-        d_optimizer, g_optimizer: each network's optimizer (the learning rates are live).
+        d_optimizer, g_optimizer: each network's optimizer (the learning rates are live). Adam
+            with β₁ = 0.5 (its momentum) by default: with the usual 0.9 the two networks'
+            updates overshoot each other and the 2-D generator collapses onto a few modes.
         d_steps: discriminator updates per generator update, k (live).
         loss: a key of ``LOSSES`` (live).
         train: a key of ``PARTS``: which network updates (live).
         batch_size: real samples per update (live).
     """
 
-    d_optimizer: OptimizerConfig = OptimizerConfig("adam", 0.003)
-    g_optimizer: OptimizerConfig = OptimizerConfig("adam", 0.003)
+    d_optimizer: OptimizerConfig = OptimizerConfig("adam", 0.001, momentum=0.5)
+    g_optimizer: OptimizerConfig = OptimizerConfig("adam", 0.001, momentum=0.5)
     d_steps: int = 1
     loss: str = "non_saturating"
     train: str = "both"
@@ -71,8 +73,9 @@ class GanTraining:
         if self.batch_size < 1:
             raise ValueError(f"Expected a batch size of at least 1. Received: {self.batch_size}.")
 
-    def optimizer_names(self) -> tuple[str, str]:
-        return self.d_optimizer.name, self.g_optimizer.name
+    def optimizer_structure(self) -> tuple:
+        """What builds new optimizers when it changes: their kinds and momentum (learning rates are live)."""
+        return self.d_optimizer.name, self.g_optimizer.name, self.d_optimizer.momentum, self.g_optimizer.momentum
 
     def live_options(self) -> dict[str, float]:
         return {"d_learning_rate": self.d_optimizer.learning_rate, "g_learning_rate": self.g_optimizer.learning_rate,
@@ -113,7 +116,7 @@ class PointGanSettings:
 
     def structure(self) -> tuple:
         """What needs a new model when it changes."""
-        return self.target, self.g_layers, self.d_layers, self.noise_dim, self.training.optimizer_names(), self.seed
+        return self.target, self.g_layers, self.d_layers, self.noise_dim, self.training.optimizer_structure(), self.seed
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ class ImageGanSettings:
     dataset: str = "digits"
     noise_dim: int = 16
     filters: int = 32
-    training: GanTraining = GanTraining(OptimizerConfig("adam", 0.001), OptimizerConfig("adam", 0.002))
+    training: GanTraining = GanTraining(OptimizerConfig("adam", 0.001, 0.5), OptimizerConfig("adam", 0.002, 0.5))
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -143,7 +146,7 @@ class ImageGanSettings:
             raise ValueError(f"Expected 4 to 128 filters. Received: {self.filters}.")
 
     def structure(self) -> tuple:
-        return self.dataset, self.noise_dim, self.filters, self.training.optimizer_names(), self.seed
+        return self.dataset, self.noise_dim, self.filters, self.training.optimizer_structure(), self.seed
 
 
 def _configure(model, options) -> None:
@@ -313,15 +316,17 @@ def _training_params(training: GanTraining) -> dict[str, str]:
     return {
         "d_opt": training.d_optimizer.name, "d_lr": f"{training.d_optimizer.learning_rate:g}",
         "g_opt": training.g_optimizer.name, "g_lr": f"{training.g_optimizer.learning_rate:g}",
-        "k": str(training.d_steps), "loss": training.loss, "train": training.train, "batch": str(training.batch_size),
+        "momentum": f"{training.d_optimizer.momentum:g}", "k": str(training.d_steps), "loss": training.loss, "train": training.train, "batch": str(training.batch_size),
     }
 
 
 def _training_from(reader: LinkReader, default: GanTraining) -> GanTraining:
+    momentum = reader.number("momentum", default.d_optimizer.momentum, 0.0, 0.99)
+
     def optimizer(prefix: str, fallback: OptimizerConfig) -> OptimizerConfig:
         return OptimizerConfig(reader.choice(f"{prefix}_opt", tuple(OPTIMIZERS), fallback.name),
                                reader.number(f"{prefix}_lr", fallback.learning_rate, MIN_LEARNING_RATE,
-                                             MAX_LEARNING_RATE))
+                                             MAX_LEARNING_RATE), momentum)
 
     return GanTraining(
         d_optimizer=optimizer("d", default.d_optimizer), g_optimizer=optimizer("g", default.g_optimizer),

@@ -98,7 +98,7 @@ def _optimizer_code(config: OptimizerConfig) -> str:
         "nesterov": f"keras.optimizers.SGD({rate!r}, momentum={config.momentum!r}, nesterov=True)",
         "adagrad": f"keras.optimizers.Adagrad({rate!r})",
         "rmsprop": f"keras.optimizers.RMSprop({rate!r})",
-        "adam": f"keras.optimizers.Adam({rate!r})",
+        "adam": f"keras.optimizers.Adam({rate!r}, beta_1={config.momentum!r})",
     }[config.name]
 
 

@@ -183,14 +183,13 @@ def convolve(inputs: np.ndarray, filters: np.ndarray, config: ConvolutionConfig,
         [geometry.cols.pad_before, geometry.cols.pad_after], [0, 0],
     ])
     if depthwise:
-        # One copy of the kernel per channel. TensorFlow's depthwise op refuses strides and
-        # dilation together, so it slides at stride 1 and every stride-th position is kept.
-        kernel = tf.constant(np.repeat(filters, channels, axis=2), tf.float32)
-        dilated = config.dilation_rate != (1, 1)
-        outputs = tf.nn.depthwise_conv2d(padded, kernel, [1, 1, 1, 1] if dilated else [1, *config.strides, 1],
-                                         "VALID", dilations=config.dilation_rate)
-        if dilated:
-            outputs = outputs[:, ::config.strides[0], ::config.strides[1], :]
+        # Each channel through the single-channel kernel on its own: the channels become a batch
+        # of grey images. TensorFlow's depthwise op would do the same, but its CPU kernel refuses
+        # unequal row and column strides on some processors; conv2d takes any strides everywhere.
+        grey_batch = tf.transpose(padded, [3, 1, 2, 0])  # (channels, rows, cols, 1)
+        outputs = tf.nn.conv2d(grey_batch, tf.constant(filters, tf.float32), strides=[1, *config.strides, 1],
+                               padding="VALID", dilations=[1, *config.dilation_rate, 1])
+        outputs = tf.transpose(outputs, [3, 1, 2, 0])  # back to (1, out rows, out cols, channels)
     else:
         outputs = tf.nn.conv2d(padded, tf.constant(filters, tf.float32), strides=[1, *config.strides, 1],
                                padding="VALID", dilations=[1, *config.dilation_rate, 1])

@@ -49,14 +49,19 @@ def test_each_loss_family_matches_its_formula(ring, loss, expected):
     np.testing.assert_allclose([float(d_loss), float(g_loss)], expected(real_logits, fake_logits), rtol=1e-5)
 
 
-def test_the_2d_gan_learns_the_ring_and_covers_its_modes(ring):
-    run = make_point_run(PointGanSettings(), ring)
-    observer = PointGanObserver(ring, noise_dim=2, seed=0)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_pages_default_2d_gan_covers_the_ring(seed):
+    # The page's own defaults (an empty link), on three seeds: a fragile default collapses on some
+    # seeds or processors, so every seed must cover at least 6 of the 8 modes within the budget.
+    settings = dataclasses.replace(point_from_query_params({})[0], seed=seed)
+    target = make_target(settings.target, settings.seed)
+    run = make_point_run(settings, target)
+    observer = PointGanObserver(target, settings.noise_dim, settings.seed)
     before = observer(run).coverage
-    run.advance(400)
+    run.advance(500)
     after = observer(run)
     assert all(np.isfinite(values).all() for values in run.history.values())
-    assert before.covered <= 2 and after.coverage.covered >= 6 and after.coverage.near_share > 0.4
+    assert before.covered <= 2 and after.coverage.covered >= 6 and after.coverage.near_share > 0.4, after.coverage
     assert after.heatmap.shape == (60, 60) and 0 <= after.heatmap.min() and after.heatmap.max() <= 1
     assert after.mesh.shape == (15, 15, 2) and after.arrows.shape == (120, 2)
 

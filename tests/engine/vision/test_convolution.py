@@ -72,6 +72,17 @@ def test_tensorflow_numpy_and_the_worked_example_agree(image, filters, config, d
         assert example.total == pytest.approx(expected[row, col, output_map], abs=1e-4)
 
 
+def test_the_per_channel_mode_takes_unequal_strides_with_dilation():
+    # TensorFlow's depthwise kernel refuses unequal strides on some CPUs; the lab offers them.
+    rng = np.random.default_rng(3)
+    image = rng.normal(size=(9, 11, 3)).astype(np.float32)
+    kernel = rng.normal(size=(3, 2, 1, 1)).astype(np.float32)
+    for config in (ConvolutionConfig(strides=(1, 3)), ConvolutionConfig(strides=(2, 1), dilation_rate=(2, 1))):
+        result = convolve(image, kernel, config, depthwise=True)
+        np.testing.assert_allclose(result.feature_maps, numpy_reference(image, kernel, config, depthwise=True),
+                                   rtol=1e-4, atol=1e-4)
+
+
 def test_same_padding_keeps_the_size_at_stride_1_and_divides_it_at_stride_2():
     for size, kernel in itertools.product((7, 8), (1, 2, 3, 4, 5)):
         assert axis_geometry("rows", size, kernel, 1, 1, "same").output_size == size
