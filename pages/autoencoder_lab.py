@@ -127,15 +127,16 @@ def explorer_tab(trainer: Trainer, dataset: ImageDataset, settings: AutoencoderS
         with st.expander("One slider per code number", expanded=two_d or settings.latent_dim <= 8):
             columns = st.columns(2 if two_d else 4)
             for index, key in enumerate(keys):
-                columns[index % len(columns)].slider(f"z{index + 1}", -found.extent, found.extent, step=0.05, key=key)
+                columns[index % len(columns)].slider(f"z{index + 1}", -found.extent, found.extent, step=0.05, key=key,
+                                                     persist_state="session")
 
 
 def samples_tab(trainer: Trainer, dataset: ImageDataset, settings: AutoencoderSettings) -> None:
     """New images from random codes, and a walk between two test images."""
     st.markdown(lesson("autoencoder", "sampling"))
     count, seed = st.columns(2)
-    num_samples = count.slider("How many", 4, 64, 32, step=4, key="ae_samples")
-    sample_seed = seed.number_input("Sample seed", 0, 2**31 - 1, 0, key="ae_sample_seed")
+    num_samples = count.slider("How many", 4, 64, 32, step=4, key="ae_samples", persist_state="session")
+    sample_seed = seed.number_input("Sample seed", 0, 2**31 - 1, 0, key="ae_sample_seed", persist_state="session")
     source = ("the prior N(0, I)" if settings.variational
               else "a Gaussian fitted to the training codes (a plain autoencoder has no prior)")
     st.caption(f"{num_samples} codes drawn from {source} with seed {sample_seed}, decoded in one batch.")
@@ -144,9 +145,9 @@ def samples_tab(trainer: Trainer, dataset: ImageDataset, settings: AutoencoderSe
     st.markdown("**Interpolate** between two test images: decode evenly spaced codes on the line between theirs.")
     first, second, steps = st.columns(3)
     last = len(dataset.x_test) - 1
-    start = first.number_input("From test image", 0, last, 0, key="ae_from")
-    end = second.number_input("To test image", 0, last, min(1, last), key="ae_to")
-    num_steps = steps.slider("Steps", 3, 16, 10, key="ae_steps")
+    start = first.number_input("From test image", 0, last, 0, key="ae_from", persist_state="session")
+    end = second.number_input("To test image", 0, last, min(1, last), key="ae_to", persist_state="session")
+    num_steps = steps.slider("Steps", 3, 16, 10, key="ae_steps", persist_state="session")
     path = trainer.call(lambda run: interpolate_images(run, int(start), int(end), int(num_steps)))
     strip = np.concatenate([dataset.x_test[[start]], path, dataset.x_test[[end]]])
     st.plotly_chart(tiles_figure(strip, len(strip), width=720), key="ae_path", config=NO_TOOLBAR)

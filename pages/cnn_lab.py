@@ -48,14 +48,14 @@ def current_dataset(settings: CnnLabSettings) -> ImageDataset | None:
     """The chosen images: a built-in set (shared), or this session's zip (kept in the session only)."""
     if settings.dataset != UPLOAD:
         return cached_dataset(settings.dataset, settings.image_size, settings.seed)
-    upload = st.session_state.get("cnn_zip")
+    upload = st.session_state.get("cnn_zip_file")
     if upload is None:
         return None
     key = (upload.file_id, settings.image_size, settings.seed)
     cached = st.session_state.get("cnn_zip_dataset")
     if cached is None or cached[0] != key:
         with st.spinner(f"Reading {upload.name}…"):
-            dataset = load_zip_dataset(upload.getvalue(), settings.image_size, settings.seed,
+            dataset = load_zip_dataset(upload.data, settings.image_size, settings.seed,
                                        name=f"{upload.name} ({upload.file_id})")
         st.session_state["cnn_zip_dataset"] = cached = (key, dataset)
     return cached[1]
@@ -134,7 +134,7 @@ def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
                f"blue regions raise the probability of {dataset.class_names[result.target]}, orange ones lower it. "
                f"The linear fit explains {lime.score:.0%} of the variation (R²).")
     names = trainer.call(conv_layer_names)
-    layer = st.selectbox("Layer", names, key="cnn_layer") if names else None
+    layer = st.selectbox("Layer", names, key="cnn_layer", persist_state="session") if names else None
     if layer:
         maps = trainer.call(lambda run: feature_maps(run, image, layer))
         shown = min(16, maps.shape[2])

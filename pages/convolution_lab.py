@@ -93,7 +93,7 @@ def output_views(lab: LabResult, image: LoadedImage, settings: ConvolutionLabSet
             config={"displayModeBar": False},
         )
         if lab.depthwise:
-            rescale = st.toggle("Rescale each channel to its own range", key="cv_rescale",
+            rescale = st.toggle("Rescale each channel to its own range", key="cv_rescale", persist_state="session",
                                 help="Edge detectors give negative values; rescaling shows them instead of clipping.")
             st.plotly_chart(colour_output_figure(maps, image.value_range, rescale, "The three channels as colour"),
                             key="cv_colour_chart", config={"displayModeBar": False})
@@ -117,9 +117,9 @@ def worked_example_view(lab: LabResult, settings: ConvolutionLabSettings) -> Non
     st.session_state["cv_row"] = min(st.session_state["cv_row"], out_rows - 1)
     st.session_state["cv_col"] = min(st.session_state["cv_col"], out_cols - 1)
     st.session_state["cv_map"] = min(st.session_state["cv_map"], maps - 1)
-    row.number_input("Output row", 0, out_rows - 1, key="cv_row")
-    col.number_input("Output column", 0, out_cols - 1, key="cv_col")
-    output_map.number_input("Output map", 0, maps - 1, key="cv_map", disabled=maps == 1,
+    row.number_input("Output row", 0, out_rows - 1, key="cv_row", persist_state="session")
+    col.number_input("Output column", 0, out_cols - 1, key="cv_col", persist_state="session")
+    output_map.number_input("Output map", 0, maps - 1, key="cv_map", persist_state="session", disabled=maps == 1,
                             help=", ".join(f"{index}: {name}" for index, name in enumerate(lab.map_names)))
     example = lab.example
     channel_names = [f"{DEPTH_CHANNELS[lab.pixel[2]]} channel"] if lab.depthwise else (

@@ -101,7 +101,7 @@ def main() -> None:
     with part:
         part_control("gan")
     shown = set(layers.pills("Show", list(LAYERS), format_func=LAYERS.get, selection_mode="multi",
-                             default=list(LAYERS), key="gan_layers") or [])
+                             default=list(LAYERS), key="gan_layers", persist_state="session") or [])
     try:
         settings = point_settings_from_widgets()
         target = current_target(settings)

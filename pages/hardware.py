@@ -74,9 +74,10 @@ def main() -> None:
                  width="stretch")
     st.subheader("Benchmark")
     operations, matmul, conv = st.columns([2, 2, 2])
-    operations.pills("Operations", list(OPERATIONS), format_func=TITLES.get, selection_mode="multi", key="hw_ops")
-    matmul.select_slider("Largest matrix", SIZES["matmul"], key="hw_matmul_max")
-    conv.select_slider("Largest feature map", SIZES["conv"], key="hw_conv_max")
+    operations.pills("Operations", list(OPERATIONS), format_func=TITLES.get, selection_mode="multi", key="hw_ops",
+                     persist_state="session")
+    matmul.select_slider("Largest matrix", SIZES["matmul"], key="hw_matmul_max", persist_state="session")
+    conv.select_slider("Largest feature map", SIZES["conv"], key="hw_conv_max", persist_state="session")
     chosen = st.session_state["hw_ops"] or []
     sizes = {"matmul": tuple(size for size in SIZES["matmul"] if size <= st.session_state["hw_matmul_max"]),
              "conv": tuple(size for size in SIZES["conv"] if size <= st.session_state["hw_conv_max"])}

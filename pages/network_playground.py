@@ -77,10 +77,11 @@ def view_options() -> dict:
     """
     test, discretize, smoothing, log_scale = st.columns([1, 1, 2, 1], vertical_alignment="center")
     return {
-        "show_test": test.toggle("Show test points", key="pg_show_test"),
-        "discretize": discretize.toggle("Discretize output", key="pg_discretize"),
-        "smoothing": smoothing.slider("Curve smoothing", 0.0, 0.99, 0.0, 0.01, key="pg_smoothing"),
-        "log_scale": log_scale.toggle("Log-scale loss", key="pg_log"),
+        "show_test": test.toggle("Show test points", key="pg_show_test", persist_state="session"),
+        "discretize": discretize.toggle("Discretize output", key="pg_discretize", persist_state="session"),
+        "smoothing": smoothing.slider("Curve smoothing", 0.0, 0.99, 0.0, 0.01, key="pg_smoothing",
+                                      persist_state="session"),
+        "log_scale": log_scale.toggle("Log-scale loss", key="pg_log", persist_state="session"),
     }
 
 

@@ -46,12 +46,15 @@ def seed_widgets(settings: tuple[rbm.RbmSettings, dbn.DbnSettings]) -> None:
 # ----------------------------------------------------------------- RBM
 def rbm_controls() -> rbm.RbmSettings:
     size, steps, rate, batch, seed = st.columns(5)
-    size.select_slider("Hidden units", with_current([16, 32, 64, 128, 256], "rbm_hidden"), key="rbm_hidden")
-    steps.slider("k (Gibbs steps per update)", 1, rbm.MAX_CD_STEPS, key="rbm_k",
+    size.select_slider("Hidden units", with_current([16, 32, 64, 128, 256], "rbm_hidden"), key="rbm_hidden",
+                       persist_state="session")
+    steps.slider("k (Gibbs steps per update)", 1, rbm.MAX_CD_STEPS, key="rbm_k", persist_state="session",
                  help="CD-k: how far the chain runs from the data before its statistics are taken. Live.")
-    rate.select_slider("Learning rate", with_current(LEARNING_RATES, "rbm_lr"), key="rbm_lr", help="Plain SGD. Live.")
-    batch.select_slider("Batch size", with_current([10, 20, 50, 100], "rbm_batch"), key="rbm_batch")
-    seed.number_input("Seed", 0, 2**31 - 1, key="rbm_seed")
+    rate.select_slider("Learning rate", with_current(LEARNING_RATES, "rbm_lr"), key="rbm_lr",
+                       persist_state="session", help="Plain SGD. Live.")
+    batch.select_slider("Batch size", with_current([10, 20, 50, 100], "rbm_batch"), key="rbm_batch",
+                        persist_state="session")
+    seed.number_input("Seed", 0, 2**31 - 1, key="rbm_seed", persist_state="session")
     state = st.session_state
     return rbm.RbmSettings(hidden_units=int(state["rbm_hidden"]), cd_steps=int(state["rbm_k"]),
                            optimizer=OptimizerConfig("sgd", float(state["rbm_lr"])),
@@ -101,9 +104,10 @@ def _draw_rbm(snapshot: Snapshot) -> None:
 def gibbs_section(trainer: Trainer) -> None:
     st.markdown(lesson("rbm", "gibbs"))
     steps, every, seed = st.columns(3)
-    num_steps = steps.slider("Gibbs steps", 10, 1000, 200, step=10, key="rbm_chain_steps")
-    record_every = every.select_slider("Show every", [1, 2, 5, 10, 20, 50], 5, key="rbm_chain_every")
-    chain_seed = seed.number_input("Chain seed", 0, 2**31 - 1, 0, key="rbm_chain_seed")
+    num_steps = steps.slider("Gibbs steps", 10, 1000, 200, step=10, key="rbm_chain_steps", persist_state="session")
+    record_every = every.select_slider("Show every", [1, 2, 5, 10, 20, 50], 5, key="rbm_chain_every",
+                                       persist_state="session")
+    chain_seed = seed.number_input("Chain seed", 0, 2**31 - 1, 0, key="rbm_chain_seed", persist_state="session")
     frames = trainer.call(lambda run: rbm.gibbs_chain(run, int(num_steps), int(record_every), int(chain_seed)))
     images = frames.reshape(len(frames), frames.shape[1], IMAGE_SIDE, IMAGE_SIDE, 1)
     names = [str(index * int(record_every)) for index in range(len(frames))]
@@ -136,11 +140,15 @@ def cached_stack(settings: dbn.DbnSettings) -> dbn.Stack:
 
 def dbn_controls() -> dbn.DbnSettings:
     first, second, epochs, labelled, rate = st.columns(5)
-    first.select_slider("RBM 1 units", with_current([32, 64, 128, 256], "dbn_h1"), key="dbn_h1")
-    second.select_slider("RBM 2 units", with_current([16, 32, 64, 128], "dbn_h2"), key="dbn_h2")
-    epochs.number_input("Pre-training epochs each", 1, 200, key="dbn_pretrain")
-    labelled.number_input("Labelled images per digit", 1, dbn.MAX_LABELLED_PER_CLASS, key="dbn_labelled")
-    rate.select_slider("Fine-tuning rate (Adam)", with_current(LEARNING_RATES, "dbn_lr"), key="dbn_lr")
+    first.select_slider("RBM 1 units", with_current([32, 64, 128, 256], "dbn_h1"), key="dbn_h1",
+                        persist_state="session")
+    second.select_slider("RBM 2 units", with_current([16, 32, 64, 128], "dbn_h2"), key="dbn_h2",
+                         persist_state="session")
+    epochs.number_input("Pre-training epochs each", 1, 200, key="dbn_pretrain", persist_state="session")
+    labelled.number_input("Labelled images per digit", 1, dbn.MAX_LABELLED_PER_CLASS, key="dbn_labelled",
+                          persist_state="session")
+    rate.select_slider("Fine-tuning rate (Adam)", with_current(LEARNING_RATES, "dbn_lr"), key="dbn_lr",
+                       persist_state="session")
     state = st.session_state
     return dbn.DbnSettings(hidden=(int(state["dbn_h1"]), int(state["dbn_h2"])),
                            pretrain_epochs=int(state["dbn_pretrain"]), labelled_per_class=int(state["dbn_labelled"]),

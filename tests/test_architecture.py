@@ -42,3 +42,21 @@ def test_every_page_enters_through_the_app_shell():
     # outside app.py (see ui.runtime.enter_page and the browser test of it).
     for page in sorted((ROOT / "pages").glob("*.py")):
         assert "enter_page()" in page.read_text(), f"{page.name} does not call ui.runtime.enter_page()"
+
+
+def test_every_keyed_setting_widget_keeps_its_value_for_the_session():
+    # Without persist_state="session" Streamlit drops a widget's value when it is hidden or the
+    # learner visits another page, and the lab then reads a missing or default setting.
+    import ast
+
+    widgets = {"selectbox", "slider", "select_slider", "number_input", "multiselect", "radio", "toggle",
+               "checkbox", "pills", "segmented_control", "text_area", "text_input"}
+    forgetful = []
+    for path in sorted([*(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in widgets:
+                keywords = {keyword.arg: keyword.value for keyword in node.keywords}
+                persist = keywords.get("persist_state")
+                if "key" in keywords and not (isinstance(persist, ast.Constant) and persist.value == "session"):
+                    forgetful.append(f"{path.name}:{node.lineno}")
+    assert not forgetful, f"widgets without persist_state='session': {forgetful}"

@@ -34,29 +34,33 @@ def sidebar_controls() -> None:
     """Data, model shape, seed and the optimizer."""
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Images", list(DATASETS), format_func=DATASETS.get, key="ae_dataset")
+        st.selectbox("Images", list(DATASETS), format_func=DATASETS.get, key="ae_dataset", persist_state="session")
         st.header("Model")
-        st.radio("Model", list(KINDS), format_func=KINDS.get, key="ae_kind")
+        st.radio("Model", list(KINDS), format_func=KINDS.get, key="ae_kind", persist_state="session")
         st.radio("Encoder and decoder", list(ARCHITECTURES), format_func=ARCHITECTURES.get, key="ae_arch",
+                 persist_state="session",
                  horizontal=True)
-        st.slider("Code size (bottleneck)", MIN_LATENT, MAX_LATENT, key="ae_latent",
+        st.slider("Code size (bottleneck)", MIN_LATENT, MAX_LATENT, key="ae_latent", persist_state="session",
                   help="How many numbers each image is squeezed into. 2 can be drawn as a map.")
         st.select_slider("Hidden units", with_current(HIDDEN_UNITS, "ae_units"), key="ae_units",
+                         persist_state="session",
                          help="Units of the encoder's first dense layer (the next one has half); the decoder mirrors it.")
-        st.number_input("Seed", 0, 2**31 - 1, key="ae_seed", help="Initial weights, noise and shuffling.")
+        st.number_input("Seed", 0, 2**31 - 1, key="ae_seed",
+                        persist_state="session", help="Initial weights, noise and shuffling.")
         st.header("Training")
-        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="ae_optimizer")
-        st.select_slider("Learning rate", with_current(LEARNING_RATES, "ae_lr"), key="ae_lr")
-        st.select_slider("Batch size", with_current(BATCH_SIZES, "ae_batch"), key="ae_batch")
+        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="ae_optimizer",
+                     persist_state="session")
+        st.select_slider("Learning rate", with_current(LEARNING_RATES, "ae_lr"), key="ae_lr", persist_state="session")
+        st.select_slider("Batch size", with_current(BATCH_SIZES, "ae_batch"), key="ae_batch", persist_state="session")
 
 
 def live_controls() -> None:
     """β (VAE) and the denoising noise level: they change the running model's training at once."""
     beta, noise = st.columns(2)
-    beta.slider("β (weight of the KL term)", 0.0, MAX_BETA, step=0.1, key="ae_beta",
+    beta.slider("β (weight of the KL term)", 0.0, MAX_BETA, step=0.1, key="ae_beta", persist_state="session",
                 disabled=st.session_state["ae_kind"] != "vae",
                 help="0: a plain autoencoder with noisy codes. 1: the standard VAE. Larger: smoother, blurrier.")
-    noise.slider("Input noise (denoising)", 0.0, 1.0, step=0.05, key="ae_noise",
+    noise.slider("Input noise (denoising)", 0.0, 1.0, step=0.05, key="ae_noise", persist_state="session",
                  help="Standard deviation of the noise added to each input; the target stays the clean image.")
 
 

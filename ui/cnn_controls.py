@@ -21,6 +21,7 @@ from engine.vision.digit_input import prepare_digit
 from engine.vision.image_data import ImageDataset
 from engine.vision.images import load_upload
 from engine.vision.lime import MAX_SAMPLES
+from ui.editors import remember_shown, shown_before_leaving
 from ui.playground_controls import LEARNING_RATES
 
 COLUMNS = ("kind", "filters", "kernel_size", "strides", "padding", "activation", "pool_size", "rate", "units")
@@ -39,9 +40,27 @@ def _load_preset() -> None:
         st.session_state["cnn_table_version"] = st.session_state.get("cnn_table_version", 0) + 1
 
 
+@dataclass(frozen=True)
+class ZipUpload:
+    """The zip of class folders this session trains on, kept apart from the uploader (whose state a page
+    change drops)."""
+
+    name: str
+    file_id: str
+    data: bytes
+
+
 def _use_upload() -> None:
-    if st.session_state.get("cnn_zip") is not None:
-        st.session_state["cnn_dataset"] = UPLOAD
+    """A new zip becomes the data; removing it from the uploader goes back to the digits."""
+    state = st.session_state
+    upload = state.get("cnn_zip")
+    if upload is not None:
+        state["cnn_zip_file"] = ZipUpload(upload.name, upload.file_id, upload.getvalue())
+        state["cnn_dataset"] = UPLOAD
+    else:
+        state.pop("cnn_zip_file", None)
+        if state.get("cnn_dataset") == UPLOAD:
+            state["cnn_dataset"] = CnnLabSettings().dataset
 
 
 def seed_widgets(settings: CnnLabSettings) -> None:
@@ -60,30 +79,40 @@ def sidebar_controls() -> None:
     """Data set, image size, seed and training settings."""
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Data set", list(DATA_CHOICES), format_func=DATA_CHOICES.get, key="cnn_dataset")
+        st.selectbox("Data set", list(DATA_CHOICES), format_func=DATA_CHOICES.get, key="cnn_dataset",
+                     persist_state="session")
         with st.expander("Your images", expanded=st.session_state["cnn_dataset"] == UPLOAD):
             st.file_uploader(
                 "A zip with one folder of images per class", type=["zip"], key="cnn_zip", on_change=_use_upload,
                 help="For example cats/1.jpg, cats/2.png, dogs/1.jpg. Images become grayscale squares; "
                      "files that are not images are skipped and listed.")
-        st.number_input("Image size (pixels a side)", 4, 64, key="cnn_size",
+            kept = st.session_state.get("cnn_zip_file")
+            if kept is not None:
+                st.caption(f"In use: {kept.name}")
+        st.number_input("Image size (pixels a side)", 4, 64, key="cnn_size", persist_state="session",
                         help="Images are resized to this; presets set the size their design expects.")
-        st.number_input("Seed", 0, 2**31 - 1, key="cnn_seed", help="Data split, initial weights and shuffling.")
+        st.number_input("Seed", 0, 2**31 - 1, key="cnn_seed",
+                        persist_state="session", help="Data split, initial weights and shuffling.")
         st.header("Training")
-        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="cnn_optimizer")
+        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="cnn_optimizer",
+                     persist_state="session")
         rates = sorted({*LEARNING_RATES, st.session_state.get("cnn_lr", 0.003)})
-        st.select_slider("Learning rate", rates, key="cnn_lr")
-        st.select_slider("Batch size", [8, 16, 32, 64, 128, 256], key="cnn_batch")
+        st.select_slider("Learning rate", rates, key="cnn_lr", persist_state="session")
+        st.select_slider("Batch size", [8, 16, 32, 64, 128, 256], key="cnn_batch", persist_state="session")
 
 
 def architecture_controls() -> list[dict]:
     """Preset and layer table; returns the table's rows as the user left them."""
-    st.selectbox("Preset", [CUSTOM, *PRESETS], key="cnn_preset", on_change=_load_preset)
+    lost_edits = shown_before_leaving("cnn_layers")
+    if lost_edits is not None:
+        st.session_state["cnn_layers"] = lost_edits
+    st.selectbox("Preset", [CUSTOM, *PRESETS], key="cnn_preset", persist_state="session", on_change=_load_preset)
     if st.session_state["cnn_preset"] in PRESETS:
         st.caption(PRESETS[st.session_state["cnn_preset"]].description)
     frame = pd.DataFrame(st.session_state["cnn_layers"], columns=list(COLUMNS))
+    editor_key = f"cnn_table_{st.session_state['cnn_table_version']}"
     edited = st.data_editor(
-        frame, key=f"cnn_table_{st.session_state['cnn_table_version']}", num_rows="dynamic", hide_index=True,
+        frame, key=editor_key, num_rows="dynamic", hide_index=True,
         width="stretch",
         column_config={
             "kind": st.column_config.SelectboxColumn("layer", options=list(KINDS), required=True),
@@ -97,7 +126,9 @@ def architecture_controls() -> list[dict]:
             "units": st.column_config.NumberColumn("units", min_value=1, max_value=512, step=1),
         },
     )
-    return edited.to_dict("records")
+    rows = edited.to_dict("records")
+    remember_shown("cnn_layers", editor_key, rows)
+    return rows
 
 
 def settings_from_widgets(rows: list[dict]) -> CnnLabSettings:
@@ -149,9 +180,9 @@ SOURCES = ("A test image", "Draw one", "Upload one")
 
 def image_choice(dataset: ImageDataset) -> ChosenImage:
     """A test image by index, a drawing on a canvas, or an uploaded picture, as network input."""
-    source = st.radio("Image", SOURCES, horizontal=True, key="cnn_source")
+    source = st.radio("Image", SOURCES, horizontal=True, key="cnn_source", persist_state="session")
     if source == SOURCES[0]:
-        index = st.number_input("Test image", 0, len(dataset.x_test) - 1, key="cnn_image")
+        index = st.number_input("Test image", 0, len(dataset.x_test) - 1, key="cnn_image", persist_state="session")
         return ChosenImage(dataset.x_test[index], int(dataset.y_test[index]))
     if source == SOURCES[1]:
         st.caption("Draw with the mouse or a finger, large and centred; the bin icon clears the canvas.")
@@ -196,9 +227,11 @@ def lime_controls(image_size: int) -> LimeOptions:
     samples, segments, seed = st.columns(3)
     return LimeOptions(
         num_samples=samples.select_slider("LIME samples", [100, 250, 500, 1000, MAX_SAMPLES], value=500,
-                                          key="cnn_lime_samples", help="Perturbed copies scored by the network."),
+                                          key="cnn_lime_samples",
+                                          persist_state="session", help="Perturbed copies scored by the network."),
         num_segments=segments.slider("Superpixels", 4, min(64, image_size * image_size // 2), min(16, image_size * 2),
-                                     key="cnn_lime_segments", help="Regions hidden or shown together."),
-        seed=seed.number_input("LIME seed", 0, 2**31 - 1, 0, key="cnn_lime_seed",
+                                     key="cnn_lime_segments",
+                                     persist_state="session", help="Regions hidden or shown together."),
+        seed=seed.number_input("LIME seed", 0, 2**31 - 1, 0, key="cnn_lime_seed", persist_state="session",
                                help="Same seed, same regions and perturbations, same answer."),
     )

@@ -17,6 +17,7 @@ from engine.vision.convolution import MAX_DILATION, MAX_PAD, MAX_POOL, MAX_STRID
 from engine.vision.convolution_lab import CHANNEL_MODES, DEPTH_CHANNELS, ConvolutionLabSettings
 from engine.vision.images import SAMPLE_IMAGES, load_upload
 from engine.vision.kernels import MAX_SIZE, PRESETS, embed_centred, make_preset, parse_kernel, random_kernel
+from ui.editors import remember_shown, shown_before_leaving
 from ui.lessons import lesson
 
 UPLOADED = "Your upload"
@@ -146,7 +147,7 @@ def image_controls() -> None:
     with st.sidebar:
         st.header("Image", help=lesson("convolution", "image"))
         options = list(SAMPLE_IMAGES) + ([UPLOADED] if "cv_upload" in st.session_state else [])
-        st.selectbox("Image", options, key="cv_image", help="Bundled images work offline.")
+        st.selectbox("Image", options, key="cv_image", persist_state="session", help="Bundled images work offline.")
         if st.session_state["cv_image"] in SAMPLE_IMAGES:
             st.caption(SAMPLE_IMAGES[st.session_state["cv_image"]].description)
         st.file_uploader("Or upload an image", type=["png", "jpg", "jpeg", "webp", "bmp", "gif"],
@@ -157,33 +158,37 @@ def geometry_controls() -> None:
     """Channels, padding, stride, dilation, ReLU and pooling (in the sidebar)."""
     with st.sidebar:
         st.header("Channels", help=lesson("convolution", "channels"))
-        st.radio("Channels", CHANNEL_MODES, format_func=CHANNEL_LABELS.get, key="cv_channels",
+        st.radio("Channels", CHANNEL_MODES, format_func=CHANNEL_LABELS.get, key="cv_channels", persist_state="session",
                  on_change=_change_channels, label_visibility="collapsed")
         st.header("Geometry", help=lesson("convolution", "geometry"))
-        st.selectbox("Padding", PADDINGS, format_func=PADDING_LABELS.get, key="cv_padding")
-        st.number_input("Zeros on each side", 0, MAX_PAD, key="cv_pad",
+        st.selectbox("Padding", PADDINGS, format_func=PADDING_LABELS.get, key="cv_padding", persist_state="session")
+        st.number_input("Zeros on each side", 0, MAX_PAD, key="cv_pad", persist_state="session",
                         disabled=st.session_state.get("cv_padding") != "explicit")
         rows, cols = st.columns(2)
-        rows.number_input("Stride (rows)", 1, MAX_STRIDE, key="cv_stride_rows")
-        cols.number_input("Stride (columns)", 1, MAX_STRIDE, key="cv_stride_cols")
-        rows.number_input("Dilation (rows)", 1, MAX_DILATION, key="cv_dilation_rows")
-        cols.number_input("Dilation (columns)", 1, MAX_DILATION, key="cv_dilation_cols")
+        rows.number_input("Stride (rows)", 1, MAX_STRIDE, key="cv_stride_rows", persist_state="session")
+        cols.number_input("Stride (columns)", 1, MAX_STRIDE, key="cv_stride_cols", persist_state="session")
+        rows.number_input("Dilation (rows)", 1, MAX_DILATION, key="cv_dilation_rows", persist_state="session")
+        cols.number_input("Dilation (columns)", 1, MAX_DILATION, key="cv_dilation_cols", persist_state="session")
         st.header("After the convolution", help=lesson("convolution", "pooling"))
-        st.toggle("ReLU: max(0, x)", key="cv_relu")
-        st.selectbox("Pooling", POOLINGS, format_func=POOLING_LABELS.get, key="cv_pooling")
+        st.toggle("ReLU: max(0, x)", key="cv_relu", persist_state="session")
+        st.selectbox("Pooling", POOLINGS, format_func=POOLING_LABELS.get, key="cv_pooling", persist_state="session")
         size, stride = st.columns(2)
         pooling_off = st.session_state.get("cv_pooling") == "none"
-        size.number_input("Pool size", 1, MAX_POOL, key="cv_pool", disabled=pooling_off)
-        stride.number_input("Pool stride", 1, MAX_POOL, key="cv_pool_strides", disabled=pooling_off)
+        size.number_input("Pool size", 1, MAX_POOL, key="cv_pool", persist_state="session", disabled=pooling_off)
+        stride.number_input("Pool stride", 1, MAX_POOL, key="cv_pool_strides",
+                            persist_state="session", disabled=pooling_off)
 
 
 def kernel_controls() -> None:
     """Preset, size, random, normalise, the editable grid(s) and the bank."""
+    lost_edits = shown_before_leaving("cv_kernels")
+    if lost_edits is not None:
+        _set_kernels([_numeric(cells) for cells in lost_edits])
     st.subheader("Kernel", help=lesson("convolution", "kernel"))
     preset, rows, cols, random_button = st.columns([2.2, 1, 1, 1], vertical_alignment="bottom")
-    preset.selectbox("Preset", [CUSTOM, *PRESETS], key="cv_preset", on_change=_load_preset)
-    rows.number_input("Rows", 1, MAX_SIZE, key="cv_rows", on_change=_resize)
-    cols.number_input("Columns", 1, MAX_SIZE, key="cv_cols", on_change=_resize)
+    preset.selectbox("Preset", [CUSTOM, *PRESETS], key="cv_preset", persist_state="session", on_change=_load_preset)
+    rows.number_input("Rows", 1, MAX_SIZE, key="cv_rows", persist_state="session", on_change=_resize)
+    cols.number_input("Columns", 1, MAX_SIZE, key="cv_cols", persist_state="session", on_change=_resize)
     random_button.button("🎲 Random", key="cv_random", on_click=_randomize, width="stretch")
     name = st.session_state["cv_preset"]
     st.caption(PRESETS[name].description if name in PRESETS else "Your own weights: edit any cell.")
@@ -197,10 +202,12 @@ def kernel_controls() -> None:
                 frame, key=_editor_key(index), hide_index=True, width="stretch",
                 column_config={name: st.column_config.NumberColumn(name, format="%.4g", step=0.1) for name in frame},
             )
+    remember_shown("cv_kernels", _editor_key(0), current_kernels())
     normalize, bank = st.columns([1, 2.5], vertical_alignment="bottom")
-    normalize.toggle("Normalise by the sum", key="cv_normalize",
+    normalize.toggle("Normalise by the sum", key="cv_normalize", persist_state="session",
                      help="Divide every weight by their total, so flat areas keep their brightness.")
     bank.multiselect("Kernel bank: add presets as extra output maps", list(PRESETS), key="cv_bank",
+                     persist_state="session",
                      disabled=st.session_state["cv_channels"] == "per_channel", max_selections=15,
                      help="Each kernel gives one feature map: the output's depth is the number of kernels.")
 

@@ -44,20 +44,23 @@ def training_sidebar(prefix: str) -> None:
         for network, name in (("d", "Discriminator"), ("g", "Generator")):
             optimizer, rate = st.columns(2)
             optimizer.selectbox(f"{name} optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get,
-                                key=f"{prefix}_{network}_opt")
+                                key=f"{prefix}_{network}_opt", persist_state="session")
             rate.select_slider(f"{name} learning rate", with_current(LEARNING_RATES, f"{prefix}_{network}_lr"),
-                               key=f"{prefix}_{network}_lr")
-        st.slider("Momentum (Adam's β₁)", 0.0, 0.99, step=0.01, key=f"{prefix}_momentum",
+                               key=f"{prefix}_{network}_lr", persist_state="session")
+        st.slider("Momentum (Adam's β₁)", 0.0, 0.99, step=0.01, key=f"{prefix}_momentum", persist_state="session",
                   help="Both networks' momentum: Adam's β₁, or SGD's velocity decay. GANs train steadier at 0.5 "
                        "than at the usual 0.9, where each network overshoots the other's last move.")
-        st.slider("k: discriminator steps per generator step", 1, MAX_D_STEPS, key=f"{prefix}_k")
-        st.selectbox("Loss", list(LOSSES), format_func=LOSSES.get, key=f"{prefix}_loss")
-        st.select_slider("Batch size", with_current(BATCH_SIZES, f"{prefix}_batch"), key=f"{prefix}_batch")
+        st.slider("k: discriminator steps per generator step", 1, MAX_D_STEPS, key=f"{prefix}_k",
+                  persist_state="session")
+        st.selectbox("Loss", list(LOSSES), format_func=LOSSES.get, key=f"{prefix}_loss", persist_state="session")
+        st.select_slider("Batch size", with_current(BATCH_SIZES, f"{prefix}_batch"), key=f"{prefix}_batch",
+                         persist_state="session")
 
 
 def part_control(prefix: str) -> None:
     """Which network the next steps train: both, or one alone (applies live)."""
-    st.radio("Train", list(PARTS), format_func=PARTS.get, key=f"{prefix}_train", horizontal=True,
+    st.radio("Train", list(PARTS), format_func=PARTS.get, key=f"{prefix}_train",
+             persist_state="session", horizontal=True,
              help="Step or play with only one network learning, to watch each half of the game by itself.")
 
 
@@ -87,14 +90,17 @@ def point_sidebar() -> None:
     """Target, the two networks' sizes and the seed."""
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Target distribution", list(TARGETS), format_func=TARGETS.get, key="gan_target")
-        st.number_input("Seed", 0, 2**31 - 1, key="gan_seed", help="Weights, noise and the target's points.")
+        st.selectbox("Target distribution", list(TARGETS), format_func=TARGETS.get, key="gan_target",
+                     persist_state="session")
+        st.number_input("Seed", 0, 2**31 - 1, key="gan_seed",
+                        persist_state="session", help="Weights, noise and the target's points.")
         st.header("Networks")
         for network, name in (("g", "Generator"), ("d", "Discriminator")):
             depth, units = st.columns(2)
-            depth.number_input(f"{name} layers", 1, MAX_LAYERS, key=f"gan_{network}_depth")
-            units.select_slider("units each", with_current(UNITS, f"gan_{network}_units"), key=f"gan_{network}_units")
-        st.slider("Noise numbers", 1, 8, key="gan_noise",
+            depth.number_input(f"{name} layers", 1, MAX_LAYERS, key=f"gan_{network}_depth", persist_state="session")
+            units.select_slider("units each", with_current(UNITS, f"gan_{network}_units"), key=f"gan_{network}_units",
+                                persist_state="session")
+        st.slider("Noise numbers", 1, 8, key="gan_noise", persist_state="session",
                   help="The generator's input. With 2 the page can show how it bends a grid of noise.")
     training_sidebar("gan")
 
@@ -157,11 +163,12 @@ def seed_image_widgets(settings: ImageGanSettings) -> None:
 def image_sidebar() -> None:
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Images", list(DATASETS), format_func=DATASETS.get, key="dcgan_dataset")
-        st.number_input("Seed", 0, 2**31 - 1, key="dcgan_seed", help="Weights, noise and shuffling.")
+        st.selectbox("Images", list(DATASETS), format_func=DATASETS.get, key="dcgan_dataset", persist_state="session")
+        st.number_input("Seed", 0, 2**31 - 1, key="dcgan_seed",
+                        persist_state="session", help="Weights, noise and shuffling.")
         st.header("Networks")
-        st.slider("Noise numbers", 2, 128, key="dcgan_noise")
-        st.select_slider("Filters", [8, 16, 32, 64, 128], key="dcgan_filters",
+        st.slider("Noise numbers", 2, 128, key="dcgan_noise", persist_state="session")
+        st.select_slider("Filters", [8, 16, 32, 64, 128], key="dcgan_filters", persist_state="session",
                          help="Channels of the generator's last and the discriminator's first convolution.")
     training_sidebar("dcgan")
 

@@ -130,7 +130,8 @@ def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None
         if on_reset:
             on_reset()
     choice = speed.selectbox(
-        "Speed", list(SPEEDS), index=len(SPEEDS) - 1, key=f"{key}_speed", label_visibility="collapsed",
+        "Speed", list(SPEEDS), index=len(SPEEDS) - 1, key=f"{key}_speed",
+        persist_state="session", label_visibility="collapsed",
         format_func=lambda label: label.replace("epoch", unit),
         help=f"{unit.capitalize()}s trained between two frames; slow motion shows every step.",
     )

@@ -57,26 +57,28 @@ def data_controls() -> None:
     with st.sidebar:
         st.header("Data", help=lesson("playground", "data"))
         options = list(DATASET_LABELS) if "pg_uploaded" in st.session_state else list(DATASETS)
-        st.selectbox("Data set", options, format_func=DATASET_LABELS.get, key="pg_dataset")
-        st.slider("Noise (%)", 0, int(MAX_NOISE * 100), key="pg_noise")
-        st.slider("Points", MIN_SAMPLES, 2000, key="pg_points", step=10,
+        st.selectbox("Data set", options, format_func=DATASET_LABELS.get, key="pg_dataset", persist_state="session")
+        st.slider("Noise (%)", 0, int(MAX_NOISE * 100), key="pg_noise", persist_state="session")
+        st.slider("Points", MIN_SAMPLES, 2000, key="pg_points", persist_state="session", step=10,
                   disabled=st.session_state.get("pg_dataset") == UPLOAD)
-        st.slider("Training share (%)", 10, 90, key="pg_train", step=5)
+        st.slider("Training share (%)", 10, 90, key="pg_train", persist_state="session", step=5)
         seed_column, button_column = st.columns([2, 1], vertical_alignment="bottom")
-        seed_column.number_input("Seed", 0, 2**31 - 1, key="pg_seed", help="Fixes the points and the initial weights.")
+        seed_column.number_input("Seed", 0, 2**31 - 1, key="pg_seed",
+                                 persist_state="session", help="Fixes the points and the initial weights.")
         button_column.button("🎲 New", on_click=_regenerate, key="pg_regenerate", help="Regenerate with the next seed")
         with st.expander("Upload your own points (CSV)"):
             _upload_control()
         st.header("Features", help=lesson("playground", "features"))
-        st.multiselect("Inputs", list(FEATURES), format_func=FEATURES.get, key="pg_features")
-        st.selectbox("Scaling", SCALINGS, format_func=SCALING_LABELS.get, key="pg_scaling")
+        st.multiselect("Inputs", list(FEATURES), format_func=FEATURES.get, key="pg_features", persist_state="session")
+        st.selectbox("Scaling", SCALINGS, format_func=SCALING_LABELS.get, key="pg_scaling", persist_state="session")
 
 
 def _upload_control() -> None:
     st.caption("Rows of `x1,x2,label`; integer labels (at most 5 classes) mean classification, "
                "other numbers regression. Up to 5,000 rows.")
     file = st.file_uploader("CSV file", type=["csv", "txt"], key="pg_upload_file")
-    problem = st.radio("Labels are", ["auto", "classification", "regression"], horizontal=True, key="pg_upload_problem")
+    problem = st.radio("Labels are", ["auto", "classification", "regression"], horizontal=True, key="pg_upload_problem",
+                       persist_state="session")
     if file is None:
         return
     content = file.getvalue()
@@ -96,22 +98,29 @@ def training_controls(num_train: int) -> None:
     """Loss, optimizer, learning rate, momentum, batching and stopping (in the sidebar)."""
     with st.sidebar:
         st.header("Training", help=lesson("playground", "training"))
-        st.selectbox("Loss", LOSSES, format_func=LOSS_LABELS.get, key="pg_loss", help=lesson("playground", "loss"))
-        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="pg_optimizer")
-        st.select_slider("Learning rate", with_current(LEARNING_RATES, "pg_lr"), key="pg_lr")
-        st.slider("Momentum (Adam's β₁)", 0.0, 0.99, key="pg_momentum", step=0.01,
+        st.selectbox("Loss", LOSSES, format_func=LOSS_LABELS.get, key="pg_loss",
+                     persist_state="session", help=lesson("playground", "loss"))
+        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="pg_optimizer",
+                     persist_state="session")
+        st.select_slider("Learning rate", with_current(LEARNING_RATES, "pg_lr"), key="pg_lr", persist_state="session")
+        st.slider("Momentum (Adam's β₁)", 0.0, 0.99, key="pg_momentum", persist_state="session", step=0.01,
                   disabled=st.session_state.get("pg_optimizer") not in MOMENTUM_OPTIMIZERS)
         st.session_state["pg_batch"] = min(int(st.session_state.get("pg_batch", 10)), num_train)
-        st.slider("Batch size", 1, max(2, num_train), key="pg_batch", help="The right end is the full batch.")
-        st.toggle("Shuffle every epoch", key="pg_shuffle")
-        st.number_input("Early stopping patience (epochs, 0 = off)", 0, 10_000, key="pg_patience", step=10)
-        st.number_input("Stop at epoch (0 = never)", 0, MAX_EPOCHS_LIMIT, key="pg_max_epochs", step=100)
+        st.slider("Batch size", 1, max(2, num_train), key="pg_batch",
+                  persist_state="session", help="The right end is the full batch.")
+        st.toggle("Shuffle every epoch", key="pg_shuffle", persist_state="session")
+        st.number_input("Early stopping patience (epochs, 0 = off)", 0, 10_000, key="pg_patience",
+                        persist_state="session", step=10)
+        st.number_input("Stop at epoch (0 = never)", 0, MAX_EPOCHS_LIMIT, key="pg_max_epochs",
+                        persist_state="session", step=100)
         st.header("Regularization", help=lesson("playground", "regularization"))
-        st.selectbox("Penalty", REGULARIZATIONS, format_func=REGULARIZATION_LABELS.get, key="pg_reg")
+        st.selectbox("Penalty", REGULARIZATIONS, format_func=REGULARIZATION_LABELS.get, key="pg_reg",
+                     persist_state="session")
         st.select_slider("Penalty rate", with_current(REGULARIZATION_RATES, "pg_reg_rate"), key="pg_reg_rate",
+                         persist_state="session",
                          disabled=st.session_state.get("pg_reg") == "none")
-        st.toggle("Batch normalization", key="pg_batchnorm")
-        st.selectbox("Weight initializer", INITIALIZERS, key="pg_init")
+        st.toggle("Batch normalization", key="pg_batchnorm", persist_state="session")
+        st.selectbox("Weight initializer", INITIALIZERS, key="pg_init", persist_state="session")
 
 
 def with_current(options: list, key: str) -> list:
@@ -122,7 +131,7 @@ def with_current(options: list, key: str) -> list:
 
 def network_controls() -> None:
     """Hidden layers as columns: units, activation and dropout each (in the main area)."""
-    num_layers = st.number_input("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="pg_num_layers",
+    num_layers = st.number_input("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="pg_num_layers", persist_state="session",
                                  help=lesson("playground", "network"))
     if not num_layers:
         st.caption("No hidden layer: the network is one weighted sum of the features (logistic or linear regression).")
@@ -133,9 +142,10 @@ def network_controls() -> None:
             st.session_state.setdefault(f"pg_units_{index}", 4)
             st.session_state.setdefault(f"pg_activation_{index}", "tanh")
             st.session_state.setdefault(f"pg_dropout_{index}", 0.0)
-            st.number_input(f"Layer {index + 1} units", 1, MAX_UNITS, key=f"pg_units_{index}")
-            st.selectbox("Activation", ACTIVATIONS, key=f"pg_activation_{index}", label_visibility="collapsed")
-            st.number_input("Dropout", 0.0, 0.9, step=0.05, key=f"pg_dropout_{index}",
+            st.number_input(f"Layer {index + 1} units", 1, MAX_UNITS, key=f"pg_units_{index}", persist_state="session")
+            st.selectbox("Activation", ACTIVATIONS, key=f"pg_activation_{index}",
+                         persist_state="session", label_visibility="collapsed")
+            st.number_input("Dropout", 0.0, 0.9, step=0.05, key=f"pg_dropout_{index}", persist_state="session",
                             help="Share of this layer's neurons silenced at each training step.")
 
 

@@ -61,42 +61,53 @@ def sidebar() -> None:
     state = st.session_state
     with st.sidebar:
         st.header("World")
-        st.selectbox("Environment", list(ENVIRONMENTS), key="rl_env", on_change=_environment_changed)
+        st.selectbox("Environment", list(ENVIRONMENTS), key="rl_env",
+                     persist_state="session", on_change=_environment_changed)
         st.caption(ENVIRONMENTS[state["rl_env"]].description)
         if state["rl_env"] == "FrozenLake-v1":
-            st.toggle("Slippery ice", key="rl_slippery")
+            st.toggle("Slippery ice", key="rl_slippery", persist_state="session")
         agents = [agent for agent in AGENTS if agent not in TABULAR_AGENTS or state["rl_env"] in DISCRETE_STATE_ENVIRONMENTS]
         st.header("Agent")
-        st.selectbox("Agent", agents, format_func=AGENTS.get, key="rl_agent", on_change=_agent_changed)
+        st.selectbox("Agent", agents, format_func=AGENTS.get, key="rl_agent",
+                     persist_state="session", on_change=_agent_changed)
         agent = state["rl_agent"]
         st.select_slider("Learning rate" + (" α" if agent in TABULAR_AGENTS else " (Adam)"),
-                         with_current(LEARNING_RATES, "rl_lr"), key="rl_lr", help="Changes live.")
-        st.slider("Discount γ", 0.5, 1.0, step=0.01, key="rl_gamma",
+                         with_current(LEARNING_RATES, "rl_lr"), key="rl_lr",
+                         persist_state="session", help="Changes live.")
+        st.slider("Discount γ", 0.5, 1.0, step=0.01, key="rl_gamma", persist_state="session",
                   help="How much a reward one step later is worth: near 1 the agent plans far ahead.")
         if agent in VALUE_AGENTS:
             start, end = st.columns(2)
-            start.slider("ε start", 0.0, 1.0, step=0.01, key="rl_eps_start", help="Changes live.")
-            end.slider("ε end", 0.0, 1.0, step=0.01, key="rl_eps_end", help="Changes live.")
+            start.slider("ε start", 0.0, 1.0, step=0.01, key="rl_eps_start",
+                         persist_state="session", help="Changes live.")
+            end.slider("ε end", 0.0, 1.0, step=0.01, key="rl_eps_end", persist_state="session", help="Changes live.")
             st.slider("ε decay per episode", 0.5, 1.0, step=0.001, format="%.3f", key="rl_eps_decay",
+                      persist_state="session",
                       help="ε = end + (start − end) · decayᵉᵖⁱˢᵒᵈᵉ. Changes live.")
         if agent not in TABULAR_AGENTS:
             depth, units = st.columns(2)
-            depth.slider("Hidden layers", 1, 3, key="rl_depth")
-            units.select_slider("Units per layer", with_current(UNITS, "rl_units"), key="rl_units")
+            depth.slider("Hidden layers", 1, 3, key="rl_depth", persist_state="session")
+            units.select_slider("Units per layer", with_current(UNITS, "rl_units"), key="rl_units",
+                                persist_state="session")
         if agent == "dqn":
-            st.select_slider("Batch size", with_current(BATCH_SIZES, "rl_batch"), key="rl_batch")
+            st.select_slider("Batch size", with_current(BATCH_SIZES, "rl_batch"), key="rl_batch",
+                             persist_state="session")
             st.select_slider("Replay buffer", with_current(BUFFER_SIZES, "rl_buffer"), key="rl_buffer",
+                             persist_state="session",
                              format_func=lambda size: f"{size:,}")
             st.select_slider("Target network sync every (steps)", with_current(TARGET_PERIODS, "rl_target"),
-                             key="rl_target")
-            st.slider("Learn every (steps)", 1, 16, key="rl_every",
+                             key="rl_target", persist_state="session")
+            st.slider("Learn every (steps)", 1, 16, key="rl_every", persist_state="session",
                       help="One update per this many environment steps: fewer updates run faster per step.")
         elif agent == "actor_critic":
-            st.select_slider("Rollout (steps per update)", with_current(BATCH_SIZES, "rl_batch"), key="rl_batch")
+            st.select_slider("Rollout (steps per update)", with_current(BATCH_SIZES, "rl_batch"), key="rl_batch",
+                             persist_state="session")
         st.header("Run")
-        st.toggle("Stop when solved", key="rl_stop")
-        st.number_input("Stop after episodes (0: never)", 0, MAX_EPISODES, step=100, key="rl_max_episodes")
-        st.number_input("Seed", 0, 2**31 - 1, key="rl_seed", help="The same seed replays the same run.")
+        st.toggle("Stop when solved", key="rl_stop", persist_state="session")
+        st.number_input("Stop after episodes (0: never)", 0, MAX_EPISODES, step=100, key="rl_max_episodes",
+                        persist_state="session")
+        st.number_input("Seed", 0, 2**31 - 1, key="rl_seed",
+                        persist_state="session", help="The same seed replays the same run.")
 
 
 def settings_from_widgets() -> AgentSettings:
@@ -137,22 +148,23 @@ def grid_editor() -> None:
     """Presets, a one-cell painter and the whole layout as text; every edit reaches a running agent live."""
     state = st.session_state
     preset, load = st.columns([3, 1], vertical_alignment="bottom")
-    preset.selectbox("Preset", list(PRESETS), key="rl_preset")
+    preset.selectbox("Preset", list(PRESETS), key="rl_preset", persist_state="session")
     load.button("Load preset", on_click=_load_preset, key="rl_load_preset", width="stretch")
     try:
         rows, columns = GridLayout.parse(state["rl_grid"]).shape
     except ValueError:
         rows, columns = 12, 12
     row, column, kind, reward, paint = st.columns([1, 1, 2, 1, 1], vertical_alignment="bottom")
-    row.number_input("Row", 0, rows - 1, key="rl_cell_row")
-    column.number_input("Column", 0, columns - 1, key="rl_cell_column")
-    kind.selectbox("Make it", list(CELL_KINDS), format_func=CELL_KINDS.get, key="rl_cell_kind")
-    reward.number_input("Reward", -100.0, 100.0, step=0.5, key="rl_cell_reward")
+    row.number_input("Row", 0, rows - 1, key="rl_cell_row", persist_state="session")
+    column.number_input("Column", 0, columns - 1, key="rl_cell_column", persist_state="session")
+    kind.selectbox("Make it", list(CELL_KINDS), format_func=CELL_KINDS.get, key="rl_cell_kind", persist_state="session")
+    reward.number_input("Reward", -100.0, 100.0, step=0.5, key="rl_cell_reward", persist_state="session")
     paint.button("Apply", on_click=_paint_cell, key="rl_paint", width="stretch", type="primary")
     if state.get("rl_grid_error"):
         st.error(state["rl_grid_error"])
     text, step = st.columns([3, 1])
-    text.text_area("Layout", key="rl_grid", height=150,
+    text.text_area("Layout", key="rl_grid", persist_state="session", height=150,
                    help="One row per line, cells separated by spaces: . empty, # wall, S start, a number = a reward "
                         "cell, G and a number = an end cell (goal or pit). Same size: the agent keeps learning.")
-    step.number_input("Reward per move", -10.0, 10.0, step=0.01, format="%.2f", key="rl_step_reward")
+    step.number_input("Reward per move", -10.0, 10.0, step=0.01, format="%.2f", key="rl_step_reward",
+                      persist_state="session")

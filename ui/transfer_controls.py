@@ -25,32 +25,34 @@ def sidebar_controls() -> None:
     """Data set, image size, seed, and the training settings shared by every run."""
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Data set", list(DATASETS), format_func=DATASETS.get, key="tl_dataset")
-        st.number_input("Image size (pixels a side)", 8, 32, key="tl_size",
+        st.selectbox("Data set", list(DATASETS), format_func=DATASETS.get, key="tl_dataset", persist_state="session")
+        st.number_input("Image size (pixels a side)", 8, 32, key="tl_size", persist_state="session",
                         help="The network pools twice, so 8 pixels is the smallest that works.")
-        st.number_input("Seed", 0, 2**31 - 1, key="tl_seed",
+        st.number_input("Seed", 0, 2**31 - 1, key="tl_seed", persist_state="session",
                         help="Which labelled images are picked, the initial weights and the shuffling.")
         st.header("Training")
-        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="tl_optimizer")
+        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="tl_optimizer",
+                     persist_state="session")
         rates = sorted({*LEARNING_RATES, st.session_state.get("tl_lr", 0.003)})
-        st.select_slider("Learning rate", rates, key="tl_lr",
+        st.select_slider("Learning rate", rates, key="tl_lr", persist_state="session",
                          help="Of every fine-tuning run, live. Pre-training always uses Adam at 0.003.")
-        st.select_slider("Batch size", [8, 16, 32, 64, 128, 256], key="tl_batch")
+        st.select_slider("Batch size", [8, 16, 32, 64, 128, 256], key="tl_batch", persist_state="session")
 
 
 def experiment_controls() -> None:
     """Which classes pre-train, how few labels the rest get, and how much is unfrozen."""
     names = class_names(st.session_state["tl_dataset"])
     source, labelled, pretrain, unfreeze = st.columns([2, 1, 1, 1])
-    source.multiselect("Pre-train on classes", list(range(10)), key="tl_source",
+    source.multiselect("Pre-train on classes", list(range(10)), key="tl_source", persist_state="session",
                        format_func=lambda label: names[label],
                        help="The other classes are the new task.")
-    labelled.number_input("Labelled images per new class", 1, MAX_LABELLED_PER_CLASS, key="tl_labelled")
-    pretrain.number_input("Pre-training epochs", 1, MAX_PRETRAIN_EPOCHS, key="tl_pretrain")
-    unfreeze.number_input("Layers to unfreeze", 1, 8, key="tl_unfreeze",
+    labelled.number_input("Labelled images per new class", 1, MAX_LABELLED_PER_CLASS, key="tl_labelled",
+                          persist_state="session")
+    pretrain.number_input("Pre-training epochs", 1, MAX_PRETRAIN_EPOCHS, key="tl_pretrain", persist_state="session")
+    unfreeze.number_input("Layers to unfreeze", 1, 8, key="tl_unfreeze", persist_state="session",
                           help="How many of the last convolution and dense layers train in the "
                                "“last layers unfrozen” mode.")
-    st.toggle("Also race a network pre-trained on ImageNet (MobileNetV2)", key="tl_imagenet",
+    st.toggle("Also race a network pre-trained on ImageNet (MobileNetV2)", key="tl_imagenet", persist_state="session",
               help="A fifth run: a new output layer on the features of a network that learned from over a "
                    "million photos. Needs its weights file on this machine (about 2 MB); nothing is downloaded.")
 
