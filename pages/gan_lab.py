@@ -8,6 +8,7 @@ import streamlit as st
 from engine.generative.gan import (
     PointGanObserver,
     PointGanSettings,
+    link_points,
     make_point_run,
     point_from_query_params,
     point_to_query_params,
@@ -33,6 +34,12 @@ from ui.runtime import enter_page, wait_for_warmup
 LAB = "gan"
 FRAME_SECONDS = 0.25  # small networks: four frames a second
 LAYERS = {"verdict": "Discriminator's verdict", "mesh": "Generator's noise grid", "arrows": "Generator's pull"}
+
+
+def read_link(params: dict[str, str]) -> tuple[tuple[PointGanSettings, np.ndarray | None], list[str]]:
+    """Settings from a share link, and the user's own points when the link carries them."""
+    settings, warnings = point_from_query_params(params)
+    return (settings, link_points(params) if settings.target == "custom" else None), warnings
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -91,7 +98,7 @@ def _draw(snapshot: Snapshot, target: Target, shown: set[str], batches_per_epoch
 def main() -> None:
     enter_page()
     wait_for_warmup()
-    seed_from_link_once("gan", point_from_query_params, seed_point_widgets)
+    seed_from_link_once("gan", read_link, seed_point_widgets)
     page_header("GAN lab (2-D)", lesson("gan", "intro"), "gan")
     point_sidebar()
     if st.session_state["gan_target"] == "custom":
@@ -104,6 +111,11 @@ def main() -> None:
                              default=list(LAYERS), key="gan_layers", persist_state="session") or [])
     try:
         settings = point_settings_from_widgets()
+        if settings.target == "custom" and st.session_state.get("gan_points") is None:
+            st.info("Draw your distribution in the square above and press **Use drawing**, or upload a CSV of "
+                    "points: training starts from them.")
+            st.query_params.from_dict(point_to_query_params(settings))
+            st.stop()
         target = current_target(settings)
         trainer = trainer_for(settings, target)
     except ValueError as error:
@@ -113,7 +125,7 @@ def main() -> None:
     batches = int(np.ceil(len(target.points) / min(settings.training.batch_size, len(target.points))))
     live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw(snapshot, target, shown, batches))
     st.markdown(lesson("gan", "reading"))
-    st.query_params.from_dict(point_to_query_params(settings))
+    st.query_params.from_dict(point_to_query_params(settings, st.session_state.get("gan_points")))
 
 
 main()

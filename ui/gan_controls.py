@@ -15,7 +15,15 @@ from engine.generative.gan import (
     ImageGanSettings,
     PointGanSettings,
 )
-from engine.generative.targets import MAX_CUSTOM_POINTS, TARGETS, check_points, points_from_csv, points_from_mask
+from engine.generative.targets import (
+    LINK_POINTS,
+    MAX_CUSTOM_POINTS,
+    TARGETS,
+    check_points,
+    ink_mask,
+    points_from_csv,
+    points_from_mask,
+)
 from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
 from engine.vision.image_data import DATASETS
 from ui.playground_controls import LEARNING_RATES, with_current
@@ -76,8 +84,11 @@ def training_from_widgets(prefix: str) -> GanTraining:
 
 
 # ----------------------------------------------------------------- 2-D GAN
-def seed_point_widgets(settings: PointGanSettings) -> None:
-    """Set every control of the 2-D GAN from settings (before the widgets are drawn)."""
+def seed_point_widgets(linked: tuple[PointGanSettings, np.ndarray | None]) -> None:
+    """Set every control of the 2-D GAN from settings (before the widgets are drawn), and a link's own points."""
+    settings, points = linked
+    if points is not None:
+        _keep_points(lambda: points, "the link")
     st.session_state.update({
         "gan_target": settings.target, "gan_noise": settings.noise_dim, "gan_seed": settings.seed,
         "gan_g_depth": len(settings.g_layers), "gan_g_units": settings.g_layers[0],
@@ -123,13 +134,14 @@ def custom_points_controls() -> np.ndarray | None:
         drawing = st_canvas(stroke_width=10, stroke_color="#0877bd", background_color="#ffffff", height=CANVAS_SIZE,
                             width=CANVAS_SIZE, drawing_mode="freedraw", return_image_data=True, key="gan_canvas")
         if st.button("Use drawing", key="gan_use_drawing"):
-            ink = drawing.image_data[:, :, 3] > 0 if drawing.image_data is not None else np.zeros((1, 1), bool)
+            ink = ink_mask(drawing.image_data) if drawing.image_data is not None else np.zeros((1, 1), bool)
             _keep_points(lambda: check_points(points_from_mask(ink, DRAWN_POINTS, seed=0)), "your drawing")
     with upload:
         st.file_uploader(f"Or a CSV of points (x, y; up to {MAX_CUSTOM_POINTS:,})", type=["csv", "txt"],
                          key="gan_csv", on_change=_read_csv)
         if st.session_state.get("gan_points_note"):
             st.caption(st.session_state["gan_points_note"])
+        st.caption(f"A share link carries up to {LINK_POINTS} of your points.")
     return st.session_state.get("gan_points")
 
 

@@ -18,7 +18,15 @@ import numpy as np
 
 from engine.device import xla_for_convolutions
 from engine.generative.codes import interpolate_codes, sample_codes
-from engine.generative.targets import TARGETS, Coverage, Target, mode_coverage
+from engine.generative.targets import (
+    LINK_POINTS,
+    TARGETS,
+    Coverage,
+    Target,
+    decode_points,
+    encode_points,
+    mode_coverage,
+)
 from engine.links import LinkReader
 from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
 from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
@@ -336,18 +344,37 @@ def _training_from(reader: LinkReader, default: GanTraining) -> GanTraining:
     )
 
 
-def point_to_query_params(settings: PointGanSettings) -> dict[str, str]:
-    """2-D GAN settings as query parameters (drawn points stay in the session: too long for a link)."""
-    return {"target": settings.target, "g": ",".join(map(str, settings.g_layers)),
-            "d": ",".join(map(str, settings.d_layers)), "noise": str(settings.noise_dim),
-            **_training_params(settings.training), "seed": str(settings.seed)}
+def point_to_query_params(settings: PointGanSettings, points: np.ndarray | None = None) -> dict[str, str]:
+    """2-D GAN settings as query parameters; the user's own points (``points``) compactly, when they are the target."""
+    params = {"target": settings.target, "g": ",".join(map(str, settings.g_layers)),
+              "d": ",".join(map(str, settings.d_layers)), "noise": str(settings.noise_dim),
+              **_training_params(settings.training), "seed": str(settings.seed)}
+    if settings.target == "custom" and points is not None:
+        params["points"] = encode_points(points)
+    return params
+
+
+def link_points(params: dict[str, str]) -> np.ndarray | None:
+    """The user's points a link carries (see ``encode_points``), or None when it carries none that work."""
+    try:
+        return decode_points(LinkReader(params).text("points", "", max_length=4 * LINK_POINTS))
+    except ValueError:
+        return None
 
 
 def point_from_query_params(params: dict[str, str]) -> tuple[PointGanSettings, list[str]]:
-    """2-D GAN settings from a link; one warning per value ignored or clamped."""
+    """2-D GAN settings from a link; one warning per value ignored or clamped.
+
+    A link that names the user's own points but carries none that can be read opens on the
+    ring instead (and says so): a visitor never lands on a page with nothing to train on.
+    """
     reader, default = LinkReader(params), PointGanSettings()
+    target = reader.choice("target", tuple(TARGETS), default.target)
+    if target == "custom" and link_points(params) is None:
+        reader.warn("target", target, "the link carries no points of its own that can be read; using the ring")
+        target = default.target
     settings = PointGanSettings(
-        target=reader.choice("target", tuple(TARGETS), default.target),
+        target=target,
         g_layers=reader.int_list("g", default.g_layers, 1, MAX_UNITS, MAX_LAYERS) or default.g_layers,
         d_layers=reader.int_list("d", default.d_layers, 1, MAX_UNITS, MAX_LAYERS) or default.d_layers,
         noise_dim=int(reader.number("noise", default.noise_dim, 1, 16, integer=True)),

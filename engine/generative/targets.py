@@ -8,6 +8,8 @@ Users can also bring their own points, drawn or uploaded.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import io
 import math
@@ -27,6 +29,7 @@ NUM_POINTS = 512
 MIN_CUSTOM_POINTS = 10
 MAX_CUSTOM_POINTS = 2000
 MAX_UPLOAD_BYTES = 1_000_000
+LINK_POINTS = 600  # at most this many of the user's points travel in a share link
 COVERAGE_SIGMAS = 3.0  # a sample within this many standard deviations of a mode's centre counts for it
 
 
@@ -123,6 +126,24 @@ def points_from_csv(data: bytes) -> np.ndarray:
     return fit_to_square(check_points(np.array(rows).reshape(-1, 2)))
 
 
+def ink_mask(rgba: np.ndarray, background: tuple[int, int, int] = (255, 255, 255)) -> np.ndarray:
+    """Where a drawing has ink: opaque pixels whose colour is far from the canvas's background.
+
+    A drawing canvas returns its background too (opaque white here), so transparency alone
+    marks every pixel as drawn; the colour tells the stroke apart.
+
+    Args:
+        rgba: (height, width, 4) uint8 pixels, as the canvas returns them.
+        background: the canvas's background colour.
+
+    Returns:
+        A (height, width) boolean mask.
+    """
+    pixels = np.asarray(rgba, dtype=np.int16)
+    difference = np.abs(pixels[:, :, :3] - np.array(background, np.int16)).max(axis=2)
+    return (pixels[:, :, 3] > 0) & (difference > 64)
+
+
 def points_from_mask(mask: np.ndarray, max_points: int, seed: int) -> np.ndarray:
     """Points where a drawing's mask is set, in [-1, 1]² with y up (row 0 is the top edge)."""
     rows, cols = np.nonzero(mask)
@@ -133,6 +154,32 @@ def points_from_mask(mask: np.ndarray, max_points: int, seed: int) -> np.ndarray
     x = (cols + 0.5) / width * 2 - 1
     y = 1 - (rows + 0.5) / height * 2
     return np.stack([x, y], axis=1).astype(np.float32)
+
+
+def encode_points(points: np.ndarray, max_points: int = LINK_POINTS, seed: int = 0) -> str:
+    """Points in [-1, 1]² as a short share-link value.
+
+    Each coordinate is rounded to one of 256 steps across the square (one byte), so a point
+    takes two bytes, written in URL-safe base64: 600 points make 1,600 characters. Beyond
+    ``max_points`` a seeded sample is kept, which keeps the shape.
+    """
+    points = np.asarray(points, dtype=np.float64)
+    if len(points) > max_points:
+        points = points[np.sort(np.random.default_rng(seed).choice(len(points), max_points, replace=False))]
+    codes = np.clip(np.round((points + 1.0) / 2.0 * 255.0), 0, 255).astype(np.uint8)
+    return base64.urlsafe_b64encode(codes.tobytes()).decode("ascii").rstrip("=")
+
+
+def decode_points(text: str) -> np.ndarray:
+    """The (n, 2) float32 points of ``encode_points``' text; ``ValueError`` in words for anything else."""
+    try:
+        raw = base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("The points are not in the link's format (URL-safe base64).") from None
+    if len(raw) % 2:
+        raise ValueError("The points are cut short: every point needs two coordinates.")
+    codes = np.frombuffer(raw, np.uint8).reshape(-1, 2)
+    return check_points(codes.astype(np.float32) / 255.0 * 2.0 - 1.0)
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,35 @@ def wait_until_idle(page) -> None:
     )
 
 
+def choose(page, key: str, label: str) -> None:
+    """Pick the option shown as ``label`` in the select box with Streamlit key ``key``, as a click does."""
+    page.locator(f".st-key-{key} input[role=combobox]").click()
+    page.get_by_role("option", name=label, exact=True).click()
+    wait_until_idle(page)
+
+
+def draw_stroke(page, key: str, points: list[tuple[float, float]]) -> None:
+    """Draw a line through ``points`` (pixels from the top-left corner) on the canvas with key ``key``."""
+    canvas = page.locator(f".st-key-{key} canvas.upper-canvas")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    # Hover first, as a hand does: the canvas's toolbar then slides out of the drawing area.
+    page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
+    time.sleep(0.5)
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=2)
+    page.mouse.up()
+
+
+def trace_points(page, key: str, name: str) -> list[list[float]]:
+    """The (x, y) points of the trace called ``name`` in the Plotly chart with Streamlit key ``key``."""
+    return page.evaluate(
+        "([key, name]) => { const chart = document.querySelector(`.st-key-${key} .js-plotly-plot`);"
+        " const trace = chart && chart._fullData.find(item => item.name === name);"
+        " return trace ? Array.from(trace.x, (x, index) => [x, trace.y[index]]) : []; }", [key, name])
+
+
 def epoch(page) -> int:
     """The run's epoch counter as the page shows it."""
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first  # not "Epochs / s"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import epoch, wait_until_idle
+from tests.browser.conftest import draw_stroke, epoch, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -33,17 +33,7 @@ def _explained(page) -> None:
 
 def test_a_digit_drawn_on_the_canvas_is_classified_and_explained(server, page):
     _choose_image_source(server, page, "Draw one", "Draw a digit in the black square")
-    canvas = page.locator(".st-key-cnn_canvas canvas.upper-canvas")
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    # Hover first, as a hand does: the canvas's toolbar then slides up out of the drawing area.
-    x, top = box["x"] + box["width"] / 2, box["y"] + 50
-    page.mouse.move(x, top)
-    time.sleep(0.5)
-    page.mouse.down()
-    for step in range(1, 21):  # a vertical stroke, a "1"
-        page.mouse.move(x, top + step * 6, steps=2)
-    page.mouse.up()
+    draw_stroke(page, "cnn_canvas", [(112, 50 + step * 6) for step in range(21)])  # a vertical stroke, a "1"
     _explained(page)
     page.get_by_text("The network sees your drawing cropped to its ink").wait_for()
     assert page.get_by_text("Draw a digit in the black square").count() == 0

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from engine.generative.targets import decode_points, encode_points, make_target
 from tests.pages.test_pages import figure, fresh_session_resources, metric, open_page, plotted, url_settings  # noqa: F401
 
 POINTS, IMAGES = "gan_lab.py", "image_gan.py"
@@ -40,8 +41,25 @@ def test_training_only_the_discriminator_leaves_the_generated_points_in_place():
 def test_choosing_own_points_asks_for_them_before_training():
     app = open_page(POINTS)
     app.selectbox(key="gan_target").set_value("custom").run()
-    assert any("Draw or upload at least 10 points" in item.value for item in app.error)
-    assert not app.exception
+    assert any("Draw your distribution" in item.value for item in app.info)
+    assert not app.exception and not app.error
+
+
+def test_a_link_carries_own_points_and_a_link_without_them_opens_on_the_ring():
+    spiral = make_target("spiral", seed=0).points
+    params = {"target": "custom", "points": encode_points(spiral / np.abs(spiral).max())}
+    app = open_page(POINTS, params)
+    assert not app.exception and not app.error
+    assert app.selectbox(key="gan_target").value == "custom"
+    app.button(key="gan_step").click().run()
+    real = trace(app, "gan_plane", "real")
+    np.testing.assert_allclose(np.sort(plotted(real["x"])), np.sort(decode_points(params["points"])[:, 0]))
+    assert url_settings(app)["points"] == params["points"]  # and the page's own link carries them on
+    bare = open_page(POINTS, {"target": "custom"})
+    assert not bare.exception and not bare.error
+    assert bare.selectbox(key="gan_target").value == "ring"
+    assert any("using the ring" in item.value for item in bare.warning)
+    assert bare.button(key="gan_play")
 
 
 def test_the_2d_link_round_trips():

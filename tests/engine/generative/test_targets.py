@@ -1,12 +1,18 @@
 """2-D targets: shapes, mode coverage on known samples, user points from a drawing or a CSV."""
 
+import string
+
 import numpy as np
 import pytest
 
 from engine.generative.targets import (
+    LINK_POINTS,
     MIN_CUSTOM_POINTS,
     TARGETS,
     check_points,
+    decode_points,
+    encode_points,
+    ink_mask,
     make_target,
     mode_coverage,
     points_from_csv,
@@ -41,6 +47,36 @@ def test_a_drawing_becomes_points_with_y_up():
     points = points_from_mask(mask, max_points=100, seed=0)
     np.testing.assert_allclose(points, [[-0.95, 0.9], [0.95, -0.9]])
     assert len(points_from_mask(np.ones((50, 50), bool), max_points=30, seed=0)) == 30
+
+
+def test_ink_is_the_stroke_not_the_opaque_background():
+    # The canvas returns its white background opaque: only the blue stroke is ink.
+    drawing = np.zeros((20, 30, 4), np.uint8)
+    drawing[:, :, :] = (255, 255, 255, 255)
+    drawing[2:4, 3:9] = (8, 119, 189, 255)
+    drawing[10, 10] = (250, 252, 255, 255)  # anti-aliasing noise near white is not ink
+    mask = ink_mask(drawing)
+    assert mask.sum() == 12 and mask[2:4, 3:9].all()
+    points = points_from_mask(mask, max_points=600, seed=0)
+    assert points[:, 0].max() < -0.35 and points[:, 1].min() > 0.5  # the top-left corner only
+
+
+def test_points_travel_in_a_link_compactly_and_come_back_within_a_step():
+    points = make_target("spiral", seed=0).points
+    points = points / np.abs(points).max()
+    text = encode_points(points)
+    assert len(text) <= 4 * LINK_POINTS // 3 * 2 + 4 and set(text) <= set(string.ascii_letters + string.digits + "-_")
+    back = decode_points(text)
+    assert back.shape == (len(points), 2)
+    np.testing.assert_allclose(back, points, atol=1 / 255 + 1e-6)
+    many = np.random.default_rng(0).uniform(-1, 1, (2000, 2))
+    assert len(decode_points(encode_points(many))) == LINK_POINTS
+
+
+@pytest.mark.parametrize("text, message", [("***", "format"), ("AAAA", "cut short"), ("AAA", "at least 10")])
+def test_bad_link_points_are_refused_in_words(text, message):
+    with pytest.raises(ValueError, match=message):
+        decode_points(text)
 
 
 def test_a_csv_is_read_with_its_header_and_fitted_to_the_square():
