@@ -76,22 +76,33 @@ def data_controls() -> None:
 def _upload_control() -> None:
     st.caption("Rows of `x1,x2,label`; integer labels (at most 5 classes) mean classification, "
                "other numbers regression. Up to 5,000 rows.")
-    file = st.file_uploader("CSV file", type=["csv", "txt"], key="pg_upload_file")
-    problem = st.radio("Labels are", ["auto", "classification", "regression"], horizontal=True, key="pg_upload_problem",
-                       persist_state="session")
+    st.file_uploader("CSV file", type=["csv", "txt"], key="pg_upload_file", on_change=_read_upload)
+    st.radio("Labels are", ["auto", "classification", "regression"], horizontal=True, key="pg_upload_problem",
+             persist_state="session", on_change=_read_upload)
+    if st.session_state.get("pg_upload_error"):
+        st.error(st.session_state["pg_upload_error"])
+
+
+def _read_upload() -> None:
+    """Read a newly chosen CSV (a callback: it runs before the data set box is drawn, so it may switch it).
+
+    A refused file leaves the points in use as they were and says why.
+    """
+    state = st.session_state
+    file = state.get("pg_upload_file")
     if file is None:
         return
     content = file.getvalue()
+    problem = state.get("pg_upload_problem", "auto")
     digest = hashlib.sha256(content + problem.encode()).hexdigest()[:16]
-    if st.session_state.get("pg_upload_digest") == digest:
+    if state.get("pg_upload_digest") == digest:
         return
     try:
         uploaded = parse_points_csv(content, problem)
     except ValueError as error:
-        st.error(f"Could not use {file.name}: {error}")
+        state["pg_upload_error"] = f"Could not use {file.name}: {error}"
         return
-    st.session_state.update(pg_uploaded=uploaded, pg_upload_digest=digest, pg_dataset=UPLOAD)
-    st.rerun()
+    state.update(pg_uploaded=uploaded, pg_upload_digest=digest, pg_dataset=UPLOAD, pg_upload_error="")
 
 
 def training_controls(num_train: int) -> None:

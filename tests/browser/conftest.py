@@ -128,6 +128,15 @@ def epoch(page) -> int:
     return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
 
 
+def wait_for_epoch(page, value: int, timeout: float = 60_000) -> None:
+    """Wait until the page's epoch counter shows ``value``."""
+    page.wait_for_function(
+        "value => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].some(metric =>"
+        " metric.innerText.startsWith('Epoch') && !metric.innerText.includes('/')"
+        " && metric.querySelector('[data-testid=\"stMetricValue\"]').innerText.replace(/,/g, '') === String(value))",
+        arg=value, timeout=timeout)
+
+
 def chart_line(page, key: str) -> str:
     """The SVG path of the first line in the chart with Streamlit key ``key`` ("" before it is drawn)."""
     lines = page.locator(f".st-key-{key} .scatterlayer path.js-line")

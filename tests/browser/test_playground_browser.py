@@ -4,7 +4,15 @@ import time
 
 import pytest
 
-from tests.browser.conftest import chart_line, epoch, play_until_epoch, running_server, wait_until_idle
+from tests.browser.conftest import (
+    chart_line,
+    epoch,
+    play_until_epoch,
+    running_server,
+    wait_for_epoch,
+    wait_until_idle,
+)
+from tests.pages.test_pages import points_csv
 
 pytestmark = pytest.mark.browser
 
@@ -48,3 +56,19 @@ def test_a_share_link_as_the_servers_first_request_opens_inside_the_app(page):
         navigation = page.locator('[data-testid="stSidebarNav"]')
         assert "Networks" in navigation.inner_text()  # the section header only app.py defines
         assert page.title() == "Deep Learning Playground"  # app.py's page config
+
+
+def test_an_uploaded_csv_becomes_the_data_and_trains(server, page):
+    page.goto(f"{server}/network_playground")
+    wait_until_idle(page)
+    page.get_by_role("button", name="▶ Play", exact=True).wait_for()
+    page.get_by_text("Upload your own points (CSV)").click()
+    upload = page.locator(".st-key-pg_upload_file input[type=file]")
+    upload.set_input_files(files=[{"name": "circle.csv", "mimeType": "text/csv", "buffer": points_csv()}])
+    page.wait_for_function(
+        "() => document.querySelector('.st-key-pg_dataset input[role=combobox]').value === 'Uploaded CSV'")
+    wait_until_idle(page)
+    page.get_by_role("button", name="⏭ Step", exact=True).click()
+    wait_for_epoch(page, 1)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "2 inputs → 4 → 2 → 1 output" in page.locator("body").inner_text()

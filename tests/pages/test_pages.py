@@ -149,6 +149,35 @@ def test_removing_every_feature_is_explained_not_crashed():
     assert any("Expected some of the features" in item.value for item in app.error)
 
 
+def points_csv(rows: int = 300) -> bytes:
+    """``x1,x2,label`` rows: label 1 inside a circle of radius 1.2, else 0."""
+    points = np.random.default_rng(0).uniform(-2, 2, (rows, 2))
+    labels = (np.linalg.norm(points, axis=1) < 1.2).astype(int)
+    return "\n".join(f"{x:.3f},{y:.3f},{label}" for (x, y), label in zip(points, labels, strict=True)).encode()
+
+
+def test_uploading_a_csv_trains_on_it_and_keeps_the_network():
+    app = open_page("network_playground.py")
+    app.number_input(key="pg_units_0").set_value(5).run()
+    app.file_uploader(key="pg_upload_file").set_value(("points.csv", points_csv(), "text/csv")).run()
+    assert not app.exception and not app.error
+    assert app.selectbox(key="pg_dataset").value == "upload"
+    assert app.number_input(key="pg_num_layers").value == 2 and app.number_input(key="pg_units_0").value == 5
+    app.button(key="pg_step").click().run()  # the rerun after the upload: the controls still match the model
+    assert not app.exception and metric(app, "Epoch") == "1"
+    assert any("2 inputs → 5 → 2 → 1 output" in item.value for item in app.caption)
+    train = next(item for item in figure(app, "pg_boundary")["data"] if item.get("name") == "train")
+    assert len(plotted(train["x"])) == 150  # half of the 300 rows train
+
+
+def test_a_bad_csv_is_refused_with_its_reason_and_the_data_stays():
+    app = open_page("network_playground.py")
+    app.file_uploader(key="pg_upload_file").set_value(("bad.csv", b"1,2\nnot,numbers,here\n", "text/csv")).run()
+    assert not app.exception
+    assert any("Could not use bad.csv" in item.value for item in app.error)
+    assert app.selectbox(key="pg_dataset").value == "circle"
+
+
 def test_every_page_file_is_in_the_navigation():
     text = Path(APP).read_text()
     assert all(page in text for page in PAGES)
