@@ -123,6 +123,8 @@ def main() -> None:
         st.error(str(error))
         st.stop()
     st.caption(f"**{AGENTS[settings.agent]}** on **{settings.environment}**.")
+    if settings.agent == "dqn":
+        st.info(lesson("rl", "dqn"))
     run_controls(trainer, "rl", unit="episode")
     live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw(snapshot, settings))
     replay_section(trainer, settings)

@@ -8,6 +8,8 @@ from engine.rl.environments import DISCRETE_STATE_ENVIRONMENTS, ENVIRONMENTS
 from engine.rl.gridworld import EMPTY, PRESETS, START, WALL, GridLayout
 from engine.rl.settings import (
     AGENTS,
+    DEFAULT_AGENT,
+    DEFAULT_BATCH_SIZES,
     DEFAULT_LEARNING_RATES,
     MAX_EPISODES,
     TABULAR_AGENTS,
@@ -45,15 +47,20 @@ def seed_widgets(settings: AgentSettings) -> None:
 
 
 def _environment_changed() -> None:
-    """A table needs discrete states: leaving them for CartPole & co. switches to DQN."""
+    """A table needs discrete states: leaving them for CartPole & co. switches to the default deep agent."""
     state = st.session_state
     if state["rl_agent"] in TABULAR_AGENTS and state["rl_env"] not in DISCRETE_STATE_ENVIRONMENTS:
-        state["rl_agent"] = "dqn"
-        state["rl_lr"] = DEFAULT_LEARNING_RATES["dqn"]
+        state["rl_agent"] = DEFAULT_AGENT
+        _agent_changed()
 
 
 def _agent_changed() -> None:
-    st.session_state["rl_lr"] = DEFAULT_LEARNING_RATES[st.session_state["rl_agent"]]
+    """Each agent starts from its own default step size (and DQN's minibatch or actor-critic's rollout)."""
+    state = st.session_state
+    agent = state["rl_agent"]
+    state["rl_lr"] = DEFAULT_LEARNING_RATES[agent]
+    if agent in DEFAULT_BATCH_SIZES:
+        state["rl_batch"] = DEFAULT_BATCH_SIZES[agent]
 
 
 def sidebar() -> None:

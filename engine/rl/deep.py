@@ -102,10 +102,20 @@ class _KerasAgent:
 
 
 def _apply(optimizer: keras.optimizers.Optimizer, tape: tf.GradientTape, loss: tf.Tensor,
-           variables: list) -> None:
+           *networks: list) -> None:
+    """One step on ``loss``, each network's gradients clipped on their own.
+
+    One clip over both a policy and its critic would let the critic's large early errors
+    shrink the policy's step (and small ones grow it): the two would not learn independently.
+    """
+    variables = [variable for network in networks for variable in network]
     gradients = tape.gradient(loss, variables)
-    gradients, _ = tf.clip_by_global_norm(gradients, GRADIENT_CLIP_NORM)
-    optimizer.apply_gradients(zip(gradients, variables, strict=True))
+    clipped, start = [], 0
+    for network in networks:
+        part, _ = tf.clip_by_global_norm(gradients[start:start + len(network)], GRADIENT_CLIP_NORM)
+        clipped += part
+        start += len(network)
+    optimizer.apply_gradients(zip(clipped, variables, strict=True))
 
 
 class DQNAgent(_KerasAgent):
@@ -275,7 +285,7 @@ class PolicyGradientAgent(_KerasAgent):
             actor_loss = -tf.reduce_sum((taken * normalised + ENTROPY_BONUS * entropy) * mask) / count
             critic_loss = 0.5 * tf.reduce_sum(((returns - current) * mask) ** 2) / count
             loss = actor_loss + critic_loss
-        _apply(self.optimizer, tape, loss, self.policy.trainable_variables + self.critic.trainable_variables)
+        _apply(self.optimizer, tape, loss, self.policy.trainable_variables, self.critic.trainable_variables)
         return loss, tf.reduce_sum(tf.abs(deltas)) / count, [tf.identity(variable) for variable in self.policy.trainable_variables]
 
     def _sample(self, observation: np.ndarray, rng: np.random.Generator | None = None) -> int:

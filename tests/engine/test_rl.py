@@ -1,6 +1,7 @@
 """RL engine: the gridworld, tabular agents against dynamic programming, replay, deep agents, episodes."""
 
 import warnings
+from dataclasses import replace
 
 import gymnasium as gym
 import numpy as np
@@ -14,6 +15,8 @@ from engine.rl.gridworld import PRESETS, GridLayout, GridWorld, value_iteration
 from engine.rl.replay import ReplayBuffer
 from engine.rl.run import AgentRun
 from engine.rl.settings import (
+    DEFAULT_AGENT,
+    DEFAULT_BATCH_SIZES,
     DEFAULT_LEARNING_RATES,
     AgentSettings,
     Exploration,
@@ -26,7 +29,10 @@ SMALL = "S . . #\n. # . -0.5\n. . . G1"
 
 
 def settings(agent: str, environment: str = "CartPole-v1", **changes) -> AgentSettings:
+    """The agent's own defaults (as the page sets them when it is chosen), with ``changes``."""
     live = changes.pop("live", LiveSettings(learning_rate=DEFAULT_LEARNING_RATES[agent]))
+    if agent in DEFAULT_BATCH_SIZES:
+        changes.setdefault("batch_size", DEFAULT_BATCH_SIZES[agent])
     return AgentSettings(environment=environment, agent=agent, live=live, **changes)
 
 
@@ -170,13 +176,21 @@ def _average_return(run: AgentRun, first: int, last: int) -> float:
     return float(np.mean(run.history["reward"][first:last]))
 
 
-@pytest.mark.parametrize("agent, episodes", [("actor_critic", 400), ("dqn", 300)])
-def test_deep_agents_improve_cartpole_over_a_short_budget(agent, episodes):
-    changes = {"update_every": 1} if agent == "dqn" else {}
-    run = AgentRun(settings(agent, **changes))
-    train(run, episodes)
-    early, late = _average_return(run, 0, 30), _average_return(run, episodes - 30, episodes)
+def test_dqn_improves_cartpole_over_a_short_budget():
+    run = AgentRun(settings("dqn", update_every=1))
+    train(run, 300)
+    early, late = _average_return(run, 0, 30), _average_return(run, 270, 300)
     assert late > 2 * early, (early, late)
+    assert all(np.isfinite(run.history["loss"][-30:]))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_pages_default_agent_learns_cartpole_on_every_seed(seed):
+    # What a learner gets by pressing Play: the page's defaults (an empty link), on three seeds.
+    run = AgentRun(replace(from_query_params({})[0], seed=seed))
+    train(run, 400)
+    early, late = _average_return(run, 0, 30), _average_return(run, 370, 400)
+    assert late > 3 * early, (early, late)
     assert all(np.isfinite(run.history["loss"][-30:]))
 
 
@@ -237,7 +251,7 @@ def test_settings_refuse_a_table_for_continuous_states_and_links_round_trip():
 def test_links_clamp_and_warn():
     restored, warnings_ = from_query_params({"agent": "q_learning", "gamma": "7", "grid": "S x", "lr": "nan",
                                              "hidden": "9999"})
-    assert restored.agent == "dqn"  # a table cannot learn CartPole
+    assert restored.agent == DEFAULT_AGENT  # a table cannot learn CartPole
     assert restored.gamma == 1.0 and restored.hidden == (256,)
     assert restored.layout_text == PRESETS["Detour"]
     assert len(warnings_) == 5

@@ -59,3 +59,13 @@ def test_hardware_page_says_cpu_only_and_benchmarks():
     assert [list(plotted(trace["x"])) for trace in chart["data"]] == [[64, 128]]
     assert all(value > 0 for value in plotted(chart["data"][0]["y"]))
     assert url_settings(app)["ops"] == "matmul"
+
+
+def test_the_default_agent_is_actor_critic_and_choosing_dqn_explains_its_wobble():
+    app = open_page("rl_lab.py")
+    assert app.selectbox(key="rl_agent").value == "actor_critic" and app.select_slider(key="rl_batch").value == 256
+    assert not any("Expect DQN to wobble" in item.value for item in app.info)
+    app.selectbox(key="rl_agent").set_value("dqn").run()
+    assert any("Expect DQN to wobble" in item.value for item in app.info)
+    assert app.select_slider(key="rl_batch").value == 128  # DQN's own minibatch
+    assert app.select_slider(key="rl_lr").value == 2.5e-4
