@@ -26,7 +26,7 @@ from ui.autoencoder_controls import live_controls, seed_widgets, settings_from_w
 from ui.figures import curves_figure
 from ui.generative_figures import latent_map_figure, tiles_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once
+from ui.links import page_header, seed_from_link_once, write_url
 from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
 from ui.runtime import enter_page, wait_for_warmup
 from ui.vision_data import cached_dataset
@@ -180,7 +180,7 @@ def main() -> None:
         explorer_tab(trainer, dataset, settings)
     with samples:
         samples_tab(trainer, dataset, settings)
-    st.query_params.from_dict(to_query_params(settings))
+    write_url(to_query_params(settings))
 
 
 main()

@@ -34,7 +34,7 @@ from ui.cnn_controls import (
 )
 from ui.figures import confusion_figure, curves_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once
+from ui.links import page_header, seed_from_link_once, write_url
 from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
 from ui.runtime import enter_page, wait_for_warmup
 from ui.vision_data import cached_dataset
@@ -192,7 +192,7 @@ def main() -> None:
         inside_tab(trainer, dataset)
     with mistakes:
         mistakes_tab(trainer, dataset)
-    st.query_params.from_dict(to_query_params(settings))
+    write_url(to_query_params(settings))
 
 
 main()

@@ -24,7 +24,7 @@ from ui.convolution_controls import (
     settings_from_widgets,
 )
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once
+from ui.links import page_header, seed_from_link_once, write_url
 from ui.runtime import enter_page, wait_for_warmup
 from ui.vision_figures import (
     colour_output_figure,
@@ -163,7 +163,7 @@ def main() -> None:
         if st.session_state["cv_image"] == UPLOADED:
             st.warning("Links cannot carry uploaded images: the link opens with the shapes image instead.")
         st.code(f"{st.context.url or ''}?{urlencode(to_query_params(settings))}", language=None)
-    st.query_params.from_dict(to_query_params(settings))
+    write_url(to_query_params(settings))
 
 
 main()

@@ -27,7 +27,7 @@ from ui.gan_controls import (
 )
 from ui.generative_figures import point_gan_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once
+from ui.links import page_header, seed_from_link_once, write_url
 from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
 from ui.runtime import enter_page, wait_for_warmup
 
@@ -114,7 +114,7 @@ def main() -> None:
         if settings.target == "custom" and st.session_state.get("gan_points") is None:
             st.info("Draw your distribution in the square above and press **Use drawing**, or upload a CSV of "
                     "points: training starts from them.")
-            st.query_params.from_dict(point_to_query_params(settings))
+            write_url(point_to_query_params(settings))
             st.stop()
         target = current_target(settings)
         trainer = trainer_for(settings, target)
@@ -125,7 +125,7 @@ def main() -> None:
     batches = int(np.ceil(len(target.points) / min(settings.training.batch_size, len(target.points))))
     live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw(snapshot, target, shown, batches))
     st.markdown(lesson("gan", "reading"))
-    st.query_params.from_dict(point_to_query_params(settings, st.session_state.get("gan_points")))
+    write_url(point_to_query_params(settings, st.session_state.get("gan_points")))
 
 
 main()

@@ -20,7 +20,7 @@ from engine.training.executor import default_executor
 from ui.devices import cached_device_report
 from ui.hardware_figures import TITLES, gflops_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once
+from ui.links import page_header, seed_from_link_once, write_url
 from ui.runtime import enter_page, wait_for_warmup
 
 
@@ -111,7 +111,7 @@ def main() -> None:
     else:
         st.caption("Press the button to measure (a few seconds per device).")
     st.markdown(lesson("hardware", "reading"))
-    st.query_params.from_dict({"ops": ",".join(chosen), "matmul": str(st.session_state["hw_matmul_max"]),
+    write_url({"ops": ",".join(chosen), "matmul": str(st.session_state["hw_matmul_max"]),
                                "conv": str(st.session_state["hw_conv_max"])})
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.devices import cached_device_report
+from ui.live import session_runs
 from ui.runtime import enter_page, warmed_up
 
 LABS = [
@@ -62,6 +63,7 @@ def device_panel() -> None:
 
 
 enter_page()
+session_runs()  # this browser's run id joins the URL: a reload here keeps the labs' runs
 st.title("Deep Learning Playground")
 st.markdown(
     "Learn deep learning by changing it and watching what happens. Every lab here trains real "

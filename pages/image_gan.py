@@ -23,7 +23,7 @@ from ui.figures import curves_figure
 from ui.gan_controls import image_settings_from_widgets, image_sidebar, part_control, seed_image_widgets
 from ui.generative_figures import tiles_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once
+from ui.links import page_header, seed_from_link_once, write_url
 from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
 from ui.runtime import enter_page, wait_for_warmup
 from ui.vision_data import cached_dataset
@@ -110,7 +110,7 @@ def main() -> None:
     with st.expander("Real training images, for comparison"):
         st.plotly_chart(tiles_figure(dataset.x_train[:NUM_FIXED_IMAGES], 8, width=380), key="dcgan_real",
                         config=NO_TOOLBAR)
-    st.query_params.from_dict(image_to_query_params(settings))
+    write_url(image_to_query_params(settings))
 
 
 main()

@@ -22,7 +22,7 @@ from engine.training.trainer import Trainer
 from ui.devices import cached_device_report
 from ui.figures import boundary_figure, confusion_figure, curves_figure, network_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once
+from ui.links import page_header, seed_from_link_once, write_url
 from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
 from ui.playground_controls import (
     data_controls,
@@ -255,7 +255,7 @@ def main() -> None:
         export_tab(trainer, settings)
     with summary:
         summary_tab(rows)
-    st.query_params.from_dict(to_query_params(settings))
+    write_url(to_query_params(settings))
 
 
 main()

@@ -15,7 +15,7 @@ from ui.comparison_figures import comparison_figure
 from ui.figures import curves_figure
 from ui.generative_figures import animation_figure, filters_figure, tiles_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once
+from ui.links import page_header, seed_from_link_once, write_url
 from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
 from ui.playground_controls import LEARNING_RATES, with_current
 from ui.runtime import enter_page, wait_for_warmup
@@ -215,7 +215,7 @@ def main() -> None:
         run_controls(comparison, "dbn")
         live_fragment(comparison, FRAME_SECONDS, lambda snapshot: _draw_dbn(snapshot, len(task.x_train)))
         st.markdown(lesson("rbm", "dbn_reading"))
-    st.query_params.from_dict({**rbm.to_query_params(rbm_settings), **dbn.to_query_params(dbn_settings)})
+    write_url({**rbm.to_query_params(rbm_settings), **dbn.to_query_params(dbn_settings)})
 
 
 main()

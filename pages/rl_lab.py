@@ -14,7 +14,7 @@ from engine.rl.run import AgentRun
 from engine.rl.settings import AGENTS, VALUE_AGENTS, AgentSettings, from_query_params, to_query_params
 from engine.training.trainer import Snapshot, Trainer
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once
+from ui.links import page_header, seed_from_link_once, write_url
 from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
 from ui.rl_controls import grid_editor, seed_widgets, settings_from_widgets, sidebar
 from ui.rl_figures import curves_panels_figure, episode_figure, grid_figure, reward_figure
@@ -131,7 +131,7 @@ def main() -> None:
     with st.expander("How the agents learn"):
         st.markdown(lesson("rl", "agents"))
     st.markdown(lesson("rl", "reading"))
-    st.query_params.from_dict(to_query_params(settings))
+    write_url(to_query_params(settings))
 
 
 main()

@@ -31,7 +31,7 @@ from engine.vision.transfer import (
 from ui.comparison_figures import comparison_figure
 from ui.figures import curves_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once
+from ui.links import page_header, seed_from_link_once, write_url
 from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
 from ui.runtime import enter_page, wait_for_warmup
 from ui.transfer_controls import experiment_controls, seed_widgets, settings_from_widgets, sidebar_controls
@@ -160,7 +160,7 @@ def main() -> None:
     pretraining_section(settings, data, pretrained)
     fine_tuning_section(settings, data, trainer)
     st.markdown(lesson("transfer", "reading"))
-    st.query_params.from_dict(to_query_params(linked))  # as asked, even where the backbone is missing
+    write_url(to_query_params(linked))  # as asked, even where the backbone is missing
 
 
 main()

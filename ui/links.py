@@ -7,6 +7,8 @@ from typing import Any
 
 import streamlit as st
 
+from ui.live import RUN_PARAM, session_runs
+
 
 def seed_from_link_once(prefix: str, read: Callable[[dict[str, str]], tuple[Any, list[str]]],
                         seed_widgets: Callable[[Any], None]) -> None:
@@ -30,3 +32,8 @@ def page_header(title: str, introduction: str, prefix: str) -> None:
     st.markdown(introduction)
     for warning in st.session_state.get(f"{prefix}_link_warnings", []):
         st.warning(warning)
+
+
+def write_url(params: dict[str, str]) -> None:
+    """Show the page's settings in the URL, with this browser's run id (so a reload finds its runs)."""
+    st.query_params.from_dict({**params, RUN_PARAM: session_runs().run_id})

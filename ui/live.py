@@ -1,47 +1,64 @@
-"""Per-session trainers for live pages, and the controls that drive them.
+"""Each browser's live trainers, and the controls that drive them.
 
-Each browser session gets its own ``Trainer`` per lab, held in a session-scoped resource
-cache: Streamlit drops it when the session disconnects and the release hook signals the
-worker to end (it never joins: the hook runs on the server's main thread). Nothing about a
-user's model lives in module globals or in a global cache.
+A browser's trainers live in the process-wide ``RunRegistry`` under a run id that the page
+keeps in its session and in its URL (``RUN_PARAM``), so a dropped connection, a reload, or a
+session the server forgot finds its runs where they were. A session-scoped resource stands
+for the connection: Streamlit releases it the moment the websocket goes, and its release
+hook only marks the runs detached (it runs on the server's main thread: no waiting there).
+Nothing about a user's model lives in module globals or in a global cache.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from engine.training.registry import RunSet, default_registry
 from engine.training.run import RunSettings
 from engine.training.trainer import SPEEDS, Snapshot, Trainer, redraw_interval
 
-
-@dataclass
-class SessionTrainers:
-    """The trainers of one session, by lab name, with the structure each was built for."""
-
-    trainers: dict[str, Trainer] = field(default_factory=dict)
-    structures: dict[str, object] = field(default_factory=dict)
-
-    def stop_all(self) -> None:
-        """Signal every worker to end (returns at once)."""
-        for trainer in self.trainers.values():
-            trainer.stop()
-        self.trainers.clear()
-        self.structures.clear()
+RUN_PARAM = "run"
 
 
-def _release(resources: SessionTrainers) -> None:
-    resources.stop_all()
+@dataclass(frozen=True)
+class Connection:
+    """This session's hold on its run set (one per connection)."""
+
+    run_id: str
+    owner: str
+    runs: RunSet
 
 
-@st.cache_resource(scope="session", on_release=_release, show_spinner=False)
-def session_trainers() -> SessionTrainers:
-    """This session's trainers (created on first use, released when the session ends)."""
-    return SessionTrainers()
+def _detach(connection: Connection) -> None:
+    default_registry().detach(connection.run_id, connection.owner)
+
+
+def _is_connected(session_id: str) -> bool:
+    return not Runtime.exists() or Runtime.instance().is_active_session(session_id)
+
+
+@st.cache_resource(scope="session", on_release=_detach, show_spinner=False)
+def _connection() -> Connection:
+    context = get_script_run_ctx()
+    owner = context.session_id if context else "local"
+    wanted = st.session_state.get("run_id") or st.query_params.get(RUN_PARAM)
+    run_id, runs = default_registry().attach(wanted, owner, _is_connected)
+    return Connection(run_id, owner, runs)
+
+
+def session_runs() -> Connection:
+    """This browser's runs, (re)attached on the first use after every (re)connection."""
+    connection = _connection()
+    st.session_state["run_id"] = connection.run_id
+    if st.query_params.get(RUN_PARAM) != connection.run_id:  # also where a page stops before writing its URL
+        st.query_params[RUN_PARAM] = connection.run_id
+    return connection
 
 
 def lab_trainer(lab: str, structure: object, new_run: Callable[[], Any], observe: Callable[[Any], Any],
@@ -58,15 +75,15 @@ def lab_trainer(lab: str, structure: object, new_run: Callable[[], Any], observe
     Returns:
         The trainer and whether the run was (re)built on this call.
     """
-    resources = session_trainers()
-    trainer = resources.trainers.get(lab)
+    runs = session_runs().runs
+    trainer = runs.trainers.get(lab)
     if trainer is None or trainer.stopped:
         trainer = Trainer(new_run(), observe, frame_seconds=frame_seconds)
-        resources.trainers[lab], resources.structures[lab] = trainer, structure
+        runs.trainers[lab], runs.structures[lab] = trainer, structure
         return trainer, True
-    if resources.structures[lab] != structure:
+    if runs.structures[lab] != structure:
         trainer.replace_run(new_run(), observe)
-        resources.structures[lab] = structure
+        runs.structures[lab] = structure
         return trainer, True
     return trainer, False
 

@@ -1,7 +1,7 @@
 """AppTest: the autoencoder lab trains live, explores its code space, samples and shares its setup."""
 
 from engine.generative.autoencoder import from_query_params
-from tests.pages.test_pages import figure, fresh_session_resources, metric, open_page, plotted, url_settings  # noqa: F401  (fixture)
+from tests.pages.test_pages import figure, metric, open_page, plotted, url_settings
 
 PAGE = "autoencoder_lab.py"
 

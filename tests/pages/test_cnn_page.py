@@ -1,6 +1,6 @@
 """AppTest: the CNN lab trains on the shared mechanism, and its controls rebuild or apply live."""
 
-from tests.pages.test_pages import fresh_session_resources, metric, open_page, url_settings  # noqa: F401  (fixture)
+from tests.pages.test_pages import metric, open_page, url_settings
 
 PAGE = "cnn_lab.py"
 

@@ -1,6 +1,6 @@
 """AppTest: the convolution lab's controls change what it computes, and links reproduce a setup."""
 
-from tests.pages.test_pages import fresh_session_resources, open_page, url_settings  # noqa: F401  (fixture)
+from tests.pages.test_pages import open_page, url_settings
 
 PAGE = "convolution_lab.py"
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 from engine.generative.targets import decode_points, encode_points, make_target
-from tests.pages.test_pages import figure, fresh_session_resources, metric, open_page, plotted, url_settings  # noqa: F401
+from tests.pages.test_pages import figure, metric, open_page, plotted, url_settings
 
 POINTS, IMAGES = "gan_lab.py", "image_gan.py"
 

@@ -10,20 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
-from ui.runtime import wait_for_warmup
 
 APP = str(ROOT / "app.py")
 PAGES = sorted(path.name for path in (ROOT / "pages").glob("*.py"))
-
-
-@pytest.fixture(autouse=True)
-def fresh_session_resources():
-    """Every AppTest shares one session id: release session-scoped trainers between tests."""
-    import streamlit as st
-
-    wait_for_warmup()
-    yield
-    st.cache_resource.clear()  # runs the release hook: trainers are signalled to stop
 
 
 def open_page(page: str, query: dict | None = None) -> AppTest:

@@ -1,6 +1,6 @@
 """AppTest: the RBM lab trains by CD-k live, animates a Gibbs chain, cross-checks scikit-learn, races the DBN."""
 
-from tests.pages.test_pages import figure, fresh_session_resources, metric, open_page, url_settings  # noqa: F401
+from tests.pages.test_pages import figure, metric, open_page, url_settings
 
 PAGE = "rbm_lab.py"
 

@@ -1,6 +1,6 @@
 """AppTest: the RL lab (step, replay, gridworld values, live cell edits, links) and the hardware page."""
 
-from tests.pages.test_pages import figure, fresh_session_resources, metric, open_page, plotted, url_settings  # noqa: F401
+from tests.pages.test_pages import figure, metric, open_page, plotted, url_settings
 
 
 def test_rl_lab_steps_an_episode_and_replays_one():

@@ -1,6 +1,6 @@
 """AppTest: the transfer-learning lab pre-trains once, then races four fine-tuning modes live."""
 
-from tests.pages.test_pages import fresh_session_resources, metric, open_page, url_settings  # noqa: F401  (fixture)
+from tests.pages.test_pages import metric, open_page, url_settings
 
 PAGE = "transfer_learning.py"
 

@@ -1,0 +1,97 @@
+"""RunRegistry: runs outlive a connection, are never shared with a second live session, and are freed when abandoned."""
+
+import numpy as np
+import pytest
+
+from engine.training.registry import RunRegistry
+from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+from engine.training.trainer import Trainer
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def tiny_trainer() -> Trainer:
+    import keras
+
+    def build(seed):
+        inputs = keras.Input((2,))
+        return keras.Model(inputs, keras.layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(seed))(inputs))
+
+    x = np.random.default_rng(0).normal(size=(32, 2)).astype(np.float32)
+    data = TrainingData(x, x[:, :1], x[:0], x[:0, :1])
+    return Trainer(TrainingRun(ModelRecipe(build, loss="mse"), data, RunSettings(batch_size=8)), lambda run: None)
+
+
+def test_a_new_browser_gets_an_unguessable_id_and_its_own_empty_set():
+    registry = RunRegistry()
+    first_id, first = registry.attach(None, "session-a")
+    second_id, second = registry.attach(None, "session-b")
+    assert first_id != second_id and len(first_id) == 22 and first is not second
+    assert first.trainers == {} and len(registry) == 2
+
+
+def test_the_owner_gets_its_runs_back_after_a_reconnect_or_a_reload():
+    registry = RunRegistry()
+    run_id, runs = registry.attach(None, "session-a")
+    assert registry.attach(run_id, "session-a") == (run_id, runs)  # the same session, reconnected
+    registry.detach(run_id, "session-a")
+    assert registry.attach(run_id, "session-b") == (run_id, runs)  # a reload: a new session, the old one gone
+    assert runs.owner == "session-b" and runs.detached_at is None
+
+
+def test_a_url_opened_in_a_second_live_session_starts_fresh_runs():
+    registry = RunRegistry()
+    run_id, runs = registry.attach(None, "teacher")
+    other_id, other = registry.attach(run_id, "student")
+    assert other_id != run_id and other is not runs and runs.owner == "teacher"
+    # ... unless the owner's connection is known to be gone (a reload that beats the goodbye)
+    assert registry.attach(run_id, "student", is_connected=lambda session: False) == (run_id, runs)
+
+
+@pytest.mark.parametrize("bad_id", ["", "short", "x" * 200, "../../etc", "A" * 21 + "!"])
+def test_malformed_ids_get_a_new_set(bad_id):
+    registry = RunRegistry()
+    run_id, _ = registry.attach(bad_id, "session-a")
+    assert run_id != bad_id and len(registry) == 1
+
+
+def test_a_detached_set_keeps_training_then_pauses_then_is_freed():
+    clock = Clock()
+    registry = RunRegistry(pause_after=60, free_after=900, clock=clock)
+    run_id, runs = registry.attach(None, "session-a")
+    trainer = runs.trainers["lab"] = tiny_trainer()
+    trainer.play()
+    registry.detach(run_id, "session-b")  # not the owner: ignored
+    clock.now = 1000
+    registry.reap()
+    assert trainer.snapshot().playing and len(registry) == 1
+    registry.detach(run_id, "session-a")
+    clock.now += 59
+    registry.reap()
+    assert trainer.snapshot().playing  # a blip costs nothing
+    clock.now += 2
+    registry.reap()
+    assert not trainer.snapshot().playing and not trainer.stopped
+    epoch = trainer.snapshot().epoch
+    assert epoch > 0 and registry.attach(run_id, "session-c")[1].trainers["lab"] is trainer
+    registry.detach(run_id, "session-c")
+    clock.now += 900
+    registry.reap()
+    assert trainer.stopped and len(registry) == 0
+    assert registry.attach(run_id, "session-c")[0] != run_id  # gone: a fresh set
+
+
+def test_stop_all_stops_every_trainer():
+    registry = RunRegistry()
+    _, runs = registry.attach(None, "session-a")
+    trainer = runs.trainers["lab"] = tiny_trainer()
+    registry.stop_all()
+    assert trainer.stopped and len(registry) == 0
