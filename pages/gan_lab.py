@@ -80,7 +80,7 @@ def _draw(snapshot: Snapshot, target: Target, shown: set[str], batches_per_epoch
                       help="Mixture targets only: modes holding at least a fifth of their fair share of generated "
                            "points (within 3 standard deviations of the centre).")
     run_message(snapshot)
-    for warning in training_warnings(snapshot.history):
+    for warning in training_warnings(snapshot.history, samples="points"):
         st.warning(warning)
     plane, curves = st.columns([1, 1])
     if view is not None:

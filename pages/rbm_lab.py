@@ -92,7 +92,8 @@ def _draw_rbm(snapshot: Snapshot) -> None:
     filters, pairs = st.columns(2)
     with filters:
         shown = min(64, view.filters.shape[2])
-        st.markdown(f"**What each hidden unit looks for** (weights of the first {shown} units as 8×8 images)")
+        st.markdown(f"**What each hidden unit looks for** (weights of the first {shown} units as 8×8 images: "
+                    "blue turns the unit on, orange turns it off, pale means unused)")
         st.plotly_chart(filters_figure(view.filters[:, :, :shown], 8, width=420), key="rbm_filters",
                         config=NO_TOOLBAR)
     with pairs:

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.generative.codes import tile_images
-from ui.figures import _figure
+from ui.figures import DIVERGING, _figure
 from ui.vision_figures import SELECTED, _image_axes
 
 LABEL_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -15,8 +15,11 @@ CLICK_TARGETS = 41  # per axis of a latent map
 
 
 def tiles_figure(images: np.ndarray, columns: int, title: str = "", row_names: tuple[str, ...] = (),
-                 width: int = 560) -> go.Figure:
-    """(n, h, w, 1) images in [0, 1] as one grid heatmap; ``row_names`` label the rows on the left."""
+                 width: int = 560, signed: bool = False) -> go.Figure:
+    """(n, h, w, 1) images in [0, 1] as one grid heatmap; ``row_names`` label the rows on the left.
+
+    ``signed`` images hold values in [-1, 1] (weights): orange below zero, white at zero, blue above.
+    """
     sheet = tile_images(images, columns)
     rows, cols = sheet.shape
     height = images.shape[1]
@@ -25,8 +28,9 @@ def tiles_figure(images: np.ndarray, columns: int, title: str = "", row_names: t
     layout["yaxis"].update(visible=bool(row_names), tickmode="array", ticks="",
                            tickvals=[index * (height + 1) + (height - 1) / 2 for index in range(len(row_names))],
                            ticktext=list(row_names))
-    trace = go.Heatmap(z=sheet, colorscale="gray", reversescale=True, zmin=0, zmax=1, showscale=False,
-                       hovertemplate="%{z:.2f}<extra></extra>")
+    colours = dict(colorscale=DIVERGING, zmin=-1, zmax=1) if signed else dict(colorscale="gray", reversescale=True,
+                                                                                  zmin=0, zmax=1)
+    trace = go.Heatmap(z=sheet, **colours, showscale=False, hovertemplate="%{z:.2f}<extra></extra>")
     plot_height = int(min(620, max(120, width * rows / max(cols, 1)))) + (40 if title else 15)
     return _figure([trace], plot_height, title=dict(text=title, font=dict(size=14)) if title else None,
                    dragmode=False, **layout)
@@ -153,8 +157,12 @@ def animation_figure(frames: np.ndarray, columns: int, frame_names: list[str], w
 
 
 def filters_figure(filters: np.ndarray, columns: int, width: int = 560) -> go.Figure:
-    """(h, w, units) weights, one tile per unit, each scaled to its own range (what each unit responds to)."""
+    """(h, w, units) weights, one tile per unit, on one shared signed scale.
+
+    Blue pixels turn the unit on, orange ones turn it off. One scale for all (the 99th
+    percentile of |weight|, so a single outlier does not wash the rest out) keeps strengths
+    comparable: a unit the data did not need stays pale instead of being stretched to full colour.
+    """
     units = np.moveaxis(filters, 2, 0)[..., None]
-    low = units.min(axis=(1, 2, 3), keepdims=True)
-    span = units.max(axis=(1, 2, 3), keepdims=True) - low
-    return tiles_figure((units - low) / np.where(span > 0, span, 1.0), columns, width=width)
+    scale = float(np.quantile(np.abs(units), 0.99)) or 1.0
+    return tiles_figure(np.clip(units / scale, -1.0, 1.0), columns, width=width, signed=True)

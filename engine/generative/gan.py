@@ -304,16 +304,19 @@ def noise_walk(run: TrainingRun, first_seed: int, second_seed: int, steps: int) 
     return run.model.generate(interpolate_codes(start, end, steps))
 
 
-def training_warnings(history: dict, diversity: float | None = None) -> list[str]:
-    """Plain-word warnings about the game going wrong: D winning outright, or G collapsing."""
+def training_warnings(history: dict, diversity: float | None = None, samples: str = "images") -> list[str]:
+    """Plain-word warnings about the game going wrong: D winning outright, or G collapsing.
+
+    ``samples`` names what the networks make ("images", or "points" in the plane).
+    """
     warnings = []
     accuracy = history.get("d_accuracy", [])
     if len(accuracy) >= PINNED_EPOCHS and min(accuracy[-PINNED_EPOCHS:]) >= PINNED_ACCURACY:
-        warnings.append(f"The discriminator has been right about {PINNED_ACCURACY:.0%} or more of the images for "
+        warnings.append(f"The discriminator has been right about {PINNED_ACCURACY:.0%} or more of the {samples} for "
                         f"{PINNED_EPOCHS} epochs: it wins outright, so the generator's gradients carry little "
                         "information. Try a lower discriminator learning rate, k = 1, or the non-saturating loss.")
     if diversity is not None and len(accuracy) >= COLLAPSE_AFTER_EPOCHS and diversity < COLLAPSE_RATIO:
-        warnings.append(f"The samples are much less varied than real images (spread {diversity:.0%} of the real "
+        warnings.append(f"The samples are much less varied than real {samples} (spread {diversity:.0%} of the real "
                         "one): the generator may be collapsing onto a few outputs (mode collapse). Try a lower "
                         "generator learning rate, or reset with another seed.")
     return warnings

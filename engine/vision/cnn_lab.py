@@ -103,6 +103,16 @@ def conv_layer_names(run: TrainingRun) -> list[str]:
     return [layer.name for layer in run.model.layers[1:] if len(layer.output.shape) == 4]
 
 
+# Layers whose output is a convolution's (a Conv2D, or an Inception or residual block's merge).
+_CONVOLUTION_OUTPUTS = ("Conv2D", "Concatenate", "Activation")
+
+
+def grad_cam_layer_name(run: TrainingRun) -> str | None:
+    """The last convolutional layer (pooling, batch norm and dropout after it are skipped), or None."""
+    return next((layer.name for layer in reversed(run.model.layers[1:])
+                 if len(layer.output.shape) == 4 and type(layer).__name__ in _CONVOLUTION_OUTPUTS), None)
+
+
 def feature_maps(run: TrainingRun, image: np.ndarray, layer_name: str) -> np.ndarray:
     """(height, width, channels) output of one layer for one (size, size, 1) image."""
     return run.layer_outputs(image[None], (layer_name,))[0][0]
@@ -116,8 +126,8 @@ class Saliency:
         probabilities: (classes,) the network's output for the image.
         target: the class explained (the predicted one unless asked otherwise).
         gradient: (size, size) |∂ score / ∂ pixel|, scaled to [0, 1].
-        grad_cam: (size, size) Grad-CAM heatmap from the last image-shaped layer, in [0, 1],
-            or None when the network has no such layer.
+        grad_cam: (size, size) Grad-CAM heatmap from the last convolutional layer, in [0, 1],
+            or None when the network has none.
         grad_cam_layer: the layer Grad-CAM used.
     """
 
@@ -133,14 +143,14 @@ def saliency(run: TrainingRun, image: np.ndarray, target: int | None = None) -> 
 
     Both differentiate the class score (the logit before softmax would do as well; the
     probability is what the learner sees). Gradient saliency: how much each pixel moves the
-    score. Grad-CAM: weight each channel of the last image-shaped layer by its average
+    score. Grad-CAM: weight each channel of the last convolutional layer by its average
     gradient, sum, keep the positive part and stretch it to the image size.
     """
     import keras
     import tensorflow as tf
 
     model = run.model
-    maps_layer = next((name for name in reversed(conv_layer_names(run))), None)
+    maps_layer = grad_cam_layer_name(run)
     outputs = [model.output] + ([model.get_layer(maps_layer).output] if maps_layer else [])
     probe = keras.Model(model.inputs, outputs)
     inputs = tf.constant(image[None], tf.float32)

@@ -158,6 +158,8 @@ def test_warnings_name_a_winning_discriminator_and_a_collapsing_generator():
     assert training_warnings({"d_accuracy": [0.7] * (COLLAPSE_AFTER_EPOCHS - 1)}, diversity=0.1) == []
     collapsed = training_warnings({"d_accuracy": [0.7] * COLLAPSE_AFTER_EPOCHS}, diversity=0.1)
     assert len(collapsed) == 1 and "mode collapse" in collapsed[0]
+    points = training_warnings({"d_accuracy": [1.0] * 5}, samples="points")
+    assert "of the points" in points[0] and "images" not in points[0]
 
 
 @pytest.mark.parametrize("changes, message", [

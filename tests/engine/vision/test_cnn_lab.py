@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
+from engine.vision.cnn import PRESETS
 from engine.vision.cnn_lab import (
     CnnLabSettings,
     conv_layer_names,
     feature_maps,
+    grad_cam_layer_name,
     make_run,
     misclassified,
     observe,
@@ -69,3 +71,13 @@ def test_a_failed_download_falls_back_to_the_digits_with_a_note(monkeypatch):
     with pytest.raises(ValueError, match="Unknown image data set"):
         load_image_dataset("cifar", 8)
     assert set(DATASETS) == {"digits", "mnist", "fashion_mnist"}
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_grad_cam_uses_the_last_convolution_not_a_pooling_after_it(preset):
+    spec = PRESETS[preset]
+    run = make_run(CnnLabSettings(layers=spec.layers, image_size=spec.image_size),
+                   load_image_dataset("digits", spec.image_size, seed=0))
+    last = max(index for index, layer in enumerate(spec.layers, start=1)
+               if layer.kind in ("conv2d", "inception", "residual"))
+    assert grad_cam_layer_name(run) == f"layer_{last}"
