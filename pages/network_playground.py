@@ -246,6 +246,9 @@ def main() -> None:
         + (" · rebuilt for the new data, features or layers" if rebuilt and state.get("pg_seen_once") else "")
     )
     state["pg_seen_once"] = True
+    if len(data.validation_points):
+        st.caption(f"Early stopping watches a validation split: {len(data.validation_points)} of the training "
+                   "points are held back from training, so the test points stay unseen.")
     run_controls(trainer, "pg")
     live_views(trainer, data, settings, view_options())
     compare, export, summary = st.tabs(["Compare with scikit-learn", "Export and share", "Model summary"])

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from engine.training.history import smooth_ema
 
 NEGATIVE, POSITIVE = "#f59322", "#0877bd"  # the classic playground's orange and blue
+VALIDATION = "#2ca02c"  # the early-stopping split's curve
 CLASS_COLORS = ("#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728")
 DIVERGING = [[0.0, NEGATIVE], [0.5, "#f7f7f7"], [1.0, POSITIVE]]
 _NEGATIVE_RGB = np.array([245, 147, 34], dtype=np.float32)
@@ -155,7 +156,8 @@ def curves_figure(
         suffix, axes_layout = side_by_side_axes(
             panel, len(metrics), metric, type="log" if log_scale and "loss" in metric else "linear")
         layout.update(axes_layout)
-        for name, colour, label in ((metric, POSITIVE, "train"), (f"val_{metric}", NEGATIVE, "test")):
+        for name, colour, label in ((metric, POSITIVE, "train"), (f"val_{metric}", NEGATIVE, "test"),
+                                    (f"stop_{metric}", VALIDATION, "validation")):
             if name not in history or not len(history[name]):
                 continue
             values = history[name]

@@ -122,16 +122,20 @@ def live_fragment(trainer: Trainer, base_seconds: float, draw: Callable[[Snapsho
 
 
 def run_message(snapshot: Snapshot) -> None:
-    """Why training stopped (an error) or the last command's effect (a note), if any."""
+    """Why training stopped (an error) or the last command's effect (a note), if any; and slow motion's progress."""
     if snapshot.status in ("diverged", "error"):
         st.error(snapshot.message)
     elif snapshot.message:
         st.info(snapshot.message)
+    if snapshot.update:
+        st.caption(f"Epoch {snapshot.epoch + 1:,} under way: update {snapshot.update} of "
+                   f"{snapshot.updates_per_epoch} (one mini-batch each).")
 
 
 def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None = None, unit: str = "epoch") -> None:
     """Play / Pause / Step / Reset buttons and the speed selector, in one row (``unit``: what a step trains)."""
-    playing = trainer.snapshot().playing
+    snapshot = trainer.snapshot()
+    playing = snapshot.playing
     play, step, reset, speed = st.columns([1, 1, 1, 2.2])
     if playing:
         if play.button("⏸ Pause", key=f"{key}_pause", width="stretch", type="primary"):
@@ -146,10 +150,20 @@ def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None
         trainer.reset()
         if on_reset:
             on_reset()
+    by_update = snapshot.updates_per_epoch > 0
+    updates = f"one mini-batch update per frame ({snapshot.updates_per_epoch} make an epoch)" if by_update \
+        else f"one {unit} per frame"
     choice = speed.selectbox(
         "Speed", list(SPEEDS), index=len(SPEEDS) - 1, key=f"{key}_speed",
         persist_state="session", label_visibility="collapsed",
-        format_func=lambda label: label.replace("epoch", unit),
-        help=f"{unit.capitalize()}s trained between two frames; slow motion shows every step.",
+        format_func=lambda label: _speed_label(label, unit, by_update),
+        help=f"How much trains between two frames. Slow motion: {updates}. Step trains one whole {unit}.",
     )
     trainer.set_speed(choice)
+
+
+def _speed_label(label: str, unit: str, by_update: bool) -> str:
+    """A speed's name in the lab's words (its unit: epoch or episode)."""
+    if label == "Slow motion":
+        return "Slow motion: one update per frame" if by_update else f"Slow motion: one {unit} per frame"
+    return label.replace("epoch", unit)

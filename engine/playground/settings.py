@@ -70,12 +70,15 @@ class PlaygroundSettings:
             raise ValueError(f"Expected a batch size from 1 to {MAX_BATCH_SIZE}. Received: {self.batch_size}.")
 
     def structure(self) -> tuple:
-        """Everything that needs a new run when it changes: data, features and architecture."""
+        """Everything that needs a new run when it changes: data, features and architecture.
+
+        Turning early stopping on or off changes the data too: it holds back a validation split.
+        """
         network = self.network
         return (
             self.dataset, self.noise, self.num_samples, self.train_percent, self.seed, self.features,
             self.scaling, self.loss, network.hidden_units, network.activations, network.batch_norm,
-            network.kernel_initializer,
+            network.kernel_initializer, self.early_stopping_patience > 0,
         )
 
 

@@ -21,6 +21,7 @@ from engine.playground.settings import UPLOAD, PlaygroundSettings
 from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
 
 BOUNDARY_RESOLUTION = 100  # output heatmap: 100 × 100 points
+VALIDATION_SHARE = 0.2  # of the training points, held back for early stopping when it is on
 NEURON_RESOLUTION = 24  # each neuron's thumbnail in the network diagram
 
 
@@ -32,6 +33,8 @@ class PlaygroundData:
         problem: "binary", "multiclass" or "regression".
         num_classes: classes (1 for regression); class_names label them.
         train_points, train_labels, test_points, test_labels: the raw split, points (n, 2).
+        validation_points, validation_labels: the training points held back for early
+            stopping (none when it is off); they are not trained on.
         bounds: (x_min, x_max, y_min, y_max) of the view.
         training: model-ready arrays (features scaled, targets encoded for the loss).
         grid_inputs: model inputs of the BOUNDARY_RESOLUTION² grid over ``bounds``.
@@ -46,6 +49,8 @@ class PlaygroundData:
     train_labels: np.ndarray
     test_points: np.ndarray
     test_labels: np.ndarray
+    validation_points: np.ndarray
+    validation_labels: np.ndarray
     bounds: tuple[float, float, float, float]
     training: TrainingData
     grid_inputs: np.ndarray
@@ -70,6 +75,13 @@ def prepare_data(settings: PlaygroundSettings, uploaded: UploadedPoints | None =
     train_points, train_labels, test_points, test_labels = split_train_test(
         points, labels, settings.train_percent / 100, settings.seed
     )
+    validation_points, validation_labels = train_points[:0], train_labels[:0]
+    if settings.early_stopping_patience:  # early stopping watches its own split, never the test points
+        if len(train_points) < 5:
+            raise ValueError(f"Early stopping holds back a fifth of the training points, but there are only "
+                             f"{len(train_points)}. Use more points or a larger training share, or turn it off.")
+        train_points, train_labels, validation_points, validation_labels = split_train_test(
+            train_points, train_labels, 1 - VALIDATION_SHARE, settings.seed + 1)
     train_features = make_features(train_points, settings.features)
     scaler = fit_scaler(train_features, settings.scaling)
 
@@ -80,10 +92,13 @@ def prepare_data(settings: PlaygroundSettings, uploaded: UploadedPoints | None =
     return PlaygroundData(
         problem=problem, num_classes=num_classes, class_names=class_names,
         train_points=train_points, train_labels=train_labels,
-        test_points=test_points, test_labels=test_labels, bounds=bounds,
+        test_points=test_points, test_labels=test_labels,
+        validation_points=validation_points, validation_labels=validation_labels, bounds=bounds,
         training=TrainingData(
             inputs(train_points), encode_targets(train_labels, problem, num_classes),
             inputs(test_points), encode_targets(test_labels, problem, num_classes),
+            *((inputs(validation_points), encode_targets(validation_labels, problem, num_classes))
+              if len(validation_points) else ()),
         ),
         grid_inputs=inputs(make_grid(bounds, BOUNDARY_RESOLUTION)),
         neuron_grid_inputs=inputs(neuron_grid),

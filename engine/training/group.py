@@ -2,9 +2,9 @@
 
 A comparison (fine-tuning modes beside training from scratch, optimizers on one problem)
 trains its runs with the same number of epochs per chunk, so their curves share one axis.
-The group offers the control surface a ``Trainer`` drives (``advance``, ``step``, ``reset``,
-``update_settings``, ``status``, ``message``, ``epoch``, ``history``), so a live page plays,
-pauses, steps and resets a comparison exactly like a single run.
+The group offers the control surface a ``Trainer`` drives (``advance``, ``advance_updates``,
+``step``, ``reset``, ``update_settings``, ``status``, ``message``, ``epoch``, ``history``), so a
+live page plays, pauses, steps, slows down and resets a comparison exactly like a single run.
 
 The group's history names each series ``"<member>/<metric>"`` (``"scratch/val_accuracy"``).
 A member that stops (diverges, finishes) leaves the others training; its series are padded
@@ -44,6 +44,16 @@ class RunGroup:
         return max(run.epoch for run in self.runs.values())
 
     @property
+    def update_in_epoch(self) -> int:
+        """Updates of the epoch under way (slow motion), as the first member counts them."""
+        return next(iter(self.runs.values())).update_in_epoch
+
+    @property
+    def updates_per_epoch(self) -> int:
+        """Mini-batch updates per epoch of the first member."""
+        return next(iter(self.runs.values())).updates_per_epoch
+
+    @property
     def status(self) -> str:
         """"ready" while any member can train; otherwise the first member's status."""
         statuses = [run.status for run in self.runs.values()]
@@ -72,8 +82,15 @@ class RunGroup:
 
     def advance(self, num_epochs: int) -> ChunkResult:
         """Train every member that can still train by ``num_epochs`` epochs."""
-        results = {name: run.advance(num_epochs) for name, run in self.runs.items() if run.status == READY}
-        epochs = max((result.epochs for result in results.values()), default=0)
+        return self._advance_each(lambda run: run.advance(num_epochs))
+
+    def advance_updates(self, num_updates: int) -> ChunkResult:
+        """Train every member that can still train by ``num_updates`` single updates."""
+        return self._advance_each(lambda run: run.advance_updates(num_updates))
+
+    def _advance_each(self, advance) -> ChunkResult:
+        results = [advance(run) for run in self.runs.values() if run.status == READY]
+        epochs = max((result.epochs for result in results), default=0)
         return ChunkResult(epochs, self.status, self.message)
 
     def reset(self, seed: int | None = None) -> None:

@@ -1,9 +1,11 @@
 """``TrainingRun``: a model, its data, optimizer and history, trained in compiled chunks.
 
 A run is advanced by chunks of whole epochs (``advance``), each chunk one call of an XLA
-compiled ``tf.function`` that loops over epochs and mini-batches inside the graph. Between
-chunks it can be observed (history, weights, predictions), paused (simply not advanced),
-stepped (``step`` = one epoch) and reset (initial weights of its seed, ~10 ms, no rebuild).
+compiled ``tf.function`` that loops over epochs and mini-batches inside the graph
+(``engine.training.graph``). Between chunks it can be observed (history, weights,
+predictions), paused (simply not advanced), stepped (``step`` = one epoch), moved one
+mini-batch update at a time (``advance_updates``: slow motion) and reset (initial weights of
+its seed, ~10 ms, no rebuild).
 
 Settings split in two. Live ones (learning rate, momentum, batch size, shuffling, dropout
 and regularization rates, the optimizer itself) apply to the next chunk and keep weights and
@@ -27,36 +29,57 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.device import tune_xla_for_small_models
+from engine.training.graph import MAX_CHUNK_EPOCHS, CompiledSteps, compile_steps
 from engine.training.optimizers import OptimizerConfig, build_optimizer
 
-MAX_CHUNK_EPOCHS = 1000  # static size of the per-epoch metrics buffer inside the graph
 MAX_PARAMETERS = int(os.environ.get("DLP_MAX_PARAMETERS", 2_000_000))
 MAX_DATA_BYTES = int(os.environ.get("DLP_MAX_DATA_BYTES", 200_000_000))
 
 
 @dataclass(frozen=True)
 class TrainingData:
-    """Arrays a run trains and validates on (validation may have zero rows)."""
+    """Arrays a run trains and evaluates on.
+
+    Attributes:
+        x_train, y_train: what the model learns from.
+        x_val, y_val: held-out examples scored every epoch as ``val_*`` (may have zero rows;
+            the labs show them as the test set).
+        x_stop, y_stop: optional validation split for early stopping, taken from the training
+            data, scored every epoch as ``stop_loss``: early stopping then never looks at the
+            test set.
+    """
 
     x_train: np.ndarray
     y_train: np.ndarray
     x_val: np.ndarray
     y_val: np.ndarray
+    x_stop: np.ndarray | None = None
+    y_stop: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        if len(self.x_train) != len(self.y_train) or len(self.x_val) != len(self.y_val):
-            raise ValueError(
-                f"Expected as many targets as inputs. Received: {len(self.x_train)} training inputs for "
-                f"{len(self.y_train)} targets, {len(self.x_val)} validation inputs for {len(self.y_val)}."
-            )
+        pairs = [("training", self.x_train, self.y_train), ("validation", self.x_val, self.y_val)]
+        if (self.x_stop is None) != (self.y_stop is None):
+            raise ValueError("Expected both x_stop and y_stop, or neither.")
+        if self.x_stop is not None:
+            pairs.append(("early-stopping", self.x_stop, self.y_stop))
+        for name, inputs, targets in pairs:
+            if len(inputs) != len(targets):
+                raise ValueError(f"Expected as many targets as inputs. Received: {len(inputs)} {name} inputs for "
+                                 f"{len(targets)} targets.")
         if len(self.x_train) == 0:
             raise ValueError("Expected at least one training example. Received none.")
-        size = sum(array.nbytes for array in (self.x_train, self.y_train, self.x_val, self.y_val))
+        arrays = [array for _, inputs, targets in pairs for array in (inputs, targets)]
+        size = sum(array.nbytes for array in arrays)
         if size > MAX_DATA_BYTES:
             raise ValueError(f"The data takes {size / 1e6:.0f} MB. Expected at most {MAX_DATA_BYTES / 1e6:.0f} MB.")
-        for name in ("x_train", "y_train", "x_val", "y_val"):
-            if not np.isfinite(getattr(self, name)).all():
-                raise ValueError(f"{name} contains NaN or infinite values. Expected finite numbers.")
+        for (name, _, _), array in zip([pair for pair in pairs for _ in (0, 1)], arrays, strict=True):
+            if not np.isfinite(array).all():
+                raise ValueError(f"The {name} data contains NaN or infinite values. Expected finite numbers.")
+
+    @property
+    def has_stop_split(self) -> bool:
+        """Whether early stopping has a validation split of its own."""
+        return self.x_stop is not None and len(self.x_stop) > 0
 
 
 @dataclass(frozen=True)
@@ -155,8 +178,7 @@ class TrainingRun:
             recipe.configure(self.model, settings.live_options)
         self._install_optimizer(settings.optimizer)
         self._initial_values = [variable.numpy() for variable in _state_variables(self.model)]
-        self._tensors = None
-        self._chunk_function = None
+        self._compiled: CompiledSteps | None = None
         self._predict_function = None
         self._layer_functions: dict[tuple[str, ...], Callable] = {}
         self._clear_history()
@@ -164,8 +186,18 @@ class TrainingRun:
     # ----------------------------------------------------------------- observing
     @property
     def epoch(self) -> int:
-        """Epochs trained since the last reset."""
+        """Epochs trained since the last reset (an epoch under way in slow motion does not count yet)."""
         return len(next(iter(self.history.values()), []))
+
+    @property
+    def update_in_epoch(self) -> int:
+        """Updates of the epoch under way that ``advance_updates`` has made (0 between epochs)."""
+        return len(self._partial_epoch)
+
+    @property
+    def updates_per_epoch(self) -> int:
+        """Mini-batch updates in one epoch."""
+        return math.ceil(len(self.data.x_train) / min(self.settings.batch_size, len(self.data.x_train)))
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
         """Model outputs for ``inputs`` (inference mode), from a compiled function."""
@@ -207,11 +239,17 @@ class TrainingRun:
     def advance(self, num_epochs: int) -> ChunkResult:
         """Train up to ``num_epochs`` epochs in one compiled call and record them.
 
+        An epoch that slow motion left half done is finished first (and counts as one).
         Stops early, with a status and message, on a NaN/inf loss (weights roll back to the
         start of the chunk), on early stopping, or at ``max_epochs``.
         """
         import tensorflow as tf
 
+        if self._partial_epoch and self.status == READY:
+            finished = self.advance_updates(self.updates_per_epoch - self.update_in_epoch)
+            if finished.status != READY or num_epochs <= 1:
+                return finished
+            return _added(finished, self.advance(num_epochs - 1))
         if self.status in (DIVERGED, FINISHED, STOPPED_EARLY):
             return ChunkResult(0, self.status, self.message)
         if self.settings.max_epochs:
@@ -219,10 +257,9 @@ class TrainingRun:
         num_epochs = max(0, min(int(num_epochs), MAX_CHUNK_EPOCHS))
         if num_epochs == 0:
             return self._finish(FINISHED, f"Reached the maximum of {self.settings.max_epochs} epochs.")
-        if self._chunk_function is None:
-            self._chunk_function = self._compile_chunk()
+        compiled = self._compiled_steps()
         before = [variable.numpy() for variable in _state_variables(self.model)]
-        values = self._chunk_function(tf.constant(num_epochs), tf.constant(self.epoch)).numpy()[:num_epochs]
+        values = compiled.chunk(tf.constant(num_epochs), tf.constant(self.epoch)).numpy()[:num_epochs]
         finite_rows = np.isfinite(values).all(axis=1)
         if not finite_rows.all():
             first_bad = int(np.argmin(finite_rows))
@@ -237,11 +274,50 @@ class TrainingRun:
                 epochs=first_bad,
             )
         self._record(values)
-        if self.settings.early_stopping_patience and self._should_stop_early():
-            return self._finish(STOPPED_EARLY, self.message, epochs=num_epochs)
+        return self._after_epochs(num_epochs)
+
+    def advance_updates(self, num_updates: int) -> ChunkResult:
+        """Train ``num_updates`` single mini-batch updates, recording each epoch they complete.
+
+        Slow motion: the same arithmetic as ``advance`` (the same shuffled order, the same
+        step), one compiled call per update, so a view redrawn after each shows the network
+        move one update at a time. A NaN/inf loss rolls that update back.
+        """
+        import tensorflow as tf
+
+        if self.status in (DIVERGED, FINISHED, STOPPED_EARLY):
+            return ChunkResult(0, self.status, self.message)
         if self.settings.max_epochs and self.epoch >= self.settings.max_epochs:
-            return self._finish(FINISHED, f"Reached the maximum of {self.settings.max_epochs} epochs.", num_epochs)
-        return ChunkResult(num_epochs, READY)
+            return self._finish(FINISHED, f"Reached the maximum of {self.settings.max_epochs} epochs.")
+        compiled = self._compiled_steps()
+        epochs = 0
+        for _ in range(max(0, int(num_updates))):
+            before = [variable.numpy() for variable in _state_variables(self.model)]
+            logs = compiled.update(tf.constant(self.epoch), tf.constant(self.update_in_epoch)).numpy()
+            if not np.isfinite(logs).all():
+                for variable, value in zip(_state_variables(self.model), before, strict=True):
+                    variable.assign(value)
+                return self._finish(DIVERGED, f"Loss became NaN at update {self.update_in_epoch + 1} of epoch "
+                                              f"{self.epoch + 1} — try a lower learning rate. That update was "
+                                              "rolled back.", epochs=epochs)
+            self._partial_epoch.append(logs)
+            if self.update_in_epoch == compiled.num_batches:
+                row = np.concatenate([np.mean(self._partial_epoch, axis=0), compiled.held_out().numpy()])
+                self._partial_epoch = []
+                self._record(row[None])
+                epochs += 1
+                result = self._after_epochs(epochs)
+                if result.status != READY:
+                    return result
+        return ChunkResult(epochs, READY)
+
+    def _after_epochs(self, epochs: int) -> ChunkResult:
+        """The run's state after recording ``epochs`` new epochs: early stopping, the epoch limit, or ready."""
+        if self.settings.early_stopping_patience and self._should_stop_early():
+            return self._finish(STOPPED_EARLY, self.message, epochs=epochs)
+        if self.settings.max_epochs and self.epoch >= self.settings.max_epochs:
+            return self._finish(FINISHED, f"Reached the maximum of {self.settings.max_epochs} epochs.", epochs)
+        return ChunkResult(epochs, READY)
 
     def reset(self, seed: int | None = None) -> None:
         """Restore initial weights and optimizer state and clear the history.
@@ -253,7 +329,7 @@ class TrainingRun:
             fresh = self.recipe.build(seed)
             self._initial_values = [variable.numpy() for variable in _state_variables(fresh)]
             self.seed = seed
-            self._chunk_function = None  # the shuffling seed is baked into the graph
+            self._compiled = None  # the shuffling seed is baked into the graph
         for variable, value in zip(_state_variables(self.model), self._initial_values, strict=True):
             variable.assign(value)
         for variable, value in zip(self.optimizer.variables, self._initial_optimizer_values, strict=True):
@@ -280,10 +356,11 @@ class TrainingRun:
         if settings.live_options != old.live_options and self.recipe.configure:
             self.recipe.configure(self.model, settings.live_options)
             if self.recipe.configure_retraces:
-                self._chunk_function = None
+                self._compiled = None
             changes.append("model options")
         if (settings.batch_size, settings.shuffle, settings.jit_compile) != (old.batch_size, old.shuffle, old.jit_compile):
-            self._chunk_function = None
+            self._compiled = None
+            self._partial_epoch = []  # the epoch under way was cut into other batches: start the next one
             self._predict_function = None
             self._layer_functions.clear()
             changes.append("batching")
@@ -301,14 +378,26 @@ class TrainingRun:
         if self._custom_step:  # a custom train_step updates weights through model.optimizer
             self.model.compile(optimizer=self.optimizer)
         self._initial_optimizer_values = [variable.numpy() for variable in self.optimizer.variables]
-        self._chunk_function = None
+        self._compiled = None
+
+    def _compiled_steps(self) -> CompiledSteps:
+        """The compiled functions for the current settings (traced on first use after a change)."""
+        if self._compiled is None:
+            names = [name for name in self.history if not name.startswith(("val_", "stop_"))]
+            self._compiled = compile_steps(
+                self.model, self.optimizer, self.data, self.settings, self.seed, names,
+                self.model.train_step if self._custom_step else None, self._score)
+        return self._compiled
 
     def _clear_history(self) -> None:
         names = ["loss", *self.recipe.metrics] if not self._custom_step else self._custom_metric_names()
         self.history: dict[str, list[float]] = {name: [] for name in names}
         if len(self.data.x_val):
             self.history.update({f"val_{name}": [] for name in names})
+        if self.data.has_stop_split:
+            self.history["stop_loss"] = []
         self._best_val_loss, self._best_epoch = math.inf, 0
+        self._partial_epoch: list[np.ndarray] = []  # logs of the updates of an epoch under way
         self.status, self.message = READY, ""
 
     def _custom_metric_names(self) -> list[str]:
@@ -328,16 +417,21 @@ class TrainingRun:
                 self.history[name].append(float(value))
 
     def _should_stop_early(self) -> bool:
-        """Scan the newest epochs for ``patience`` epochs without a better validation loss."""
-        key = "val_loss" if "val_loss" in self.history else "loss"
+        """Scan the newest epochs for ``patience`` epochs without a better monitored loss.
+
+        The monitored loss is the early-stopping split's when there is one, else ``val_loss``,
+        else the training loss.
+        """
+        key = next(name for name in ("stop_loss", "val_loss", "loss") if name in self.history)
         losses = self.history[key]
         patience = self.settings.early_stopping_patience
         for index in range(len(losses) - len(losses[self._best_epoch:]), len(losses)):
             if losses[index] < self._best_val_loss - 1e-7:
                 self._best_val_loss, self._best_epoch = losses[index], index + 1
             elif index + 1 - self._best_epoch >= patience:
+                watched = {"stop_loss": "the validation loss", "val_loss": "val_loss", "loss": "the training loss"}
                 self.message = (
-                    f"Early stopping at epoch {index + 1}: {key} has not improved for {patience} epochs "
+                    f"Early stopping at epoch {index + 1}: {watched[key]} has not improved for {patience} epochs "
                     f"(best {self._best_val_loss:.4f} at epoch {self._best_epoch})."
                 )
                 return True
@@ -346,71 +440,6 @@ class TrainingRun:
     def _finish(self, status: str, message: str, epochs: int = 0) -> ChunkResult:
         self.status, self.message = status, message
         return ChunkResult(epochs, status, message)
-
-    def _compile_chunk(self) -> Callable:
-        """Trace the chunk function: ``(num_epochs, first_epoch) -> (MAX_CHUNK_EPOCHS, metrics)``."""
-        import tensorflow as tf
-
-        model, optimizer, settings = self.model, self.optimizer, self.settings
-        x_train = tf.constant(self.data.x_train, dtype=tf.float32)
-        y_train = tf.constant(self.data.y_train, dtype=tf.float32)
-        x_val = tf.constant(self.data.x_val, dtype=tf.float32)
-        y_val = tf.constant(self.data.y_val, dtype=tf.float32)
-        num_train, has_val = len(self.data.x_train), len(self.data.x_val) > 0
-        batch_size = min(settings.batch_size, num_train)
-        num_batches = math.ceil(num_train / batch_size)
-        names = [name for name in self.history if not name.startswith("val_")]
-        seed = self.seed
-
-        def supervised_step(x, y):
-            with tf.GradientTape() as tape:
-                logs = self._score(y, model(x, training=True))
-                loss = logs["loss"]
-                if model.losses:  # L1/L2 penalties of the layers
-                    loss = loss + tf.add_n(model.losses)
-            gradients = tape.gradient(loss, model.trainable_variables)
-            optimizer.apply(gradients, model.trainable_variables)
-            return {**logs, "loss": loss}
-
-        def evaluate(x, y):
-            if self._custom_step:
-                return model.test_step((x, y))
-            return self._score(y, model(x, training=False))
-
-        train_step = (lambda x, y: model.train_step((x, y))) if self._custom_step else supervised_step
-
-        @tf.function(jit_compile=settings.jit_compile)
-        def chunk(num_epochs, first_epoch):
-            def epoch_body(epoch, buffer):
-                global_epoch = first_epoch + epoch
-                if settings.shuffle:
-                    noise = tf.random.stateless_uniform([num_train], seed=tf.stack([seed, global_epoch]))
-                    order = tf.argsort(noise)
-                    xs, ys = tf.gather(x_train, order), tf.gather(y_train, order)
-                else:
-                    xs, ys = x_train, y_train
-                totals = [tf.constant(0.0) for _ in names]
-                for batch in tf.range(num_batches):
-                    # The last batch ends at the last example, overlapping the one before
-                    # when the size does not divide evenly: shapes stay static for XLA.
-                    start = tf.minimum(batch * batch_size, num_train - batch_size)
-                    logs = train_step(
-                        tf.slice(xs, _begin(start, xs), _size(batch_size, xs)),
-                        tf.slice(ys, _begin(start, ys), _size(batch_size, ys)),
-                    )
-                    totals = [total + tf.cast(logs[name], tf.float32) for total, name in zip(totals, names, strict=True)]
-                row = [total / num_batches for total in totals]
-                if has_val:
-                    val_logs = evaluate(x_val, y_val)
-                    row += [tf.cast(val_logs[name], tf.float32) for name in names]
-                return epoch + 1, tf.tensor_scatter_nd_update(buffer, [[epoch]], [tf.stack(row)])
-
-            width = len(names) * (2 if has_val else 1)
-            buffer = tf.zeros([MAX_CHUNK_EPOCHS, width])
-            _, buffer = tf.while_loop(lambda epoch, _: epoch < num_epochs, epoch_body, [tf.constant(0), buffer])
-            return buffer
-
-        return chunk
 
     def _score(self, y_true, y_pred) -> dict:
         """Batch-mean loss and metrics: ``{"loss": ..., <metric>: ...}`` as scalar tensors."""
@@ -428,14 +457,6 @@ def _state_variables(model) -> list:
     return [*model.variables, *owned]
 
 
-def _begin(start, tensor):
-    """Slice start ``[start, 0, 0, ...]`` for a tensor of any rank."""
-    import tensorflow as tf
-
-    return tf.concat([[start], tf.zeros([len(tensor.shape) - 1], tf.int32)], axis=0)
-
-
-def _size(batch_size: int, tensor) -> list[int]:
-    """Slice size ``[batch_size, *rest]``: one batch of whole examples."""
-    return [batch_size, *tensor.shape[1:]]
-
+def _added(first: ChunkResult, second: ChunkResult) -> ChunkResult:
+    """Two consecutive results as one: their epochs together, the second's status."""
+    return ChunkResult(first.epochs + second.epochs, second.status, second.message)

@@ -39,13 +39,30 @@ COMMAND_TIMEOUT_SECONDS = 60.0
 # Training threads run at a lower OS priority, so on a busy server the threads that redraw
 # pages and answer health checks get the cores first and training takes what is left.
 TRAINING_NICENESS = int(os.environ.get("DLP_TRAINING_NICENESS", 10))
-SPEEDS: dict[str, tuple[int | None, float]] = {
-    # label: (epochs per chunk or None for "as many as fit in ~0.1 s", pause after each chunk)
-    "Slow motion": (1, 0.5),
-    "1 epoch per frame": (1, 0.1),
-    "10 epochs per frame": (10, 0.05),
-    "100 epochs per frame": (100, 0.0),
-    "Full speed": (None, 0.0),
+
+
+@dataclass(frozen=True)
+class Speed:
+    """How much a chunk trains, and how long the worker waits after it.
+
+    Attributes:
+        epochs: epochs per chunk, or None for as many as fit in about a tenth of a second.
+        pause: seconds to wait after each chunk, so the learner can follow.
+        one_update: train a single mini-batch update per chunk instead, where the run can
+            (a run that cannot trains one epoch: an RL run, one episode).
+    """
+
+    epochs: int | None
+    pause: float
+    one_update: bool = False
+
+
+SPEEDS: dict[str, Speed] = {
+    "Slow motion": Speed(1, 0.5, one_update=True),
+    "1 epoch per frame": Speed(1, 0.1),
+    "10 epochs per frame": Speed(10, 0.05),
+    "100 epochs per frame": Speed(100, 0.0),
+    "Full speed": Speed(None, 0.0),
 }
 
 
@@ -63,6 +80,8 @@ class Snapshot:
         latest: the newest value of every metric.
         view: what the ``observe`` callback returned (None before the first observation).
         epochs_per_second: measured training speed of the last chunks.
+        update: updates made in the epoch under way (slow motion), 0 between epochs.
+        updates_per_epoch: mini-batch updates per epoch; 0 for runs that cannot step by update.
     """
 
     revision: int = 0
@@ -74,6 +93,8 @@ class Snapshot:
     latest: dict = field(default_factory=dict)
     view: Any = None
     epochs_per_second: float = 0.0
+    update: int = 0
+    updates_per_epoch: int = 0
 
 
 class Trainer:
@@ -111,7 +132,7 @@ class Trainer:
         self._run, self._observe = run, observe
         self._executor = executor or default_executor()
         self._chunk_seconds, self._frame_seconds = chunk_seconds, frame_seconds
-        self._speed: tuple[int | None, float] = SPEEDS["Full speed"]
+        self._speed = SPEEDS["Full speed"]
         self._epochs_per_second = 0.0
         self._adaptive_epochs = 1
         self._playing = False
@@ -140,7 +161,7 @@ class Trainer:
         self._submit(self._set_playing, False)
 
     def step(self) -> None:
-        """Pause and train exactly one epoch."""
+        """Pause and train exactly one epoch (the rest of it, when slow motion left one under way)."""
         self._submit(self._step)
 
     def reset(self, seed: int | None = None) -> None:
@@ -233,14 +254,17 @@ class Trainer:
             if command:
                 self._apply(*command)
                 continue
-            epochs, pause = self._speed
-            self._train_chunk(epochs or self._adaptive_epochs)
+            speed = self._speed
+            if speed.one_update and hasattr(self._run, "advance_updates"):
+                self._train_chunk(1, by_update=True)
+            else:
+                self._train_chunk(speed.epochs or self._adaptive_epochs)
             if not self._playing or (
                 self._snapshot_read and time.perf_counter() - self._last_observed >= self._frame_seconds / 2
             ):
                 self._publish()
-            if pause:
-                self._stopped.wait(pause)
+            if speed.pause:
+                self._stopped.wait(speed.pause)
 
     def _apply(self, future: Future, function: Callable, args: tuple) -> None:
         try:
@@ -253,16 +277,18 @@ class Trainer:
         self._publish()
         future.set_result(result)
 
-    def _train_chunk(self, epochs: int) -> None:
+    def _train_chunk(self, count: int, by_update: bool = False) -> None:
+        """Train ``count`` epochs (or single updates) through the executor and track the speed."""
         started = time.perf_counter()
+        advance = self._run.advance_updates if by_update else self._run.advance
         try:
-            result, training_seconds = self._executor.run(lambda: _timed(self._run.advance, epochs))
+            result, training_seconds = self._executor.run(lambda: _timed(advance, count))
         except Exception as error:
             self._playing = False
             self._publish(message=f"Training failed: {error}", status="error")
             return
         elapsed = time.perf_counter() - started
-        if result.epochs and training_seconds > 0:
+        if result.epochs and training_seconds > 0 and not by_update:
             # The speed shown includes waiting for a free slot (what this session gets); the
             # chunk size does not, or on a busy server chunks would shrink to single epochs
             # and per-chunk overhead would eat the cores.
@@ -290,6 +316,8 @@ class Trainer:
             latest={name: values[-1] for name, values in run.history.items() if values},
             view=view,
             epochs_per_second=self._epochs_per_second if self._playing or run.epoch else 0.0,
+            update=getattr(run, "update_in_epoch", 0),
+            updates_per_epoch=getattr(run, "updates_per_epoch", 0),
         )
         if status is None and run.status == DIVERGED:
             self._playing = False

@@ -32,6 +32,22 @@ SPIRAL = PlaygroundSettings(
 )
 
 
+def test_early_stopping_holds_back_a_validation_split_from_the_training_points():
+    plain = prepare_data(PlaygroundSettings())
+    stopping = prepare_data(PlaygroundSettings(early_stopping_patience=20))
+    assert len(plain.validation_points) == 0 and plain.training.x_stop is None
+    assert len(stopping.validation_points) == round(0.2 * len(plain.train_points))
+    assert len(stopping.train_points) + len(stopping.validation_points) == len(plain.train_points)
+    np.testing.assert_array_equal(stopping.test_points, plain.test_points)  # the test set is untouched
+    held = {tuple(point) for point in stopping.validation_points}
+    assert not held & {tuple(point) for point in stopping.train_points}
+    assert not held & {tuple(point) for point in stopping.test_points}
+    run = make_run(PlaygroundSettings(early_stopping_patience=20), stopping)
+    run.advance(2)
+    assert len(run.history["stop_loss"]) == 2
+    assert PlaygroundSettings(early_stopping_patience=20).structure() != PlaygroundSettings().structure()
+
+
 def test_default_circle_task_reaches_97_percent_test_accuracy_within_300_epochs():
     settings = PlaygroundSettings()
     run = make_run(settings, prepare_data(settings))

@@ -75,6 +75,25 @@ def test_chunking_does_not_change_training():
     np.testing.assert_allclose(whole.history["loss"], stepped.history["loss"], rtol=1e-6)
 
 
+def test_one_update_at_a_time_trains_exactly_as_whole_epochs_do():
+    whole, slow = make_run(), make_run()
+    whole.advance(2)
+    per_epoch = slow.updates_per_epoch
+    assert per_epoch == 6  # 48 training examples in batches of 8
+    slow.advance_updates(per_epoch - 1)
+    assert slow.epoch == 0 and slow.update_in_epoch == per_epoch - 1
+    assert slow.advance_updates(1).epochs == 1 and slow.epoch == 1 and slow.update_in_epoch == 0
+    slow.advance_updates(2)
+    assert slow.advance(1).epochs == 1 and slow.epoch == 2  # the epoch under way is finished first
+    for a, b in zip(whole.weights(), slow.weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    for name in whole.history:
+        np.testing.assert_allclose(whole.history[name], slow.history[name], rtol=1e-5)
+    slow.advance_updates(3)
+    slow.reset()
+    assert slow.epoch == 0 and slow.update_in_epoch == 0
+
+
 def test_not_advancing_is_a_pause_and_reset_gives_the_initial_weights_again():
     run = make_run()
     initial = [weight.copy() for weight in run.weights()]
@@ -146,6 +165,28 @@ def test_max_epochs_and_early_stopping_end_the_run():
     assert stopping.epoch < 500
 
 
+def test_early_stopping_watches_its_own_validation_split_never_the_test_set():
+    data = regression_data()
+    # A test set whose targets run against the training data: its loss only grows as the model learns.
+    contrary = TrainingData(data.x_train[:40], data.y_train[:40], data.x_val, -data.y_val)
+    by_test = TrainingRun(ModelRecipe(linear_model, loss="mse"), contrary,
+                          RunSettings(optimizer=OptimizerConfig("sgd", 0.05), batch_size=8, early_stopping_patience=3))
+    by_test.advance(60)
+    assert by_test.status == STOPPED_EARLY and "val_loss" in by_test.message
+    split = replace(contrary, x_stop=data.x_train[40:], y_stop=data.y_train[40:])
+    run = TrainingRun(ModelRecipe(linear_model, loss="mse"), split,
+                      RunSettings(optimizer=OptimizerConfig("sgd", 0.05), batch_size=8, early_stopping_patience=3))
+    run.advance(200)
+    # It learns on, until its own validation loss stops improving, while the test loss only grew.
+    assert run.status == STOPPED_EARLY and "the validation loss" in run.message
+    assert run.epoch > by_test.epoch + 5 and run.history["stop_loss"][-1] < 0.01
+    assert run.history["val_loss"][-1] > run.history["val_loss"][0]
+    expected = float(np.mean((run.predict(split.x_stop) - split.y_stop) ** 2))
+    assert run.history["stop_loss"][-1] == pytest.approx(expected, rel=1e-4)
+    with pytest.raises(ValueError, match="both x_stop and y_stop"):
+        replace(contrary, x_stop=data.x_train[40:])
+
+
 def test_caps_and_bad_data_are_refused_with_clear_messages(monkeypatch):
     import engine.training.run as run_module
 
@@ -153,7 +194,7 @@ def test_caps_and_bad_data_are_refused_with_clear_messages(monkeypatch):
     with pytest.raises(ValueError, match="The model has 3 parameters. Expected at most 2"):
         make_run()
     x = np.zeros((4, 2), np.float32)
-    with pytest.raises(ValueError, match="x_train contains NaN"):
+    with pytest.raises(ValueError, match="The training data contains NaN"):
         TrainingData(np.full((4, 2), np.nan, np.float32), np.zeros((4, 1)), x, np.zeros((4, 1)))
     with pytest.raises(ValueError, match="as many targets as inputs"):
         TrainingData(x, np.zeros((3, 1)), x, np.zeros((4, 1)))

@@ -52,6 +52,19 @@ def test_play_trains_in_the_background_and_pause_stops_it(trainer):
     assert not trainer.snapshot().playing and trainer.snapshot().epoch == stopped_at
 
 
+def test_slow_motion_shows_one_update_at_a_time_and_step_finishes_the_epoch(trainer):
+    trainer.set_speed("Slow motion")
+    trainer.play()
+    weights = trainer.snapshot().view.copy()
+    assert wait_until(lambda: trainer.snapshot().update >= 1)
+    trainer.pause()
+    snapshot = trainer.snapshot()
+    assert snapshot.epoch == 0 and 1 <= snapshot.update < snapshot.updates_per_epoch == 6
+    assert not np.array_equal(snapshot.view, weights)  # each update is observed: the view moved
+    trainer.step()
+    assert trainer.snapshot().epoch == 1 and trainer.snapshot().update == 0
+
+
 def test_reset_restores_the_initial_weights(trainer):
     initial = trainer.snapshot().view.copy()
     trainer.step()

@@ -100,11 +100,11 @@ def test_beta_and_noise_change_live_survive_a_reset_and_keep_the_compiled_chunk(
     settings = AutoencoderSettings()
     run = make_run(settings, digits)
     run.advance(2)
-    chunk = run._chunk_function  # noqa: SLF001  (the compiled chunk is reused: no retracing)
+    chunk = run._compiled  # noqa: SLF001  (the compiled chunk is reused: no retracing)
     changes = run.update_settings(run_settings(dataclasses.replace(settings, beta=0.0, noise=0.3)))
     assert changes == ["model options"]
     run.advance(1)
-    assert run._chunk_function is chunk  # noqa: SLF001
+    assert run._compiled is chunk  # noqa: SLF001
     assert float(run.model.beta.numpy()) == 0.0 and float(run.model.noise.numpy()) == pytest.approx(0.3)
     assert run.history["loss"][-1] == pytest.approx(run.history["reconstruction_loss"][-1])  # β = 0: no KL term
     run.reset()

@@ -98,11 +98,11 @@ def test_k_discriminator_steps_count_in_its_optimizer_and_options_stay_live(ring
     run = make_point_run(settings, ring)
     batches = int(np.ceil(len(ring.points) / settings.training.batch_size))
     run.step()
-    chunk = run._chunk_function  # noqa: SLF001  (reused: no retrace)
+    chunk = run._compiled  # noqa: SLF001  (reused: no retrace)
     assert int(run.model.d_optimizer.iterations.numpy()) == batches
     run.update_settings(run_settings(dataclasses.replace(settings.training, d_steps=3, loss="least_squares")))
     run.step()
-    assert run._chunk_function is chunk  # noqa: SLF001
+    assert run._compiled is chunk  # noqa: SLF001
     assert int(run.model.d_optimizer.iterations.numpy()) == batches * 4
     assert int(run.model.g_optimizer.iterations.numpy()) == batches * 2
 

@@ -73,10 +73,10 @@ def test_k_changes_live_without_a_retrace(pixels):
     settings = rbm.RbmSettings()
     run = rbm.make_run(settings, x_train, x_test)
     run.step()
-    chunk = run._chunk_function  # noqa: SLF001
+    chunk = run._compiled  # noqa: SLF001
     assert run.update_settings(rbm.run_settings(dataclasses.replace(settings, cd_steps=5))) == ["model options"]
     run.step()
-    assert run._chunk_function is chunk and float(run.model.cd_steps.numpy()) == 5.0  # noqa: SLF001
+    assert run._compiled is chunk and float(run.model.cd_steps.numpy()) == 5.0  # noqa: SLF001
 
 
 def test_gibbs_chains_repeat_with_their_seed_and_record_the_asked_frames(pixels):

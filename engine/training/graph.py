@@ -1,0 +1,137 @@
+"""The compiled functions a ``TrainingRun`` trains with: whole epochs, or one update at a time.
+
+``compile_steps`` traces three ``tf.function``s over one set of pieces, so a chunk of epochs
+and a single mini-batch update do exactly the same arithmetic:
+
+- ``chunk(num_epochs, first_epoch)``: whole epochs in one call (XLA when asked), each epoch
+  shuffled from the run's seed and the epoch number, its batch logs averaged, then scored on
+  the held-out data. Rows go into a (MAX_CHUNK_EPOCHS, width) buffer: static shapes for XLA.
+- ``update(epoch, batch)``: batch number ``batch`` of epoch ``epoch`` in the same order, one
+  optimizer step, its logs (slow motion shows the network move one update at a time).
+- ``held_out()``: the held-out scores an epoch ends with.
+
+A row is the training logs (one per name), then the same names on ``val`` data when there is
+some, then the loss on the early-stopping split when there is one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+MAX_CHUNK_EPOCHS = 1000  # static size of the per-epoch metrics buffer inside the graph
+
+
+@dataclass(frozen=True)
+class CompiledSteps:
+    """A run's compiled functions (see the module docstring) and its batches per epoch."""
+
+    chunk: Callable
+    update: Callable
+    held_out: Callable
+    num_batches: int
+
+
+def compile_steps(model, optimizer, data, settings, seed: int, names: list[str],
+                  train_step: Callable | None, score: Callable[[object, object], Mapping]) -> CompiledSteps:
+    """Trace the run's functions.
+
+    Args:
+        model: the Keras model; optimizer: the run's optimizer (for the built-in step).
+        data: the run's ``TrainingData``; settings: its ``RunSettings``; seed: shuffling seed.
+        names: the training logs to record, in order.
+        train_step: the model's own ``train_step((x, y))``, or None for the built-in step
+            (forward, loss plus layer penalties, gradients, update).
+        score: ``score(y_true, y_pred) -> {"loss": ..., metric: ...}`` as batch means.
+    """
+    import tensorflow as tf
+
+    x_train = tf.constant(data.x_train, dtype=tf.float32)
+    y_train = tf.constant(data.y_train, dtype=tf.float32)
+    x_val, y_val = tf.constant(data.x_val, dtype=tf.float32), tf.constant(data.y_val, dtype=tf.float32)
+    has_val, has_stop = len(data.x_val) > 0, data.has_stop_split
+    if has_stop:
+        x_stop, y_stop = tf.constant(data.x_stop, dtype=tf.float32), tf.constant(data.y_stop, dtype=tf.float32)
+    num_train = len(data.x_train)
+    batch_size = min(settings.batch_size, num_train)
+    num_batches = math.ceil(num_train / batch_size)
+
+    def built_in_step(x, y):
+        with tf.GradientTape() as tape:
+            logs = score(y, model(x, training=True))
+            loss = logs["loss"]
+            if model.losses:  # L1/L2 penalties of the layers
+                loss = loss + tf.add_n(model.losses)
+        gradients = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply(gradients, model.trainable_variables)
+        return {**logs, "loss": loss}
+
+    step = (lambda x, y: train_step((x, y))) if train_step is not None else built_in_step
+
+    def evaluate(x, y):
+        return model.test_step((x, y)) if train_step is not None else score(y, model(x, training=False))
+
+    def epoch_order(global_epoch):
+        """The training set in this epoch's order: a stateless shuffle of (seed, epoch)."""
+        if not settings.shuffle:
+            return x_train, y_train
+        order = tf.argsort(tf.random.stateless_uniform([num_train], seed=tf.stack([seed, global_epoch])))
+        return tf.gather(x_train, order), tf.gather(y_train, order)
+
+    def train_batch(xs, ys, batch):
+        """One update on batch ``batch`` of an ordered set; its logs as a list in ``names`` order."""
+        # The last batch ends at the last example, overlapping the one before when the size
+        # does not divide evenly: shapes stay static for XLA.
+        start = tf.minimum(batch * batch_size, num_train - batch_size)
+        logs = step(tf.slice(xs, _begin(start, xs), _size(batch_size, xs)),
+                    tf.slice(ys, _begin(start, ys), _size(batch_size, ys)))
+        return [tf.cast(logs[name], tf.float32) for name in names]
+
+    def held_out_row():
+        row = []
+        if has_val:
+            val_logs = evaluate(x_val, y_val)
+            row += [tf.cast(val_logs[name], tf.float32) for name in names]
+        if has_stop:
+            row.append(tf.cast(evaluate(x_stop, y_stop)["loss"], tf.float32))
+        return row
+
+    @tf.function(jit_compile=settings.jit_compile)
+    def chunk(num_epochs, first_epoch):
+        def epoch_body(epoch, buffer):
+            xs, ys = epoch_order(first_epoch + epoch)
+            totals = [tf.constant(0.0) for _ in names]
+            for batch in tf.range(num_batches):
+                totals = [total + value for total, value in zip(totals, train_batch(xs, ys, batch), strict=True)]
+            row = [total / num_batches for total in totals] + held_out_row()
+            return epoch + 1, tf.tensor_scatter_nd_update(buffer, [[epoch]], [tf.stack(row)])
+
+        width = len(names) * (2 if has_val else 1) + int(has_stop)
+        buffer = tf.zeros([MAX_CHUNK_EPOCHS, width])
+        _, buffer = tf.while_loop(lambda epoch, _: epoch < num_epochs, epoch_body, [tf.constant(0), buffer])
+        return buffer
+
+    @tf.function(jit_compile=settings.jit_compile)
+    def update(epoch, batch):
+        xs, ys = epoch_order(epoch)
+        return tf.stack(train_batch(xs, ys, batch))
+
+    @tf.function(jit_compile=settings.jit_compile)
+    def held_out():
+        row = held_out_row()
+        return tf.stack(row) if row else tf.zeros([0])
+
+    return CompiledSteps(chunk, update, held_out, num_batches)
+
+
+def _begin(start, tensor):
+    """Slice start ``[start, 0, 0, ...]`` for a tensor of any rank."""
+    import tensorflow as tf
+
+    return tf.concat([[start], tf.zeros([len(tensor.shape) - 1], tf.int32)], axis=0)
+
+
+def _size(batch_size: int, tensor) -> list[int]:
+    """Slice size ``[batch_size, *rest]``: one batch of whole examples."""
+    return [batch_size, *tensor.shape[1:]]
