@@ -100,6 +100,8 @@ def output_views(lab: LabResult, image: LoadedImage, settings: ConvolutionLabSet
     if maps.shape[2] > 1 and not lab.depthwise:
         st.markdown(f"**All {maps.shape[2]} output maps** (an output of depth {maps.shape[2]})")
         st.plotly_chart(maps_grid_figure(maps, lab.map_names), key="cv_maps_chart", config={"displayModeBar": False})
+    if lab.result.pooling_error:
+        st.error(f"Pooling cannot run here: {lab.result.pooling_error}")
     if lab.result.pooled is not None:
         pooled = lab.result.pooled
         st.markdown(f"**After pooling**: {pooled.shape[0]}×{pooled.shape[1]}×{pooled.shape[2]}")
@@ -107,7 +109,7 @@ def output_views(lab: LabResult, image: LoadedImage, settings: ConvolutionLabSet
                         config={"displayModeBar": False})
 
 
-def worked_example_view(lab: LabResult, settings: ConvolutionLabSettings) -> None:
+def worked_example_view(lab: LabResult, image: LoadedImage, settings: ConvolutionLabSettings) -> None:
     """Row/column/map pickers, the patch × weights = products grids, and the sum."""
     st.subheader("One pixel, worked by hand", help=lesson("convolution", "worked"))
     out_rows, out_cols = lab.result.geometry.output_shape
@@ -124,7 +126,8 @@ def worked_example_view(lab: LabResult, settings: ConvolutionLabSettings) -> Non
     example = lab.example
     channel_names = [f"{DEPTH_CHANNELS[lab.pixel[2]]} channel"] if lab.depthwise else (
         [f"{name} channel" for name in DEPTH_CHANNELS] if lab.inputs.shape[2] == 3 else ["grey"])
-    st.plotly_chart(worked_example_figure(example.patch, example.weights, example.products, channel_names),
+    st.plotly_chart(worked_example_figure(example.patch, example.weights, example.products, channel_names,
+                                          image.value_range),
                     key="cv_worked_chart", config={"displayModeBar": False})
     terms = " + ".join(f"({value + 0.0:.4g})" for value in example.products.ravel()[:12])  # no "-0"
     more = f" + … ({example.multiplications - 12} more)" if example.multiplications > 12 else ""
@@ -141,8 +144,6 @@ def main() -> None:
     page_header("Convolution lab", lesson("convolution", "intro"), "cv")
     image_controls()
     geometry_controls()
-    if "cv_upload_error" in st.session_state:
-        st.error(st.session_state["cv_upload_error"])
     image = current_image()
     for note in image.notes:
         st.info(note)
@@ -152,13 +153,17 @@ def main() -> None:
         wait_for_warmup()
         lab = compute(settings, image.pixels)
     except ValueError as error:
-        st.error(str(error))
+        # The input stays in view beside the reason, so the learner sees what the kernel would meet.
+        reason, picture = st.columns(2)
+        reason.error(str(error))
+        picture.plotly_chart(image_figure(image.pixels, image.value_range, "Input"), key="cv_input_chart",
+                             config={"displayModeBar": False})
         st.stop()
     for note in lab.notes:
         st.caption(note)
     geometry_text(lab, settings)
     output_views(lab, image, settings)
-    worked_example_view(lab, settings)
+    worked_example_view(lab, image, settings)
     with st.expander("Share this setup"):
         if st.session_state["cv_image"] == UPLOADED:
             st.warning("Links cannot carry uploaded images: the link opens with the shapes image instead.")

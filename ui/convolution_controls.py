@@ -123,23 +123,42 @@ def _slice_count() -> int:
     return 3 if st.session_state.get("cv_channels") == "depth" else 1
 
 
+def _mark_custom_if_edited() -> None:
+    """An edited cell makes the kernel the user's own: the preset's name and description no longer apply."""
+    state = st.session_state
+    name = state.get("cv_preset", CUSTOM)
+    if name == CUSTOM:
+        return
+    preset = make_preset(name, state["cv_rows"], state["cv_cols"])
+    if any(cells.shape != preset.shape or not np.allclose(cells, preset)
+           for cells in map(_numeric, current_kernels())):
+        state["cv_preset"] = CUSTOM
+
+
 def _change_channels() -> None:
     first = _numeric(current_kernels()[0])
     _set_kernels([first] * _slice_count())
 
 
+def _uploader_key() -> str:
+    return f"cv_file_{st.session_state.get('cv_file_version', 0)}"
+
+
 def _accept_upload() -> None:
-    """Decode a newly chosen file; on success it becomes the image, else the page says why."""
-    uploaded = st.session_state.get("cv_file")
+    """Decode a newly chosen file; on success it becomes the image. A refused file leaves the
+    uploader (a fresh one replaces it) and the reason stays beneath it."""
+    state = st.session_state
+    uploaded = state.get(_uploader_key())
     if uploaded is None:
         return
     try:
         image = load_upload(uploaded.getvalue())
     except ValueError as error:
-        st.session_state["cv_upload_error"] = f"{uploaded.name}: {error}"
+        state["cv_upload_error"] = f"{uploaded.name} was not used: {error}"
+        state["cv_file_version"] = state.get("cv_file_version", 0) + 1
         return
-    st.session_state.pop("cv_upload_error", None)
-    st.session_state.update(cv_upload=image, cv_image=UPLOADED)
+    state.pop("cv_upload_error", None)
+    state.update(cv_upload=image, cv_image=UPLOADED)
 
 
 def image_controls() -> None:
@@ -151,7 +170,9 @@ def image_controls() -> None:
         if st.session_state["cv_image"] in SAMPLE_IMAGES:
             st.caption(SAMPLE_IMAGES[st.session_state["cv_image"]].description)
         st.file_uploader("Or upload an image", type=["png", "jpg", "jpeg", "webp", "bmp", "gif"],
-                         key="cv_file", on_change=_accept_upload, help="PNG, JPEG, WebP, BMP or GIF, up to 10 MB.")
+                         key=_uploader_key(), on_change=_accept_upload, help="PNG, JPEG, WebP, BMP or GIF, up to 10 MB.")
+        if st.session_state.get("cv_upload_error"):
+            st.error(st.session_state["cv_upload_error"])
 
 
 def geometry_controls() -> None:
@@ -199,8 +220,8 @@ def kernel_controls() -> None:
             if len(names) > 1:
                 st.caption(f"{names[index]} slice")
             st.data_editor(
-                frame, key=_editor_key(index), hide_index=True, width="stretch",
-                column_config={name: st.column_config.NumberColumn(name, format="%.4g", step=0.1) for name in frame},
+                frame, key=_editor_key(index), hide_index=True, width="stretch", on_change=_mark_custom_if_edited,
+                column_config={name: st.column_config.NumberColumn(name, format="%.4g") for name in frame},
             )
     remember_shown("cv_kernels", _editor_key(0), current_kernels())
     normalize, bank = st.columns([1, 2.5], vertical_alignment="bottom")

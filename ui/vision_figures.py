@@ -39,7 +39,9 @@ def _values_heatmap(values: np.ndarray, signed: bool | None = None, value_range:
         colours = dict(colorscale=DIVERGING, zmin=-limit, zmax=limit)
     else:
         low, high = value_range or (float(values.min()), float(values.max()))
-        colours = dict(colorscale="gray", zmin=low, zmax=high if high > low else low + 1)
+        if high <= low:  # a uniform array: mid-grey with its number, not the scale's black end
+            low, high = low - 1.0, high + 1.0
+        colours = dict(colorscale="gray", zmin=low, zmax=high)
     annotate = annotate and values.size <= MAX_ANNOTATED_CELLS
     return go.Heatmap(
         z=values, **colours, showscale=show_scale, colorbar=dict(thickness=10),
@@ -146,8 +148,12 @@ def maps_grid_figure(maps: np.ndarray, names: list[str], signed: bool | None = N
 
 
 def worked_example_figure(patch: np.ndarray, weights: np.ndarray, products: np.ndarray,
-                          channel_names: list[str]) -> go.Figure:
-    """Input patch × weights = products, one row of three grids per input channel."""
+                          channel_names: list[str], value_range: tuple[float, float]) -> go.Figure:
+    """Input patch × weights = products, one row of three grids per input channel.
+
+    The patch is drawn in the image's own units (``value_range``), as it looks in the input;
+    weights and products diverge around zero (blue positive, orange negative).
+    """
     channels = patch.shape[2]
     figure = make_subplots(
         channels, 3, horizontal_spacing=0.06, vertical_spacing=0.1,
@@ -155,8 +161,11 @@ def worked_example_figure(patch: np.ndarray, weights: np.ndarray, products: np.n
                         for name in channel_names[:channels] for title in ("input patch", "× weights", "= products")],
     )
     for channel in range(channels):
-        for column, values in enumerate((patch, weights, products), start=1):
-            figure.add_trace(_values_heatmap(values[:, :, channel], show_scale=False), row=channel + 1, col=column)
+        figure.add_trace(_values_heatmap(patch[:, :, channel], signed=False, value_range=value_range, show_scale=False),
+                         row=channel + 1, col=1)
+        for column, values in enumerate((weights, products), start=2):
+            figure.add_trace(_values_heatmap(values[:, :, channel], signed=True, show_scale=False),
+                             row=channel + 1, col=column)
     figure.update_xaxes(showticklabels=False, constrain="domain")
     figure.update_yaxes(autorange="reversed", showticklabels=False, constrain="domain")
     for index in range(channels * 3):

@@ -147,14 +147,17 @@ class ConvolutionResult:
     Attributes:
         feature_maps: (out rows, out cols, maps) convolution output, before ReLU.
         activated: after the ReLU (the same array when ReLU is off).
-        pooled: after pooling, or None without pooling.
+        pooled: after pooling, or None without pooling (or when it cannot run).
         geometry: the convolution's sweep.
+        pooling_error: why the pooling asked for cannot run on these maps ("" when it ran):
+            the convolution's output is still good to show.
     """
 
     feature_maps: np.ndarray
     activated: np.ndarray
     pooled: np.ndarray | None
     geometry: Geometry
+    pooling_error: str = ""
 
 
 def convolve(inputs: np.ndarray, filters: np.ndarray, config: ConvolutionConfig,
@@ -194,14 +197,19 @@ def convolve(inputs: np.ndarray, filters: np.ndarray, config: ConvolutionConfig,
         outputs = tf.nn.conv2d(padded, tf.constant(filters, tf.float32), strides=[1, *config.strides, 1],
                                padding="VALID", dilations=[1, *config.dilation_rate, 1])
     activated = tf.nn.relu(outputs) if config.relu else outputs
-    pooled = None
+    pooled, pooling_error = None, ""
     if config.pooling != "none":
-        for size in activated.shape[1:3]:
-            pooling_output_size(size, config.pool_size, config.pool_strides)
-        pool = tf.nn.max_pool2d if config.pooling == "max" else tf.nn.avg_pool2d
-        pooled = pool(activated, config.pool_size, config.pool_strides, "VALID").numpy()[0]
+        try:
+            for size in activated.shape[1:3]:
+                pooling_output_size(size, config.pool_size, config.pool_strides)
+        except ValueError as error:
+            pooling_error = str(error)
+        else:
+            pool = tf.nn.max_pool2d if config.pooling == "max" else tf.nn.avg_pool2d
+            pooled = pool(activated, config.pool_size, config.pool_strides, "VALID").numpy()[0]
     feature_maps = outputs.numpy()[0]
-    return ConvolutionResult(feature_maps, activated.numpy()[0] if config.relu else feature_maps, pooled, geometry)
+    return ConvolutionResult(feature_maps, activated.numpy()[0] if config.relu else feature_maps, pooled, geometry,
+                             pooling_error)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,16 @@ def test_editing_a_kernel_cell_changes_the_output_image(server, page):
         " return image && image.getAttribute('href') !== before; }", arg=before, timeout=60_000)
     wait_until_idle(page)
     page.get_by_text("= 11", exact=False).first.wait_for()  # 2 − 2·3 + 5·3 at the centre pixel
+    # The kernel is the learner's own now: the preset no longer claims it.
+    page.get_by_text("Your own weights: edit any cell.").wait_for()
+    assert page.locator(".st-key-cv_preset input[role=combobox]").input_value() == "Custom"
+    # A visit to another page keeps the edit.
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Home", exact=True).click()
+    page.get_by_role("heading", name="Deep Learning Playground").wait_for()
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Convolution lab", exact=True).click()
+    wait_until_idle(page)
+    page.get_by_text("One pixel, worked by hand").wait_for()
+    page.get_by_text("= 11", exact=False).first.wait_for()
 
 
 def test_clicking_the_feature_map_works_out_that_pixel(server, page):
@@ -54,7 +64,12 @@ def test_uploads_become_the_image_or_get_a_message(server, page):
     wait_until_idle(page)
     upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     upload.set_input_files(files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not really a png"}])
-    page.get_by_text("notes.png: This file is not an image", exact=False).wait_for()
+    # The reason stands under the uploader, and the refused file does not stay in it.
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("notes.png was not used: This file is not an image", exact=False).wait_for()
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSidebar\"]').innerText"
+                           ".includes('notes.png\\n')")
+    assert page.locator('[data-testid="stFileUploaderFile"]').count() == 0
     buffer = io.BytesIO()
     Image.new("RGBA", (900, 300), (255, 0, 0, 128)).save(buffer, format="PNG")
     upload.set_input_files(files=[{"name": "wide.png", "mimeType": "image/png", "buffer": buffer.getvalue()}])

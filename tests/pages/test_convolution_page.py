@@ -67,3 +67,31 @@ def test_an_absurd_link_gets_warnings():
     assert not app.exception
     warnings = " ".join(item.value for item in app.warning)
     assert "kernel='1,x'" in warnings and "image='nope'" in warnings
+
+
+def test_an_impossible_pooling_is_explained_beside_the_maps_it_would_pool():
+    app = open_page(PAGE, {"image": "Digit 8×8"})
+    app.selectbox(key="cv_pooling").set_value("max").run()
+    app.number_input(key="cv_pool").set_value(8).run()  # the 6×6 map cannot hold an 8×8 window
+    assert not app.exception
+    assert any("Pooling cannot run here" in item.value for item in app.error)
+    keys = {chart.proto.id.rsplit("-", 1)[-1] for chart in app.get("plotly_chart")}
+    assert {"cv_input_chart", "cv_output_chart", "cv_worked_chart"} <= keys
+
+
+def test_a_kernel_too_big_for_the_image_is_explained_with_the_input_in_view():
+    app = open_page(PAGE, {"image": "Course example 3×3"})
+    app.number_input(key="cv_rows").set_value(5).run()
+    assert any("does not fit" in item.value for item in app.error)
+    assert "cv_input_chart" in {chart.proto.id.rsplit("-", 1)[-1] for chart in app.get("plotly_chart")}
+
+
+def test_the_kernel_grid_shows_the_weights_used_not_rounded_to_a_step():
+    import json
+
+    app = open_page(PAGE)
+    app.selectbox(key="cv_preset").set_value("Gaussian blur").run()
+    columns = json.loads(app.data_editor[0].proto.columns)
+    number_columns = [column["type_config"] for name, column in columns.items() if name != "_index"]
+    # A step would round the display (0.0571 shown as 0.1); four significant digits show what is used.
+    assert number_columns and all(config.get("format") == "%.4g" and "step" not in config for config in number_columns)

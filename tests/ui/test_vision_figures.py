@@ -46,8 +46,19 @@ def test_grids_have_one_panel_per_map_and_the_worked_example_three_per_channel()
     grid = maps_grid_figure(np.zeros((5, 5, 6), np.float32), [f"map {index}" for index in range(6)])
     assert len(grid.data) == 6 and [item.text for item in grid.layout.annotations][:2] == ["map 0", "map 1"]
     patch = np.ones((3, 3, 3), np.float32)
-    worked = worked_example_figure(patch, patch * 2, patch * 2, ["red", "green", "blue"])
+    worked = worked_example_figure(patch, patch * 2, patch * 2, ["red", "green", "blue"], (0.0, 255.0))
     assert len(worked.data) == 9 and "× weights — green" in [item.text for item in worked.layout.annotations]
+
+
+def test_a_uniform_white_patch_is_drawn_white_and_uniform_weights_are_not_black():
+    white = np.full((3, 3, 1), 255.0, np.float32)
+    weights = np.full((3, 3, 1), 1 / 9, np.float32)
+    worked = worked_example_figure(white, weights, white * weights, ["grey"], (0.0, 255.0))
+    patch, kernel = worked.data[0], worked.data[1]
+    assert patch.zmin == 0 and patch.zmax == 255  # 255 sits at the light end of the grey scale, as in the input
+    assert kernel.zmin == -kernel.zmax  # weights diverge around zero: a uniform kernel is blue, not black
+    lonely = feature_map_figure(np.full((4, 4), 7.0, np.float32), "flat").data[0]
+    assert lonely.zmin < 7 < lonely.zmax  # a flat map sits mid-scale
 
 
 def test_saliency_figure_overlays_grad_cam_and_shows_every_class():

@@ -112,8 +112,9 @@ def test_relu_and_pooling_follow_the_convolution():
         np.testing.assert_allclose(result.activated, np.maximum(result.feature_maps, 0))
         assert result.pooled.shape == (3, 3, 1) and pooling_output_size(7, 3, 2) == 3
         np.testing.assert_allclose(result.pooled[1, 2, 0], reduce(result.activated[2:5, 4:7, 0]), rtol=1e-5)
-    with pytest.raises(ValueError, match="pooling window is larger"):
-        convolve(image, kernel, ConvolutionConfig(pooling="max", pool_size=8))
+    too_big = convolve(image, kernel, ConvolutionConfig(pooling="max", pool_size=8))
+    assert too_big.pooled is None and "pooling window is larger" in too_big.pooling_error
+    assert too_big.feature_maps.shape == (7, 7, 1)  # the convolution itself still ran
 
 
 def test_a_3d_kernel_sums_27_products_into_one_map():
