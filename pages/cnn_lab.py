@@ -114,11 +114,18 @@ def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
     st.markdown(lesson("cnn", "inside"))
     chosen = image_choice(dataset)
     if chosen.image is None:
-        st.info(chosen.message)
+        (st.error if chosen.refused else st.info)(chosen.message)
         return
     if chosen.message:
         st.caption(chosen.message)
     image = chosen.image
+    snapshot = trainer.snapshot()
+    note, refresh = st.columns([4, 1], vertical_alignment="center")
+    note.caption(f"Explained for the network as it was at epoch {snapshot.epoch:,}"
+                 + (": training goes on, so press **Refresh** to explain the current network." if snapshot.playing
+                    else "."))
+    refresh.button("↻ Refresh", key="cnn_refresh_inside", width="stretch",
+                   help="Explain the network as it is now (it is also explained again whenever training stops).")
     result = trainer.call(lambda run: saliency(run, image))
     said = f"the network says **{dataset.class_names[result.target]}** ({result.probabilities[result.target]:.0%})"
     truth = f"True class **{dataset.class_names[chosen.label]}**; " if chosen.label is not None else "For this image "
@@ -130,6 +137,8 @@ def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
                                             options.num_segments, options.seed))
     st.plotly_chart(saliency_figure(image[:, :, 0], result.gradient, result.grad_cam, result.probabilities,
                                     dataset.class_names, lime.pixel_weights()), key="cnn_saliency")
+    if result.grad_cam_layer:
+        st.caption(f"Grad-CAM uses {result.grad_cam_layer}, the last convolutional layer.")
     st.caption(f"LIME: {options.num_samples} perturbed copies, {len(lime.weights)} superpixels, seed {options.seed}; "
                f"blue regions raise the probability of {dataset.class_names[result.target]}, orange ones lower it. "
                f"The linear fit explains {lime.score:.0%} of the variation (R²).")
@@ -156,7 +165,8 @@ def mistakes_tab(trainer: Trainer, dataset: ImageDataset) -> None:
         titles = [f"#{index}: {dataset.class_names[dataset.y_test[index]]} → "
                   f"{dataset.class_names[view.test_predictions[index]]}" for index in wrong]
         st.plotly_chart(maps_grid_figure(np.transpose(dataset.x_test[wrong, :, :, 0], (1, 2, 0)), titles,
-                                         signed=False), key="cnn_mistakes", config={"displayModeBar": False})
+                                         signed=False, annotate=False), key="cnn_mistakes",
+                        config={"displayModeBar": False})
 
 
 def main() -> None:

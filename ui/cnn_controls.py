@@ -15,7 +15,7 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
-from engine.vision.cnn import CONV_ACTIVATIONS, KINDS, MAX_LAYERS, PRESETS, LayerSpec
+from engine.vision.cnn import COLUMNS, CONV_ACTIVATIONS, KINDS, MAX_LAYERS, PRESETS, LayerSpec, layer_rows, tidy_rows
 from engine.vision.cnn_lab import DATA_CHOICES, UPLOAD, CnnLabSettings
 from engine.vision.digit_input import prepare_digit
 from engine.vision.image_data import ImageDataset
@@ -24,18 +24,13 @@ from engine.vision.lime import MAX_SAMPLES
 from ui.editors import remember_shown, shown_before_leaving
 from ui.playground_controls import LEARNING_RATES
 
-COLUMNS = ("kind", "filters", "kernel_size", "strides", "padding", "activation", "pool_size", "rate", "units")
 CUSTOM = "Custom"
-
-
-def _rows(layers: tuple[LayerSpec, ...]) -> list[dict]:
-    return [{column: getattr(layer, column) for column in COLUMNS} for layer in layers]
 
 
 def _load_preset() -> None:
     name = st.session_state["cnn_preset"]
     if name in PRESETS:
-        st.session_state["cnn_layers"] = _rows(PRESETS[name].layers)
+        st.session_state["cnn_layers"] = layer_rows(PRESETS[name].layers)
         st.session_state["cnn_size"] = PRESETS[name].image_size
         st.session_state["cnn_table_version"] = st.session_state.get("cnn_table_version", 0) + 1
 
@@ -68,7 +63,7 @@ def seed_widgets(settings: CnnLabSettings) -> None:
     preset = next((name for name, item in PRESETS.items() if item.layers == settings.layers), CUSTOM)
     st.session_state.update({
         "cnn_dataset": settings.dataset, "cnn_seed": settings.seed, "cnn_size": settings.image_size,
-        "cnn_preset": preset, "cnn_layers": _rows(settings.layers),
+        "cnn_preset": preset, "cnn_layers": layer_rows(settings.layers),
         "cnn_optimizer": settings.optimizer.name, "cnn_lr": settings.optimizer.learning_rate,
         "cnn_batch": settings.batch_size,
         "cnn_table_version": st.session_state.get("cnn_table_version", 0) + 1,
@@ -127,7 +122,13 @@ def architecture_controls() -> list[dict]:
         },
     )
     rows = edited.to_dict("records")
+    tidy = tidy_rows(rows)
+    if tidy is not None:  # a row changed its kind: show only the cells that kind has, from a fresh table
+        st.session_state["cnn_layers"] = tidy
+        st.session_state["cnn_table_version"] += 1
+        st.rerun()
     remember_shown("cnn_layers", editor_key, rows)
+    st.caption("Empty cells do not apply to that kind of layer; choosing another kind fills in its own.")
     return rows
 
 
@@ -168,11 +169,13 @@ class ChosenImage:
         image: (size, size, 1) network input, or None when there is nothing to show yet.
         label: the true class id for a test image, else None.
         message: why there is no image, or what was done to a drawing or upload.
+        refused: whether the message says why an upload or a drawing could not be used.
     """
 
     image: np.ndarray | None
     label: int | None = None
     message: str = ""
+    refused: bool = False
 
 
 SOURCES = ("A test image", "Draw one", "Upload one")
@@ -199,7 +202,7 @@ def image_choice(dataset: ImageDataset) -> ChosenImage:
     try:
         pixels = load_upload(upload.getvalue()).pixels
     except ValueError as error:
-        return ChosenImage(None, message=str(error))
+        return ChosenImage(None, message=f"{upload.name} was not used: {error}", refused=True)
     return _prepared(pixels, dataset.image_size, upload.name)
 
 
@@ -207,7 +210,7 @@ def _prepared(pixels: np.ndarray, image_size: int, what: str) -> ChosenImage:
     try:
         prepared = prepare_digit(pixels, image_size)
     except ValueError as error:
-        return ChosenImage(None, message=str(error))
+        return ChosenImage(None, message=str(error), refused=True)
     flipped = " (dark ink on a light background, so light and dark were swapped)" if prepared.inverted else ""
     return ChosenImage(prepared.image, message=f"The network sees {what} cropped to its ink, centred and scaled to "
                                                f"{image_size}×{image_size} pixels{flipped}.")

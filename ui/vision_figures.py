@@ -121,11 +121,13 @@ def colour_output_figure(maps: np.ndarray, value_range: tuple[float, float], res
     return _figure([trace], _height(rows, cols), title=dict(text=title, font=dict(size=14)), **_image_axes(rows, cols))
 
 
-def maps_grid_figure(maps: np.ndarray, names: list[str], signed: bool | None = None) -> go.Figure:
+def maps_grid_figure(maps: np.ndarray, names: list[str], signed: bool | None = None,
+                     annotate: bool = True) -> go.Figure:
     """Several (H, W) maps side by side (a bank of kernels: an output of depth N).
 
     ``signed`` forces the diverging (True) or grey (False) colours; by default each map
-    picks by whether it has negative values.
+    picks by whether it has negative values. ``annotate`` writes the values into the cells
+    of a few small maps (pictures, such as a gallery of images, want none).
     """
     count = maps.shape[2]
     columns = min(4 if maps.shape[0] > 12 else 8, count)
@@ -134,7 +136,7 @@ def maps_grid_figure(maps: np.ndarray, names: list[str], signed: bool | None = N
     for index in range(count):
         # Numbers only fit in a few big panels; otherwise they are in the hover text.
         figure.add_trace(_values_heatmap(maps[:, :, index], signed=signed, show_scale=False,
-                                         annotate=count <= 4 and maps[:, :, index].size <= 100),
+                                         annotate=annotate and count <= 4 and maps[:, :, index].size <= 100),
                          row=index // columns + 1, col=index % columns + 1)
     figure.update_xaxes(showticklabels=False, constrain="domain")
     figure.update_yaxes(autorange="reversed", showticklabels=False, constrain="domain")
@@ -180,35 +182,34 @@ def worked_example_figure(patch: np.ndarray, weights: np.ndarray, products: np.n
 def saliency_figure(image: np.ndarray, gradient: np.ndarray, grad_cam: np.ndarray | None,
                     probabilities: np.ndarray, class_names: tuple[str, ...],
                     lime: np.ndarray | None = None) -> go.Figure:
-    """The image, its gradient saliency, Grad-CAM and LIME weights over it, and the class probabilities."""
-    panels = ["image", "gradient saliency"] + ["Grad-CAM"] * (grad_cam is not None) + ["LIME"] * (lime is not None)
-    figure = make_subplots(1, len(panels) + 1, subplot_titles=[*panels, "class probabilities"],
-                           column_widths=[1] * len(panels) + [1.4], horizontal_spacing=0.04)
-    hover = "row %{y}, column %{x}<br>%{z:.2f}<extra></extra>"
-
-    def picture():
-        return _values_heatmap(image, signed=False, value_range=(0, 1), show_scale=False, annotate=False)
-
-    figure.add_trace(picture(), row=1, col=1)
-    figure.add_trace(go.Heatmap(z=gradient, colorscale="hot", zmin=0, zmax=1, showscale=False, hovertemplate=hover),
-                     row=1, col=2)
+    """The image; gradient saliency, Grad-CAM and LIME weights, each over it with its colour bar; the probabilities."""
+    overlays = [("gradient saliency", gradient, dict(colorscale="hot", zmin=0, zmax=1), "|∂ score / ∂ pixel|")]
     if grad_cam is not None:
-        column = panels.index("Grad-CAM") + 1
-        figure.add_trace(picture(), row=1, col=column)
-        figure.add_trace(go.Heatmap(z=grad_cam, colorscale="jet", zmin=0, zmax=1, opacity=0.5, showscale=False,
-                                    hovertemplate=hover), row=1, col=column)
+        overlays.append(("Grad-CAM", grad_cam, dict(colorscale="jet", zmin=0, zmax=1), "importance"))
     if lime is not None:
         limit = float(np.abs(lime).max()) or 1.0
-        figure.add_trace(go.Heatmap(z=lime, colorscale=DIVERGING, zmin=-limit, zmax=limit, showscale=False,
-                                    hovertemplate="row %{y}, column %{x}<br>weight %{z:+.3f}<extra></extra>"),
-                         row=1, col=panels.index("LIME") + 1)
+        overlays.append(("LIME", lime, dict(colorscale=DIVERGING, zmin=-limit, zmax=limit), "weight"))
+    panels = ["image", *(title for title, *_ in overlays)]
+    figure = make_subplots(1, len(panels) + 1, subplot_titles=[*panels, "class probabilities"],
+                           column_widths=[1] * len(panels) + [1.4], horizontal_spacing=0.04)
+    picture = _values_heatmap(image, signed=False, value_range=(0, 1), show_scale=False, annotate=False)
+    figure.add_trace(picture, row=1, col=1)
+    for column, (_, values, colours, unit) in enumerate(overlays, start=2):
+        domain = figure.layout[f"xaxis{column}"].domain
+        figure.add_trace(picture, row=1, col=column)  # the image under each explanation
+        figure.add_trace(go.Heatmap(
+            z=values, **colours, opacity=0.6, hovertemplate=f"row %{{y}}, column %{{x}}<br>{unit} %{{z:.3f}}<extra></extra>",
+            colorbar=dict(orientation="h", x=(domain[0] + domain[1]) / 2, xanchor="center", y=-0.04, yanchor="top",
+                          len=domain[1] - domain[0], thickness=8, tickfont=dict(size=9),
+                          title=dict(text=unit, side="bottom", font=dict(size=10))),
+        ), row=1, col=column)
     figure.add_trace(_probability_bars(probabilities, class_names), row=1, col=len(panels) + 1)
     for index in range(1, len(panels) + 1):
         axis = "" if index == 1 else str(index)
         figure.layout[f"yaxis{axis}"].update(autorange="reversed", scaleanchor=f"x{axis}", showticklabels=False)
         figure.layout[f"xaxis{axis}"].update(showticklabels=False, constrain="domain")
     figure.update_yaxes(range=[0, 1], tickformat=".0%", row=1, col=len(panels) + 1)
-    figure.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), showlegend=False)
+    figure.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=60), showlegend=False)
     return figure
 
 

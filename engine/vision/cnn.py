@@ -24,6 +24,19 @@ KINDS = ("conv2d", "max_pool", "average_pool", "batch_norm", "dropout", "flatten
 CONV_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "elu", "gelu", "swish")
 MAX_LAYERS, MAX_FILTERS, MAX_UNITS, MAX_KERNEL = 16, 128, 512, 7
 Shape = tuple[int, ...]
+# The settings each kind of layer has (the others do not apply to it).
+FIELDS = {
+    "conv2d": ("filters", "kernel_size", "strides", "padding", "activation"),
+    "max_pool": ("pool_size",),
+    "average_pool": ("pool_size",),
+    "batch_norm": (),
+    "dropout": ("rate",),
+    "flatten": (),
+    "global_average_pool": (),
+    "dense": ("units", "activation"),
+    "inception": ("filters",),
+    "residual": ("filters",),
+}
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,41 @@ class LayerSpec:
             "inception": f"Inception block, 4×{self.filters} channels",
             "residual": f"Residual block {self.filters}",
         }[self.kind]
+
+
+COLUMNS = ("kind", *dict.fromkeys(field for fields in FIELDS.values() for field in fields))
+
+
+def layer_rows(layers: tuple[LayerSpec, ...]) -> list[dict]:
+    """The layers as table rows: each layer's own settings, the cells of settings its kind lacks None."""
+    return [{column: getattr(layer, column) if column == "kind" or column in FIELDS[layer.kind] else None
+             for column in COLUMNS} for layer in layers]
+
+
+def tidy_rows(rows: list[dict]) -> list[dict] | None:
+    """Edited table rows with each kind's own cells filled (defaults where empty) and the others emptied.
+
+    Returns None when the rows are tidy already: it is a row whose kind changed (or a cell
+    cleared) that untidies them. Rows without a known kind yet are left as they are.
+    """
+    defaults = LayerSpec("dense")
+    tidy = []
+    for row in rows:
+        fields = FIELDS.get(row.get("kind"))
+        if fields is None:
+            tidy.append(row)
+            continue
+        tidy.append({column: row.get(column) if column == "kind" else (
+            (row.get(column) if _filled(row.get(column)) else getattr(defaults, column)) if column in fields else None)
+            for column in COLUMNS})
+    same = all(_filled(old.get(column)) == _filled(new.get(column))
+               for old, new in zip(rows, tidy, strict=True) for column in COLUMNS)
+    return None if same else tidy
+
+
+def _filled(value: object) -> bool:
+    """Whether a table cell holds a value (tables give None or NaN for an empty cell)."""
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from engine.device import xla_for_convolutions
 from engine.links import LinkReader
 from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
 from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
-from engine.vision.cnn import PRESETS, LayerSpec, build_cnn, layer_table
+from engine.vision.cnn import COLUMNS, PRESETS, LayerSpec, build_cnn, layer_table
 from engine.vision.image_data import DATASETS, ImageDataset
 
 UPLOAD = "upload"
@@ -184,7 +184,6 @@ def misclassified(view: CnnView, labels: np.ndarray, limit: int = 24) -> np.ndar
 
 
 # ----------------------------------------------------------------- share links
-_LAYER_FIELDS = ("kind", "filters", "kernel_size", "strides", "padding", "activation", "pool_size", "rate", "units")
 
 
 def to_query_params(settings: CnnLabSettings) -> dict[str, str]:
@@ -194,7 +193,7 @@ def to_query_params(settings: CnnLabSettings) -> dict[str, str]:
         "optimizer": settings.optimizer.name, "lr": f"{settings.optimizer.learning_rate:g}",
         "batch": str(settings.batch_size),
         "layers": "|".join(":".join(f"{getattr(layer, name):g}" if isinstance(getattr(layer, name), float)
-                                    else str(getattr(layer, name)) for name in _LAYER_FIELDS)
+                                    else str(getattr(layer, name)) for name in COLUMNS)
                            for layer in settings.layers),
     }
 
@@ -227,8 +226,8 @@ def from_query_params(params: dict[str, str]) -> tuple[CnnLabSettings, list[str]
 
 def _layer_from_text(text: str) -> LayerSpec:
     parts = text.split(":")
-    if len(parts) != len(_LAYER_FIELDS):
-        raise ValueError(f"A layer needs {len(_LAYER_FIELDS)} fields; {text!r} has {len(parts)}.")
+    if len(parts) != len(COLUMNS):
+        raise ValueError(f"A layer needs {len(COLUMNS)} fields; {text!r} has {len(parts)}.")
     kind, filters, kernel, strides, padding, activation, pool, rate, units = parts
     return LayerSpec(kind, int(filters), int(kernel), int(strides), padding, activation, int(pool), float(rate),
                      int(units))

@@ -64,6 +64,31 @@ def test_drawing_and_uploading_ask_for_an_image_until_one_is_given():
     assert any("Upload a picture" in item.value for item in app.info)
 
 
+def test_a_file_that_is_not_an_image_is_refused_as_an_error():
+    app = open_page(PAGE)
+    app.radio(key="cnn_source").set_value("Upload one").run()
+    app.file_uploader(key="cnn_digit_upload").set_value(("notes.png", b"not an image at all", "image/png")).run()
+    assert not app.exception
+    assert any("notes.png was not used" in item.value for item in app.error)
+
+
+def test_the_explanation_says_which_epochs_network_it_explains():
+    app = open_page(PAGE)
+    app.button(key="cnn_step").click().run()
+    app.button(key="cnn_step").click().run()
+    assert any("as it was at epoch 2." in item.value for item in app.caption)
+    assert any("Grad-CAM uses layer_3, the last convolutional layer" in item.value for item in app.caption)
+
+
+def test_the_layer_table_leaves_the_cells_a_kind_lacks_empty():
+    app = open_page(PAGE)
+    table = app.data_editor[0].value
+    dense = table[table["kind"] == "dense"].iloc[0]
+    pooling = table[table["kind"] == "max_pool"].iloc[0]
+    assert dense["units"] == 64 and dense.isna()[["kernel_size", "filters", "pool_size", "padding"]].all()
+    assert pooling["pool_size"] == 2 and pooling.isna()[["units", "activation", "filters"]].all()
+
+
 def test_choosing_your_own_images_without_a_zip_asks_for_one():
     app = open_page(PAGE)
     app.selectbox(key="cnn_dataset").set_value("upload").run()

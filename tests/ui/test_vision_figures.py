@@ -61,18 +61,23 @@ def test_a_uniform_white_patch_is_drawn_white_and_uniform_weights_are_not_black(
     assert lonely.zmin < 7 < lonely.zmax  # a flat map sits mid-scale
 
 
-def test_saliency_figure_overlays_grad_cam_and_shows_every_class():
+def test_saliency_figure_overlays_every_explanation_on_the_image_with_a_colour_bar():
     from ui.vision_figures import saliency_figure
 
     image = np.random.default_rng(0).uniform(size=(8, 8)).astype(np.float32)
     figure = saliency_figure(image, image, image, np.full(10, 0.1), tuple("0123456789"))
-    assert [trace.type for trace in figure.data] == ["heatmap", "heatmap", "heatmap", "heatmap", "bar"]
-    assert figure.data[3].opacity == 0.5 and len(figure.data[4].x) == 10
+    # image; image + saliency; image + Grad-CAM; the probabilities
+    assert [trace.type for trace in figure.data] == ["heatmap"] * 5 + ["bar"]
+    overlays = [figure.data[2], figure.data[4]]
+    assert all(trace.opacity == 0.6 and trace.showscale is not False and trace.colorbar.orientation == "h"
+               for trace in overlays)
+    np.testing.assert_array_equal(figure.data[1].z, image)  # the picture under the saliency map
+    assert len(figure.data[5].x) == 10
     without_cam = saliency_figure(image, image, None, np.full(10, 0.1), tuple("0123456789"))
-    assert [trace.type for trace in without_cam.data] == ["heatmap", "heatmap", "bar"]
+    assert [trace.type for trace in without_cam.data] == ["heatmap"] * 3 + ["bar"]
     with_lime = saliency_figure(image, image, None, np.full(10, 0.1), tuple("0123456789"), lime=image - 0.5)
     assert [item.text for item in with_lime.layout.annotations][:3] == ["image", "gradient saliency", "LIME"]
-    assert with_lime.data[2].zmin == -with_lime.data[2].zmax == pytest.approx(-np.abs(image - 0.5).max())
+    assert with_lime.data[4].zmin == -with_lime.data[4].zmax == pytest.approx(-np.abs(image - 0.5).max())
 
 
 def test_comparison_figure_draws_one_line_per_run_in_each_panel():
@@ -86,3 +91,9 @@ def test_comparison_figure_draws_one_line_per_run_in_each_panel():
     assert figure.layout.yaxis.title.text == "test accuracy" and figure.layout.yaxis2.title.text == "training loss"
     assert tuple(figure.layout.yaxis.range) == (0, 1) and [trace.showlegend for trace in figure.data] == [
         True, True, False, False]
+
+
+def test_a_gallery_of_pictures_carries_no_numbers_in_its_pixels():
+    pictures = np.random.default_rng(0).uniform(size=(8, 8, 3)).astype(np.float32)
+    assert all(trace.texttemplate for trace in maps_grid_figure(pictures, ["a", "b", "c"]).data)
+    assert not any(trace.texttemplate for trace in maps_grid_figure(pictures, ["a", "b", "c"], annotate=False).data)

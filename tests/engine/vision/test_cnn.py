@@ -1,9 +1,11 @@
 """CNN layer lists: shapes and parameter counts by hand and against Keras, plain-language errors."""
 
+import math
+
 import numpy as np
 import pytest
 
-from engine.vision.cnn import PRESETS, LayerSpec, build_cnn, layer_table
+from engine.vision.cnn import COLUMNS, FIELDS, PRESETS, LayerSpec, build_cnn, layer_rows, layer_table, tidy_rows
 
 
 def test_lenet5_has_the_classic_61706_parameters():
@@ -63,3 +65,25 @@ def test_bad_layer_settings_say_what_was_expected():
         LayerSpec("conv2d", filters=0)
     with pytest.raises(ValueError, match="Unknown layer kind"):
         LayerSpec("lstm")
+
+
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def test_table_rows_fill_only_each_kinds_own_cells():
+    for preset in PRESETS.values():
+        for row in layer_rows(preset.layers):
+            for column in COLUMNS[1:]:
+                assert _empty(row[column]) == (column not in FIELDS[row["kind"]]), (row["kind"], column)
+    assert tidy_rows(layer_rows(PRESETS["LeNet-5"].layers)) is None  # already tidy: the table is left alone
+
+
+def test_a_row_that_changes_kind_gets_its_new_kinds_cells_and_loses_the_others():
+    rows = layer_rows(PRESETS["LeNet-5"].layers)
+    rows[1] = {**rows[1], "kind": "dense"}  # was a pooling row: pool size filled, units and activation empty
+    tidy = tidy_rows(rows)
+    assert tidy is not None and tidy[0] == rows[0]
+    assert tidy[1]["units"] == 64 and tidy[1]["activation"] == "relu" and _empty(tidy[1]["pool_size"])
+    new_row = {column: None for column in COLUMNS}  # a row just added, no kind yet: left as it is
+    assert tidy_rows([*tidy, new_row]) is None
