@@ -141,8 +141,8 @@ def _browser_sessions(url: str, sessions: int, seconds: float, niceness: int, me
             page.set_default_timeout(120_000)
             page.add_init_script(COUNT_FRAMES)
             page.goto(f"{url}/{PAGE}")
-            page.get_by_role("button", name="▶ Play", exact=True).click()
-            page.get_by_role("button", name="⏸ Pause", exact=True).wait_for()
+            page.get_by_role("button", name="Play", exact=True).click()
+            page.get_by_role("button", name="Pause", exact=True).wait_for()
             pages.append(page)
         # The driver stays idle while measuring, so it takes no CPU from the server.
         frames_before = [page.evaluate(COUNT_COUNTER_CHANGES) for page in pages]
@@ -212,7 +212,7 @@ class ProtocolSession:
 
     def _element(self, element) -> None:
         kind = element.WhichOneof("type")
-        if kind == "button" and element.button.label == "▶ Play":
+        if kind == "button" and element.button.label == "Play":
             self.play_id = element.button.id
         elif kind == "metric" and element.metric.label == "Epoch" and element.metric.body != self.epoch:
             self.epoch = element.metric.body
@@ -252,7 +252,7 @@ async def protocol_sessions(url: str, sessions: int, seconds: float, measuring) 
                 stop.set()
                 if task.done():
                     task.result()  # raises the session's own error, if it had one
-                raise RuntimeError(f"Session {number} did not start playing (no ▶ Play button or no live redraws).")
+                raise RuntimeError(f"Session {number} did not start playing (no Play button or no live redraws).")
             await asyncio.sleep(0.1)
     frames_before = [client.frames for client in clients]
     updates_before = [client.updates for client in clients]

@@ -124,7 +124,7 @@ def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
     note.caption(f"Explained for the network as it was at epoch {snapshot.epoch:,}"
                  + (": training goes on, so press **Refresh** to explain the current network." if snapshot.playing
                     else "."))
-    refresh.button("↻ Refresh", key="cnn_refresh_inside", width="stretch",
+    refresh.button("Refresh", icon=":material/refresh:", key="cnn_refresh_inside", width="stretch",
                    help="Explain the network as it is now (it is also explained again whenever training stops).")
     result = trainer.call(lambda run: saliency(run, image))
     said = f"the network says **{dataset.class_names[result.target]}** ({result.probabilities[result.target]:.0%})"

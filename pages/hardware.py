@@ -83,7 +83,7 @@ def main() -> None:
              "conv": tuple(size for size in SIZES["conv"] if size <= st.session_state["hw_conv_max"])}
     sizes = {operation: sizes[operation] for operation in OPERATIONS if operation in chosen}
     devices = compute_devices()
-    if st.button("⚡ Run the benchmark", type="primary", disabled=not sizes, key="hw_run"):
+    if st.button("Run the benchmark", icon=":material/bolt:", type="primary", disabled=not sizes, key="hw_run"):
         total = sum(len(values) for values in sizes.values()) * len(devices)
         progress = st.progress(0.0, text="Measuring…")
         done: list = []

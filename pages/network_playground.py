@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from engine.data.features import FEATURES
+from engine.data.planar import DATASETS
 from engine.models.mlp import layer_table
 from engine.playground.baseline import compare_with_sklearn
 from engine.playground.export import export_script
@@ -35,6 +36,7 @@ from ui.runtime import enter_page, wait_for_warmup
 
 LAB = "playground"
 FRAME_SECONDS = 0.25  # live views redraw four times a second while training
+DEFAULT_SPEED = "10 epochs per frame"  # at full speed the circle is solved before the first frame
 
 
 def read_link(params: dict[str, str]) -> tuple[PlaygroundSettings, list[str]]:
@@ -70,7 +72,7 @@ def trainer_for(settings: PlaygroundSettings, data) -> tuple[Trainer, bool]:
 
 
 def view_options() -> dict:
-    """How the live views draw: a row of toggles kept outside the redrawn part of the page.
+    """How the live views draw: a row of toggles kept outside the redrawn part of the page (drawn below it).
 
     Widgets inside the live fragment would be re-sent with every frame; out here they cost
     nothing while training, and changing one redraws the page once.
@@ -91,7 +93,8 @@ def live_views(trainer: Trainer, data, settings: PlaygroundSettings, options: di
 
 
 def _draw_views(snapshot, data, settings: PlaygroundSettings, options: dict) -> None:
-    """One frame of the live views."""
+    """One frame of the live views: like TensorFlow Playground, the network, the output and the
+    curves fit on one screen with the run controls above them."""
     _metrics_row(snapshot, data)
     run_message(snapshot)
     view = snapshot.view
@@ -99,22 +102,20 @@ def _draw_views(snapshot, data, settings: PlaygroundSettings, options: dict) -> 
         return
     left, right = st.columns([1.15, 1])
     with left:
-        st.subheader("Network")
         labels = [FEATURES[name] for name in settings.features]
         st.plotly_chart(network_figure(
             labels, view.feature_grids, view.neuron_grids, view.output_neuron_grid,
             view.kernels, view.biases, data.problem,
         ), key="pg_network", config={"displayModeBar": False})
+        metrics = ("loss",) if data.problem == "regression" else ("loss", "accuracy")
+        st.plotly_chart(curves_figure(snapshot.history, metrics, options["smoothing"], options["log_scale"],
+                                      height=200), key="pg_curves", config={"displayModeBar": False})
     with right:
-        st.subheader("Output")
         test = (data.test_points, data.test_labels) if options["show_test"] else None
         st.plotly_chart(boundary_figure(
             view.output_grid, data.bounds, data.problem, (data.train_points, data.train_labels), test,
-            options["discretize"],
+            options["discretize"], class_names=data.class_names, height=400,
         ), key="pg_boundary", config={"displayModeBar": False})
-    metrics = ("loss",) if data.problem == "regression" else ("loss", "accuracy")
-    st.plotly_chart(curves_figure(snapshot.history, metrics, options["smoothing"], options["log_scale"]),
-                    key="pg_curves")
     _scores(view, data)
 
 
@@ -163,17 +164,22 @@ def compare_tab(trainer: Trainer, settings: PlaygroundSettings, data) -> None:
         if data.problem == "regression" and snapshot.view is not None:
             ours_score = regression_scores(data.test_labels, snapshot.view.test_predictions)[0]
         st.metric(f"Keras (epoch {snapshot.epoch}) test {result.score_name}",
-                  f"{ours_score:.3f}" if ours_score is not None else "–")
+                  _score_text(ours_score, result.score_name) if ours_score is not None else "–")
         if snapshot.view is not None:
             st.plotly_chart(boundary_figure(snapshot.view.output_grid, data.bounds, data.problem,
                                             (data.train_points, data.train_labels), None), key="pg_compare_ours")
     with theirs:
         st.metric(f"scikit-learn ({result.activation}, {result.seconds:.1f} s) test {result.score_name}",
-                  f"{result.score:.3f}")
+                  _score_text(result.score, result.score_name))
         st.plotly_chart(boundary_figure(result.output_grid, data.bounds, data.problem,
                                         (data.train_points, data.train_labels), None), key="pg_compare_sklearn")
     if result.note:
         st.caption(result.note)
+
+
+def _score_text(score: float, name: str) -> str:
+    """Accuracy as a percentage, as the metrics row shows it; R² as a number."""
+    return f"{score:.1%}" if name == "accuracy" else f"{score:.3f}"
 
 
 def export_tab(trainer: Trainer, settings: PlaygroundSettings) -> None:
@@ -224,11 +230,13 @@ def main() -> None:
     seed_from_link_once("pg", read_link, seed_widgets)
     page_header("Network Playground", lesson("playground", "intro"), "pg")
     data_controls()
+    network_controls()
     state = st.session_state
     uploaded = state.get("pg_uploaded")
-    total = len(uploaded.points) if state["pg_dataset"] == UPLOAD and uploaded else state["pg_points"]
-    training_controls(num_train=max(1, round(total * state["pg_train"] / 100)))
-    network_controls()
+    from_upload = state["pg_dataset"] == UPLOAD and uploaded is not None
+    total = len(uploaded.points) if from_upload else state["pg_points"]
+    problem = uploaded.problem if from_upload else DATASETS[state["pg_dataset"]].problem
+    training_controls(num_train=max(1, round(total * state["pg_train"] / 100)), problem=problem)
     try:
         settings = settings_from_widgets()
         data = playground_data(settings)
@@ -244,13 +252,15 @@ def main() -> None:
         f"{len(settings.features)} inputs → {' → '.join(map(str, settings.network.hidden_units)) or 'no hidden layer'}"
         f" → {outputs} output{'s' if outputs > 1 else ''} · {total_parameters:,} parameters"
         + (" · rebuilt for the new data, features or layers" if rebuilt and state.get("pg_seen_once") else "")
+        + (f" · early stopping watches {len(data.validation_points)} training points held back as a validation "
+           "split (the test points stay unseen)" if len(data.validation_points) else "")
     )
     state["pg_seen_once"] = True
-    if len(data.validation_points):
-        st.caption(f"Early stopping watches a validation split: {len(data.validation_points)} of the training "
-                   "points are held back from training, so the test points stay unseen.")
-    run_controls(trainer, "pg")
-    live_views(trainer, data, settings, view_options())
+    run_controls(trainer, "pg", default_speed=DEFAULT_SPEED)
+    views = st.container()
+    options = view_options()
+    with views:
+        live_views(trainer, data, settings, options)
     compare, export, summary = st.tabs(["Compare with scikit-learn", "Export and share", "Model summary"])
     with compare:
         compare_tab(trainer, settings, data)

@@ -95,7 +95,7 @@ def replay_section(trainer: Trainer, settings: AgentSettings) -> None:
     seed_column, button = st.columns([1, 1], vertical_alignment="bottom")
     seed = seed_column.number_input("Episode seed", 0, 2**31 - 1, value=0, key="rl_replay_seed",
                                     persist_state="session")
-    if button.button("🎬 Record an episode", key="rl_record", width="stretch"):
+    if button.button("Record an episode", icon=":material/videocam:", key="rl_record", width="stretch"):
         st.session_state["rl_episode"] = trainer.call(lambda run: record_episode(run, int(seed)))
     episode = st.session_state.get("rl_episode")
     if episode is None:

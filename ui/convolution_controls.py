@@ -210,7 +210,7 @@ def kernel_controls() -> None:
     preset.selectbox("Preset", [CUSTOM, *PRESETS], key="cv_preset", persist_state="session", on_change=_load_preset)
     rows.number_input("Rows", 1, MAX_SIZE, key="cv_rows", persist_state="session", on_change=_resize)
     cols.number_input("Columns", 1, MAX_SIZE, key="cv_cols", persist_state="session", on_change=_resize)
-    random_button.button("🎲 Random", key="cv_random", on_click=_randomize, width="stretch")
+    random_button.button("Random", icon=":material/casino:", key="cv_random", on_click=_randomize, width="stretch")
     name = st.session_state["cv_preset"]
     st.caption(PRESETS[name].description if name in PRESETS else "Your own weights: edit any cell.")
     names = DEPTH_CHANNELS if st.session_state["cv_channels"] == "depth" else ("weights",)

@@ -42,12 +42,15 @@ def boundary_figure(
     test: tuple[np.ndarray, np.ndarray] | None,
     discretize: bool = False,
     title: str = "",
+    class_names: tuple[str, ...] = (),
+    height: int = 430,
 ) -> go.Figure:
     """The model's output over the plane behind the data points.
 
     ``output_grid`` is (R, R) for binary (probability of class 1) and regression, (R, R, k)
-    class probabilities for multi-class. Training points are filled circles; test points,
-    when given, are hollow.
+    class probabilities for multi-class. Training points are filled circles, one legend
+    entry per class with its colour (``class_names`` name them); test points, when given,
+    are hollow.
     """
     x_min, x_max, y_min, y_max = bounds
     resolution = output_grid.shape[0]
@@ -77,32 +80,34 @@ def boundary_figure(
         if part is None or not len(part[0]):
             continue
         points, labels = part
-        traces.append(go.Scatter(
-            x=points[:, 0], y=points[:, 1], mode="markers", name=name, customdata=labels,
-            marker=dict(
-                size=7, line=dict(width=1.2, color="#333" if not hollow else "#000"),
-                symbol="circle-open" if hollow else "circle", showscale=False, **_point_colours(labels, problem),
-            ),
-            hovertemplate=f"{name}: %{{customdata:.3g}}<extra></extra>",
-        ))
+        marker = dict(size=7, line=dict(width=1.2, color="#333" if not hollow else "#000"),
+                      symbol="circle-open" if hollow else "circle")
+        if problem == "regression":  # one number per point mapped through the colour scale
+            limit = float(np.abs(labels).max()) or 1.0
+            traces.append(go.Scatter(
+                x=points[:, 0], y=points[:, 1], mode="markers", name=name, customdata=labels,
+                marker=dict(**marker, showscale=False, color=labels, colorscale=DIVERGING, cmin=-limit, cmax=limit),
+                hovertemplate=f"{name}: %{{customdata:.3g}}<extra></extra>",
+            ))
+            continue
+        for label in np.unique(labels).astype(int):  # one trace per class: the legend shows each class's colour
+            chosen = labels == label
+            label_name = class_names[label] if label < len(class_names) else str(label)
+            colour = (NEGATIVE, POSITIVE)[label] if problem == "binary" else CLASS_COLORS[label % len(CLASS_COLORS)]
+            traces.append(go.Scatter(
+                x=points[chosen, 0], y=points[chosen, 1], mode="markers", legendgroup=f"class {label_name}",
+                name=f"class {label_name}" + (" (test)" if hollow else ""), showlegend=not hollow,
+                marker=dict(**marker, color=colour),
+                hovertemplate=f"{name}: class {label_name}<extra></extra>",
+            ))
+        if hollow:  # one legend entry for the hollow test points of every class
+            traces.append(go.Scatter(x=[None], y=[None], mode="markers", name="test points (hollow)",
+                                     marker=dict(**marker, color="#888")))
     return _figure(
-        traces, 430, title=title, legend=dict(orientation="h", y=-0.15),
+        traces, height, title=title, legend=dict(orientation="h", y=-0.22),
         xaxis=dict(range=[x_min, x_max], title="x₁", constrain="domain"),
         yaxis=dict(range=[y_min, y_max], title="x₂", scaleanchor="x", scaleratio=1),
     )
-
-
-def _point_colours(labels: np.ndarray, problem: str) -> dict:
-    """Marker colour settings: labels mapped through a colour scale (one number per point is
-    far cheaper to build and send than one colour string per point)."""
-    if problem == "regression":
-        limit = float(np.abs(labels).max()) or 1.0
-        return dict(color=labels, colorscale=DIVERGING, cmin=-limit, cmax=limit)
-    if problem == "binary":
-        return dict(color=labels, colorscale=[[0.0, NEGATIVE], [1.0, POSITIVE]], cmin=0, cmax=1)
-    count = len(CLASS_COLORS)  # one flat band per class index, 0 .. count-1
-    scale = [[edge / count, colour] for index, colour in enumerate(CLASS_COLORS) for edge in (index, index + 1)]
-    return dict(color=labels.astype(int) % count, colorscale=scale, cmin=-0.5, cmax=count - 0.5)
 
 
 def _class_image(probabilities: np.ndarray, discretize: bool) -> np.ndarray:
@@ -142,7 +147,8 @@ def side_by_side_axes(panel: int, count: int, title: str, **yaxis) -> tuple[str,
 
 
 def curves_figure(
-    history: dict[str, np.ndarray], metrics: Sequence[str], smoothing: float = 0.0, log_scale: bool = False
+    history: dict[str, np.ndarray], metrics: Sequence[str], smoothing: float = 0.0, log_scale: bool = False,
+    height: int = 260,
 ) -> go.Figure:
     """Training and validation curves, one panel per metric side by side, optionally EMA-smoothed.
 
@@ -172,7 +178,7 @@ def curves_figure(
                 x=epochs, y=values, mode="lines", name=label, legendgroup=label, showlegend=panel == 0,
                 line=dict(color=colour), hovertemplate=f"{label} {metric} %{{y:.4g}}<extra>epoch %{{x}}</extra>", **axes,
             ))
-    return _figure(traces, 260, legend=dict(orientation="h", y=1.15), **layout)
+    return _figure(traces, height, legend=dict(orientation="h", y=1.15), **layout)
 
 
 def confusion_figure(matrix: np.ndarray, class_names: tuple[str, ...]) -> go.Figure:

@@ -156,7 +156,7 @@ def _keep_points(read, source: str) -> None:
     try:
         points = read()
     except ValueError as error:
-        st.session_state["gan_points_note"] = f"⚠️ {error} The points in use did not change."
+        st.session_state["gan_points_note"] = f"Not used: {error} The points in use did not change."
         return
     st.session_state["gan_points"] = points
     st.session_state["gan_points_version"] = st.session_state.get("gan_points_version", 0) + 1

@@ -142,9 +142,9 @@ def animation_figure(frames: np.ndarray, columns: int, frame_names: list[str], w
     first = tiles_figure(frames[0], columns, width=width)
     sheets = [tile_images(frame, columns) for frame in frames]
     first.frames = [go.Frame(data=[go.Heatmap(z=sheet)], name=name) for sheet, name in zip(sheets, frame_names, strict=True)]
-    play = dict(label="▶ Play", method="animate",
+    play = dict(label="Play", method="animate",
                 args=[None, dict(frame=dict(duration=120, redraw=True), fromcurrent=True, transition=dict(duration=0))])
-    pause = dict(label="⏸", method="animate", args=[[None], dict(frame=dict(duration=0), mode="immediate")])
+    pause = dict(label="Pause", method="animate", args=[[None], dict(frame=dict(duration=0), mode="immediate")])
     first.update_layout(
         height=first.layout.height + 90, margin=dict(l=10, r=10, t=10, b=80),
         updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0, y=-0.02, yanchor="top")],

@@ -101,20 +101,22 @@ def live_redraw_interval(base_seconds: float) -> float:
 
 
 def live_fragment(trainer: Trainer, base_seconds: float, draw: Callable[[Snapshot], None]) -> None:
-    """Draw the trainer's latest snapshot, again every redraw interval while it plays.
+    """Draw the trainer's latest snapshot, again every redraw interval while it plays or compiles.
 
     The interval grows with the server's load (``live_redraw_interval``) and the trainer
-    observes no more often than that. When training stops by itself or the interval
-    changes, the whole page reruns to restart the timer.
+    observes no more often than that. When training or compiling stops, or the interval
+    changes, the whole page reruns to restart the timer and show the right buttons.
     """
-    playing = trainer.snapshot().playing
+    first = trainer.snapshot()
+    busy = (first.playing, not first.compiled)  # while a new run compiles, redraw to say so and when it ends
     interval = live_redraw_interval(base_seconds)
     trainer.set_frame_seconds(interval)
 
-    @st.fragment(run_every=interval if playing else None)
+    @st.fragment(run_every=interval if any(busy) else None)
     def views() -> None:
         snapshot = trainer.snapshot()
-        if playing and (not snapshot.playing or live_redraw_interval(base_seconds) != interval):
+        if any(busy) and ((snapshot.playing, not snapshot.compiled) != busy
+                          or live_redraw_interval(base_seconds) != interval):
             st.rerun()
         draw(snapshot)
 
@@ -123,6 +125,10 @@ def live_fragment(trainer: Trainer, base_seconds: float, draw: Callable[[Snapsho
 
 def run_message(snapshot: Snapshot) -> None:
     """Why training stopped (an error) or the last command's effect (a note), if any; and slow motion's progress."""
+    if snapshot.compiling:
+        st.info("Compiling the network with XLA so that it trains fast: once per architecture, a few seconds "
+                "(longer on a busy server). Play and Step take effect as soon as it is ready.",
+                icon=":material/hourglass_top:")
     if snapshot.status in ("diverged", "error"):
         st.error(snapshot.message)
     elif snapshot.message:
@@ -132,21 +138,26 @@ def run_message(snapshot: Snapshot) -> None:
                    f"{snapshot.updates_per_epoch} (one mini-batch each).")
 
 
-def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None = None, unit: str = "epoch") -> None:
-    """Play / Pause / Step / Reset buttons and the speed selector, in one row (``unit``: what a step trains)."""
+def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None = None, unit: str = "epoch",
+                 default_speed: str = "Full speed") -> None:
+    """Play / Pause / Step / Reset buttons and the speed selector, in one row.
+
+    ``unit`` is what a step trains (epoch, episode); ``default_speed`` the speed a new visitor starts at.
+    """
     snapshot = trainer.snapshot()
-    playing = snapshot.playing
     play, step, reset, speed = st.columns([1, 1, 1, 2.2])
-    if playing:
-        if play.button("⏸ Pause", key=f"{key}_pause", width="stretch", type="primary"):
+    if snapshot.playing:
+        if play.button("Pause", icon=":material/pause:", key=f"{key}_pause", width="stretch", type="primary"):
             trainer.pause()
             st.rerun()
-    elif play.button("▶ Play", key=f"{key}_play", width="stretch", type="primary"):
-        trainer.play()
+    elif play.button("Play", icon=":material/play_arrow:", key=f"{key}_play", width="stretch", type="primary"):
+        trainer.play(wait=snapshot.compiled)  # while compiling, Play is queued and the page says so meanwhile
         st.rerun()
-    if step.button("⏭ Step", key=f"{key}_step", width="stretch", help=f"Train one {unit}"):
+    if step.button("Step", icon=":material/skip_next:", key=f"{key}_step", width="stretch",
+                   help=f"Train one {unit}"):
         trainer.step()
-    if reset.button("↺ Reset", key=f"{key}_reset", width="stretch", help="Back to the initial weights"):
+    if reset.button("Reset", icon=":material/replay:", key=f"{key}_reset", width="stretch",
+                    help="Back to the initial weights"):
         trainer.reset()
         if on_reset:
             on_reset()
@@ -154,7 +165,7 @@ def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None
     updates = f"one mini-batch update per frame ({snapshot.updates_per_epoch} make an epoch)" if by_update \
         else f"one {unit} per frame"
     choice = speed.selectbox(
-        "Speed", list(SPEEDS), index=len(SPEEDS) - 1, key=f"{key}_speed",
+        "Speed", list(SPEEDS), index=list(SPEEDS).index(default_speed), key=f"{key}_speed",
         persist_state="session", label_visibility="collapsed",
         format_func=lambda label: _speed_label(label, unit, by_update),
         help=f"How much trains between two frames. Slow motion: {updates}. Step trains one whole {unit}.",

@@ -24,6 +24,7 @@ LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0,
 SCALING_LABELS = {"none": "None", "standard": "Standardize (mean 0, sd 1)", "minmax": "Min-max to [-1, 1]"}
 REGULARIZATION_LABELS = {"none": "None", "l1": "L1", "l2": "L2"}
 LOSS_LABELS = {"auto": "Cross-entropy", "mse": "Squared error (classic playground)"}
+REGRESSION_LOSS_LABELS = {"auto": "Squared error", "mse": "Squared error"}
 DATASET_LABELS = {**{key: spec.title for key, spec in DATASETS.items()}, UPLOAD: "Uploaded CSV"}
 
 
@@ -65,7 +66,8 @@ def data_controls() -> None:
         seed_column, button_column = st.columns([2, 1], vertical_alignment="bottom")
         seed_column.number_input("Seed", 0, 2**31 - 1, key="pg_seed",
                                  persist_state="session", help="Fixes the points and the initial weights.")
-        button_column.button("🎲 New", on_click=_regenerate, key="pg_regenerate", help="Regenerate with the next seed")
+        button_column.button("New", icon=":material/casino:", on_click=_regenerate, key="pg_regenerate",
+                             help="Regenerate with the next seed")
         with st.expander("Upload your own points (CSV)"):
             _upload_control()
         st.header("Features", help=lesson("playground", "features"))
@@ -105,12 +107,16 @@ def _read_upload() -> None:
     state.update(pg_uploaded=uploaded, pg_upload_digest=digest, pg_dataset=UPLOAD, pg_upload_error="")
 
 
-def training_controls(num_train: int) -> None:
-    """Loss, optimizer, learning rate, momentum, batching and stopping (in the sidebar)."""
+def training_controls(num_train: int, problem: str) -> None:
+    """Loss, optimizer, learning rate, momentum, batching and stopping (in the sidebar).
+
+    ``problem`` names the loss as it will be: a regression always uses squared error.
+    """
+    labels = REGRESSION_LOSS_LABELS if problem == "regression" else LOSS_LABELS
     with st.sidebar:
         st.header("Training", help=lesson("playground", "training"))
-        st.selectbox("Loss", LOSSES, format_func=LOSS_LABELS.get, key="pg_loss",
-                     persist_state="session", help=lesson("playground", "loss"))
+        st.selectbox("Loss", LOSSES, format_func=labels.get, key="pg_loss", persist_state="session",
+                     disabled=problem == "regression", help=lesson("playground", "loss"))
         st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="pg_optimizer",
                      persist_state="session")
         st.select_slider("Learning rate", with_current(LEARNING_RATES, "pg_lr"), key="pg_lr", persist_state="session")
@@ -141,23 +147,29 @@ def with_current(options: list, key: str) -> list:
 
 
 def network_controls() -> None:
-    """Hidden layers as columns: units, activation and dropout each (in the main area)."""
-    num_layers = st.number_input("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="pg_num_layers", persist_state="session",
-                                 help=lesson("playground", "network"))
-    if not num_layers:
-        st.caption("No hidden layer: the network is one weighted sum of the features (logistic or linear regression).")
-        return
-    columns = st.columns(MAX_HIDDEN_LAYERS)
-    for index in range(num_layers):
-        with columns[index]:
+    """Hidden layers, one row each: units, activation and dropout (in the sidebar, between data and training)."""
+    with st.sidebar:
+        st.header("Network", help=lesson("playground", "network"))
+        num_layers = st.number_input("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="pg_num_layers", persist_state="session")
+        if not num_layers:
+            st.caption("No hidden layer: the network is one weighted sum of the features (logistic or linear "
+                       "regression).")
+            return
+        widths = [1, 1.5, 1]
+        for column, title in zip(st.columns(widths), ("Units", "Activation", "Dropout"), strict=True):
+            column.caption(title)
+        for index in range(num_layers):
             st.session_state.setdefault(f"pg_units_{index}", 4)
             st.session_state.setdefault(f"pg_activation_{index}", "tanh")
             st.session_state.setdefault(f"pg_dropout_{index}", 0.0)
-            st.number_input(f"Layer {index + 1} units", 1, MAX_UNITS, key=f"pg_units_{index}", persist_state="session")
-            st.selectbox("Activation", ACTIVATIONS, key=f"pg_activation_{index}",
-                         persist_state="session", label_visibility="collapsed")
-            st.number_input("Dropout", 0.0, 0.9, step=0.05, key=f"pg_dropout_{index}", persist_state="session",
-                            help="Share of this layer's neurons silenced at each training step.")
+            units, activation, dropout = st.columns(widths)
+            units.number_input(f"Layer {index + 1} units", 1, MAX_UNITS, key=f"pg_units_{index}",
+                               persist_state="session", label_visibility="collapsed")
+            activation.selectbox(f"Layer {index + 1} activation", ACTIVATIONS, key=f"pg_activation_{index}",
+                                 persist_state="session", label_visibility="collapsed")
+            dropout.number_input(f"Layer {index + 1} dropout", 0.0, 0.9, step=0.05, key=f"pg_dropout_{index}",
+                                 persist_state="session", label_visibility="collapsed",
+                                 help="Share of this layer's neurons silenced at each training step.")
 
 
 def settings_from_widgets() -> PlaygroundSettings:

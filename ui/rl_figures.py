@@ -179,9 +179,9 @@ def episode_figure(episode: Episode, action_names: tuple[str, ...]) -> go.Figure
     figure.update_xaxes(x_axis, showgrid=False, zeroline=False, row=1, col=1)
     figure.update_yaxes(y_axis, showgrid=False, zeroline=False, scaleanchor="x", row=1, col=1)
     figure.update_yaxes(range=[0, 1], row=1, col=2)
-    play = dict(label="▶ Play", method="animate",
+    play = dict(label="Play", method="animate",
                 args=[None, dict(frame=dict(duration=60, redraw=True), fromcurrent=True, transition=dict(duration=0))])
-    pause = dict(label="⏸", method="animate", args=[[None], dict(frame=dict(duration=0), mode="immediate")])
+    pause = dict(label="Pause", method="animate", args=[[None], dict(frame=dict(duration=0), mode="immediate")])
     figure.update_layout(
         height=470, margin=dict(l=10, r=10, t=50, b=80), title=dict(text=_frame_title(episode, 0, action_names),
                                                                      font=dict(size=13)),

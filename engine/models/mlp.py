@@ -184,7 +184,8 @@ def layer_table(config: NetworkConfig, num_features: int, problem: str, num_clas
             # gamma and beta train; the moving mean and variance are statistics.
             rows.append(LayerRow(f"batch_norm_{index}", "BatchNormalization", (None, units), 4 * units, 2 * units))
             rows.append(LayerRow(f"activation_{index}", "Activation", (None, units), 0, 0))
-        rows.append(LayerRow(f"dropout_{index}", "Dropout", (None, units), 0, 0))
+        if config.dropout_rates[index - 1]:  # a rate-0 layer is built too (so the rate can rise live) but idles
+            rows.append(LayerRow(f"dropout_{index}", f"Dropout {config.dropout_rates[index - 1]:g}", (None, units), 0, 0))
         width = units
     output_units, _ = output_head(problem, num_classes)
     output = width * output_units + output_units

@@ -16,7 +16,7 @@ import numpy as np
 from engine.data import features, planar
 from engine.data.upload import UploadedPoints
 from engine.playground.settings import UPLOAD, PlaygroundSettings
-from engine.playground.task import loss_name
+from engine.playground.task import VALIDATION_SHARE, loss_name
 from engine.training.optimizers import OptimizerConfig
 
 
@@ -61,6 +61,7 @@ def export_script(settings: PlaygroundSettings, uploaded: UploadedPoints | None 
     )
     layer_lines = textwrap.indent(",\n".join(layers), " " * 8)
     metrics = "[]" if problem == "regression" else '["accuracy"]'
+    splits = ["train", "test"] + (["validation"] if settings.early_stopping_patience else [])
     return _TEMPLATE.format(
         data_source=data_source.strip(),
         split_source=inspect.getsource(planar.split_train_test).strip(),
@@ -72,10 +73,14 @@ def export_script(settings: PlaygroundSettings, uploaded: UploadedPoints | None 
         seed=settings.seed,
         domain=planar.DOMAIN,
         train_fraction=settings.train_percent / 100,
-        features=repr(settings.features),
-        scaling=repr(settings.scaling),
-        problem=repr(problem),
-        num_classes=num_classes,
+        validation_split=_VALIDATION_SPLIT.format(keep=1 - VALIDATION_SHARE) if settings.early_stopping_patience
+        else "",
+        inputs="\n".join(f"    x_{split} = make_features({split}_points, {settings.features!r})" for split in splits),
+        scaling=_scaling_code(settings.scaling, splits),
+        targets=", ".join(f"y_{split}" for split in splits) + " = " + ", ".join(
+            f"encode_targets({split}_labels)" for split in splits),
+        encode_targets=(f"np.eye({num_classes}, dtype=np.float32)[labels]" if problem == "multiclass"
+                        else "labels.astype(np.float32).reshape(-1, 1)"),
         layers=layer_lines,
         initializer=repr(network.kernel_initializer),
         l1=network.l1,
@@ -86,8 +91,21 @@ def export_script(settings: PlaygroundSettings, uploaded: UploadedPoints | None 
         batch_size=settings.batch_size,
         shuffle=settings.shuffle,
         epochs=settings.max_epochs or 300,
+        watched="validation" if settings.early_stopping_patience else "test",
+        stopping=(f", keras.callbacks.EarlyStopping(monitor=\"val_loss\", patience={settings.early_stopping_patience})"
+                  if settings.early_stopping_patience else ""),
     )
 
+
+def _scaling_code(scaling: str, splits: list[str]) -> str:
+    """Lines that fit the scaler on the training inputs and apply it to every split (none without scaling)."""
+    if scaling == "none":
+        return ""
+    scaler = "StandardScaler()" if scaling == "standard" else "MinMaxScaler(feature_range=(-1, 1))"
+    name = scaler.split("(")[0]
+    lines = [f"    from sklearn.preprocessing import {name}", "", f"    scaler = {scaler}.fit(x_train)"]
+    lines += [f"    x_{split} = scaler.transform(x_{split})" for split in splits]
+    return "\n".join(lines) + "\n"
 
 
 def _optimizer_code(config: OptimizerConfig) -> str:
@@ -112,6 +130,11 @@ def _embedded_points(uploaded: UploadedPoints) -> str:
         f"    return np.array(POINTS, dtype=np.float32), np.array(LABELS, dtype=np.{uploaded.labels.dtype})"
     )
 
+
+_VALIDATION_SPLIT = """    # Early stopping watches a validation split held back from the training points; the test points stay unseen.
+    train_points, train_labels, validation_points, validation_labels = split_train_test(
+        train_points, train_labels, {keep!r}, SEED + 1)
+"""
 
 _TEMPLATE = '''"""Deep Learning Playground export: rebuild this playground setup and train it with Keras.
 
@@ -138,9 +161,7 @@ FEATURE_NAMES = {feature_names}
 
 
 def encode_targets(labels):
-    if {problem} == "multiclass":
-        return np.eye({num_classes}, dtype=np.float32)[labels]
-    return labels.astype(np.float32).reshape(-1, 1)
+    return {encode_targets}
 
 
 def initializer(seed):
@@ -160,6 +181,14 @@ def build_model(num_features):
     ])
 
 
+def progress(every):
+    """Print the losses every ``every`` epochs while the model trains."""
+    def on_epoch_end(epoch, logs):
+        if (epoch + 1) % every == 0:
+            print(f"epoch {{epoch + 1}}: " + ", ".join(f"{{name}} {{value:.4f}}" for name, value in logs.items()))
+    return keras.callbacks.LambdaCallback(on_epoch_end=on_epoch_end)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default={epochs})
@@ -167,21 +196,16 @@ def main():
 
     points, labels = {make_call}
     train_points, train_labels, test_points, test_labels = split_train_test(points, labels, {train_fraction!r}, SEED)
-    x_train = make_features(train_points, {features})
-    x_test = make_features(test_points, {features})
-    if {scaling} != "none":
-        from sklearn.preprocessing import MinMaxScaler, StandardScaler
-
-        scaler = StandardScaler() if {scaling} == "standard" else MinMaxScaler(feature_range=(-1, 1))
-        scaler.fit(x_train)
-        x_train, x_test = scaler.transform(x_train), scaler.transform(x_test)
-    y_train, y_test = encode_targets(train_labels), encode_targets(test_labels)
+{validation_split}{inputs}
+{scaling}    {targets}
 
     model = build_model(x_train.shape[1])
     model.compile(optimizer={optimizer}, loss={loss}, metrics={metrics})
+    print(f"Training for up to {{arguments.epochs}} epochs (val_ is the {watched} set).")
     model.fit(
         x_train, y_train, batch_size={batch_size}, epochs=arguments.epochs, shuffle={shuffle},
-        validation_data=(x_test, y_test), verbose=0,
+        validation_data=(x_{watched}, y_{watched}), verbose=0,
+        callbacks=[progress(max(1, arguments.epochs // 10)){stopping}],
     )
     results = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
     others = "".join(f", {{name}}: {{value:.4f}}" for name, value in results.items() if name != "loss")

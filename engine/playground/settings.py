@@ -62,8 +62,12 @@ class PlaygroundSettings:
             raise ValueError(f"Expected a training share of 10 to 90 %. Received: {self.train_percent}.")
         if self.loss not in LOSSES:
             raise ValueError(f"Unknown loss {self.loss!r}. Expected one of: {', '.join(LOSSES)}.")
-        if not self.features or any(name not in FEATURES for name in self.features):
-            raise ValueError(f"Expected some of the features {', '.join(FEATURES)}. Received: {self.features}.")
+        if not self.features:
+            raise ValueError(f"The network has no input: switch on at least one feature "
+                             f"({', '.join(FEATURES.values())}).")
+        unknown = [name for name in self.features if name not in FEATURES]
+        if unknown:
+            raise ValueError(f"Unknown feature(s) {', '.join(unknown)}. Expected some of: {', '.join(FEATURES)}.")
         if self.scaling not in SCALINGS:
             raise ValueError(f"Unknown scaling {self.scaling!r}. Expected one of: {', '.join(SCALINGS)}.")
         if not 1 <= self.batch_size <= MAX_BATCH_SIZE:

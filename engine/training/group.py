@@ -44,6 +44,16 @@ class RunGroup:
         return max(run.epoch for run in self.runs.values())
 
     @property
+    def compiled(self) -> bool:
+        """Whether every member's training chunk is compiled."""
+        return all(run.compiled for run in self.runs.values())
+
+    def compile(self) -> None:
+        """Compile every member's training chunk (see ``TrainingRun.compile``)."""
+        for run in self.runs.values():
+            run.compile()
+
+    @property
     def update_in_epoch(self) -> int:
         """Updates of the epoch under way (slow motion), as the first member counts them."""
         return next(iter(self.runs.values())).update_in_epoch

@@ -179,6 +179,7 @@ class TrainingRun:
         self._install_optimizer(settings.optimizer)
         self._initial_values = [variable.numpy() for variable in _state_variables(self.model)]
         self._compiled: CompiledSteps | None = None
+        self._chunk_compiled = False  # whether the chunk function has run once (XLA compiles on the first call)
         self._predict_function = None
         self._layer_functions: dict[tuple[str, ...], Callable] = {}
         self._clear_history()
@@ -231,6 +232,22 @@ class TrainingRun:
         """Current weights, as ``model.get_weights()`` orders them."""
         return self.model.get_weights()
 
+    @property
+    def compiled(self) -> bool:
+        """Whether the training chunk is compiled for the current settings (its first call compiles it)."""
+        return self._chunk_compiled
+
+    def compile(self) -> None:
+        """Trace and compile the training chunk now, training nothing: one call for zero epochs.
+
+        XLA compiles the whole function before running it, whatever the epoch count, so a page
+        that knows its model can have it ready before the learner presses Play.
+        """
+        import tensorflow as tf
+
+        self._compiled_steps().chunk(tf.constant(0), tf.constant(self.epoch))
+        self._chunk_compiled = True
+
     # ----------------------------------------------------------------- controlling
     def step(self) -> ChunkResult:
         """Train exactly one epoch."""
@@ -260,6 +277,7 @@ class TrainingRun:
         compiled = self._compiled_steps()
         before = [variable.numpy() for variable in _state_variables(self.model)]
         values = compiled.chunk(tf.constant(num_epochs), tf.constant(self.epoch)).numpy()[:num_epochs]
+        self._chunk_compiled = True
         finite_rows = np.isfinite(values).all(axis=1)
         if not finite_rows.all():
             first_bad = int(np.argmin(finite_rows))
@@ -329,7 +347,7 @@ class TrainingRun:
             fresh = self.recipe.build(seed)
             self._initial_values = [variable.numpy() for variable in _state_variables(fresh)]
             self.seed = seed
-            self._compiled = None  # the shuffling seed is baked into the graph
+            self._forget_compiled()  # the shuffling seed is baked into the graph
         for variable, value in zip(_state_variables(self.model), self._initial_values, strict=True):
             variable.assign(value)
         for variable, value in zip(self.optimizer.variables, self._initial_optimizer_values, strict=True):
@@ -356,10 +374,10 @@ class TrainingRun:
         if settings.live_options != old.live_options and self.recipe.configure:
             self.recipe.configure(self.model, settings.live_options)
             if self.recipe.configure_retraces:
-                self._compiled = None
+                self._forget_compiled()
             changes.append("model options")
         if (settings.batch_size, settings.shuffle, settings.jit_compile) != (old.batch_size, old.shuffle, old.jit_compile):
-            self._compiled = None
+            self._forget_compiled()
             self._partial_epoch = []  # the epoch under way was cut into other batches: start the next one
             self._predict_function = None
             self._layer_functions.clear()
@@ -378,7 +396,11 @@ class TrainingRun:
         if self._custom_step:  # a custom train_step updates weights through model.optimizer
             self.model.compile(optimizer=self.optimizer)
         self._initial_optimizer_values = [variable.numpy() for variable in self.optimizer.variables]
-        self._compiled = None
+        self._forget_compiled()
+
+    def _forget_compiled(self) -> None:
+        """The settings baked into the compiled functions changed: trace them again on next use."""
+        self._compiled, self._chunk_compiled = None, False
 
     def _compiled_steps(self) -> CompiledSteps:
         """The compiled functions for the current settings (traced on first use after a change)."""

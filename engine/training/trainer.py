@@ -43,26 +43,27 @@ TRAINING_NICENESS = int(os.environ.get("DLP_TRAINING_NICENESS", 10))
 
 @dataclass(frozen=True)
 class Speed:
-    """How much a chunk trains, and how long the worker waits after it.
+    """How much a chunk trains, and how often a chunk starts.
 
     Attributes:
         epochs: epochs per chunk, or None for as many as fit in about a tenth of a second.
-        pause: seconds to wait after each chunk, so the learner can follow.
+        frames: page frames per chunk: a chunk starts at most every ``frames`` redraw
+            intervals, so "10 epochs per frame" means just that; 0 trains flat out.
         one_update: train a single mini-batch update per chunk instead, where the run can
             (a run that cannot trains one epoch: an RL run, one episode).
     """
 
     epochs: int | None
-    pause: float
+    frames: float
     one_update: bool = False
 
 
 SPEEDS: dict[str, Speed] = {
-    "Slow motion": Speed(1, 0.5, one_update=True),
-    "1 epoch per frame": Speed(1, 0.1),
-    "10 epochs per frame": Speed(10, 0.05),
-    "100 epochs per frame": Speed(100, 0.0),
-    "Full speed": Speed(None, 0.0),
+    "Slow motion": Speed(1, 2, one_update=True),
+    "1 epoch per frame": Speed(1, 1),
+    "10 epochs per frame": Speed(10, 1),
+    "100 epochs per frame": Speed(100, 1),
+    "Full speed": Speed(None, 0),
 }
 
 
@@ -82,6 +83,9 @@ class Snapshot:
         epochs_per_second: measured training speed of the last chunks.
         update: updates made in the epoch under way (slow motion), 0 between epochs.
         updates_per_epoch: mini-batch updates per epoch; 0 for runs that cannot step by update.
+        compiling: whether the worker is compiling the run's training function right now
+            (commands sent meanwhile wait their turn).
+        compiled: whether that function is ready (False from a new run until its compilation ends).
     """
 
     revision: int = 0
@@ -95,6 +99,8 @@ class Snapshot:
     epochs_per_second: float = 0.0
     update: int = 0
     updates_per_epoch: int = 0
+    compiling: bool = False
+    compiled: bool = True
 
 
 class Trainer:
@@ -136,15 +142,20 @@ class Trainer:
         self._epochs_per_second = 0.0
         self._adaptive_epochs = 1
         self._playing = False
+        self._compiling = self._compile_failed = False
         self._commands: queue.Queue = queue.Queue()
         self._revision = itertools.count(1)
         self._snapshot = Snapshot()
         self._stopped = threading.Event()
         self._last_observed = 0.0
         self._snapshot_read = True
+        # The first snapshot, with a view, before returning: queued before the worker starts, so
+        # it comes before the compiling ahead that the worker does when it has nothing else to do.
+        first: Future = Future()
+        self._commands.put((first, lambda: None, ()))
         self._thread = threading.Thread(target=self._work, name="dlp-trainer", daemon=True)
         self._thread.start()
-        self._submit(lambda: None)  # the first snapshot, with a view, before returning
+        first.result(timeout=COMMAND_TIMEOUT_SECONDS)
 
     # ----------------------------------------------------------------- commands
     def snapshot(self) -> Snapshot:
@@ -152,9 +163,13 @@ class Trainer:
         self._snapshot_read = True
         return self._snapshot
 
-    def play(self) -> None:
-        """Train continuously until paused or a stop condition."""
-        self._submit(self._set_playing, True)
+    def play(self, wait: bool = True) -> None:
+        """Train continuously until paused or a stop condition.
+
+        ``wait=False`` queues the command and returns at once (a page does so while the
+        worker compiles, so it never hangs on a click).
+        """
+        self._submit(self._set_playing, True, wait=wait)
 
     def pause(self) -> None:
         """Stop after the current chunk."""
@@ -213,12 +228,12 @@ class Trainer:
         return self._stopped.is_set()
 
     # ----------------------------------------------------------------- worker side
-    def _submit(self, function: Callable, *args) -> Any:
+    def _submit(self, function: Callable, *args, wait: bool = True) -> Any:
         if self._stopped.is_set():
             raise RuntimeError("This trainer was stopped; create a new one.")
         future: Future = Future()
         self._commands.put((future, function, args))
-        return future.result(timeout=COMMAND_TIMEOUT_SECONDS)
+        return future.result(timeout=COMMAND_TIMEOUT_SECONDS) if wait else None
 
     def _set_playing(self, playing: bool) -> None:
         if playing and self._run.status != READY:
@@ -238,15 +253,23 @@ class Trainer:
         return self._run.update_settings(settings)
 
     def _replace(self, run: TrainingRun, observe: Callable[[TrainingRun], Any] | None) -> None:
-        self._playing = False
+        self._playing = self._compile_failed = False
         self._run = run
         self._observe = observe or self._observe
 
     def _work(self) -> None:
         lower_thread_priority(TRAINING_NICENESS)
+        next_chunk = 0.0  # when the next chunk may start (paced speeds wait for their frames)
         while not self._stopped.is_set():
+            if (self._commands.empty() and not getattr(self._run, "compiled", True) and self._run.status == READY
+                    and not self._compile_failed):
+                self._compile_run()  # ahead of Play: the first chunk then starts at once
+                continue
+            # While playing, wait for a command only until the next chunk is due: a command
+            # (Pause) is taken at once even in slow motion.
+            wait = max(0.0, next_chunk - time.perf_counter()) if self._playing else None
             try:
-                command = self._commands.get(timeout=None if not self._playing else 0)
+                command = self._commands.get(timeout=wait)
             except queue.Empty:
                 command = ()
             if command is None:
@@ -254,17 +277,31 @@ class Trainer:
             if command:
                 self._apply(*command)
                 continue
-            speed = self._speed
+            started, speed = time.perf_counter(), self._speed
+            paced = speed.frames * self._frame_seconds
             if speed.one_update and hasattr(self._run, "advance_updates"):
-                self._train_chunk(1, by_update=True)
+                self._train_chunk(1, by_update=True, paced_seconds=paced)
             else:
-                self._train_chunk(speed.epochs or self._adaptive_epochs)
+                self._train_chunk(speed.epochs or self._adaptive_epochs, paced_seconds=paced)
             if not self._playing or (
                 self._snapshot_read and time.perf_counter() - self._last_observed >= self._frame_seconds / 2
             ):
                 self._publish()
-            if speed.pause:
-                self._stopped.wait(speed.pause)
+            next_chunk = started + paced
+
+    def _compile_run(self) -> None:
+        """Compile the run's training function, saying so in the snapshots before and after."""
+        self._compiling = True
+        self._publish()
+        try:
+            self._executor.run(self._run.compile)
+        except Exception as error:
+            self._compiling = self._playing = False
+            self._compile_failed = True  # not again for this run: the chunk itself will say what is wrong
+            self._publish(message=f"Could not compile the model: {error}", status="error")
+            return
+        self._compiling = False
+        self._publish()
 
     def _apply(self, future: Future, function: Callable, args: tuple) -> None:
         try:
@@ -277,8 +314,12 @@ class Trainer:
         self._publish()
         future.set_result(result)
 
-    def _train_chunk(self, count: int, by_update: bool = False) -> None:
-        """Train ``count`` epochs (or single updates) through the executor and track the speed."""
+    def _train_chunk(self, count: int, by_update: bool = False, paced_seconds: float = 0.0) -> None:
+        """Train ``count`` epochs (or single updates) through the executor and track the speed.
+
+        The speed shown is what the learner sees: at a paced speed a chunk counts as taking at
+        least ``paced_seconds`` (its frames), not the few milliseconds it trained for.
+        """
         started = time.perf_counter()
         advance = self._run.advance_updates if by_update else self._run.advance
         try:
@@ -292,7 +333,7 @@ class Trainer:
             # The speed shown includes waiting for a free slot (what this session gets); the
             # chunk size does not, or on a busy server chunks would shrink to single epochs
             # and per-chunk overhead would eat the cores.
-            rate = result.epochs / elapsed
+            rate = result.epochs / max(elapsed, paced_seconds)
             self._epochs_per_second = rate if not self._epochs_per_second else 0.7 * self._epochs_per_second + 0.3 * rate
             self._adaptive_epochs = max(1, min(MAX_CHUNK_EPOCHS, int(result.epochs / training_seconds * self._chunk_seconds)))
         if result.status != READY:
@@ -318,6 +359,8 @@ class Trainer:
             epochs_per_second=self._epochs_per_second if self._playing or run.epoch else 0.0,
             update=getattr(run, "update_in_epoch", 0),
             updates_per_epoch=getattr(run, "updates_per_epoch", 0),
+            compiling=self._compiling,
+            compiled=getattr(run, "compiled", True),
         )
         if status is None and run.status == DIVERGED:
             self._playing = False

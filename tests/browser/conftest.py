@@ -145,8 +145,8 @@ def chart_line(page, key: str) -> str:
 
 def play_until_epoch(page, minimum: int, seconds: float = 60) -> int:
     """Press Play, wait until it turned into Pause and the counter reached ``minimum``; return it."""
-    page.get_by_role("button", name="▶ Play", exact=True).click()
-    page.get_by_role("button", name="⏸ Pause", exact=True).wait_for()
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name="Pause", exact=True).wait_for()
     deadline = time.monotonic() + seconds
     while epoch(page) < minimum and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -22,5 +22,5 @@ def test_play_trains_the_cnn_and_the_curve_moves(server, page):
     while epoch(page) < first_epoch + 3 and time.monotonic() < deadline:
         time.sleep(0.3)
     assert loss_curve(page) != first_curve  # redrawn while training, without a click
-    page.get_by_role("button", name="⏸ Pause", exact=True).click()
-    page.get_by_role("button", name="▶ Play", exact=True).wait_for()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()

@@ -17,7 +17,7 @@ def _choose_image_source(server, page, source: str, prompt: str) -> None:
     """Open the CNN lab, train one epoch, and pick where the explained image comes from."""
     page.goto(f"{server}/cnn_lab")
     wait_until_idle(page)
-    page.get_by_role("button", name="⏭ Step", exact=True).click()
+    page.get_by_role("button", name="Step", exact=True).click()
     page.get_by_text(source, exact=True).click()
     page.get_by_text(prompt).wait_for()
 
@@ -79,7 +79,7 @@ def test_a_zip_of_class_folders_becomes_the_training_data(server, page):
     upload.set_input_files(files=[{"name": "bars.zip", "mimeType": "application/zip", "buffer": _digits_zip()}])
     page.get_by_text("Skipped 1 file(s) that are not usable images: bars/notes.txt").wait_for()
     wait_until_idle(page)
-    page.get_by_role("button", name="⏭ Step", exact=True).click()
+    page.get_by_role("button", name="Step", exact=True).click()
     deadline = time.monotonic() + 60
     while epoch(page) < 1 and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 def test_a_stroke_drawn_in_a_corner_becomes_the_real_points_there(server, page):
     page.goto(f"{server}/gan_lab")
     wait_until_idle(page)
-    page.get_by_role("button", name="▶ Play", exact=True).wait_for()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
     choose(page, "gan_target", "Your points (drawn or uploaded)")
     page.get_by_text("Draw your distribution in the square above").wait_for()
     # A short diagonal stroke near the top-left corner of the 280-pixel square, [-1, 1]² with y up.
@@ -19,7 +19,7 @@ def test_a_stroke_drawn_in_a_corner_becomes_the_real_points_there(server, page):
     page.wait_for_timeout(1000)  # the canvas sends its image after the stroke ends
     page.get_by_role("button", name="Use drawing", exact=True).click()
     page.get_by_text("from your drawing.", exact=False).wait_for()
-    page.get_by_role("button", name="▶ Play", exact=True).wait_for()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
     wait_until_idle(page)
     page.wait_for_function("() => document.querySelector('.st-key-gan_plane .js-plotly-plot')")
     real = np.array(trace_points(page, "gan_plane", "real"))

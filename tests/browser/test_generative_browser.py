@@ -19,8 +19,8 @@ def test_a_briefly_trained_vae_samples_a_new_grid_for_a_new_seed(server, page):
     wait_until_idle(page)
     assert play_until_epoch(page, 20, seconds=90) >= 20
     assert chart_line(page, "ae_curves")
-    page.get_by_role("button", name="⏸ Pause", exact=True).click()
-    page.get_by_role("button", name="▶ Play", exact=True).wait_for()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
     page.get_by_role("tab", name="Sample and interpolate").click()
     first = heatmap_picture(page, "ae_sample_grid")
     assert first.startswith("data:image/png")

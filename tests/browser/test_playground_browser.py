@@ -36,8 +36,8 @@ def test_play_trains_live_and_pause_stops(server, page):
     time.sleep(1.5)
     assert epoch(page) > first_epoch  # the counter moves by itself: live updates
     assert loss_curve(page) != first_curve  # and so does the loss chart
-    page.get_by_role("button", name="⏸ Pause", exact=True).click()
-    page.get_by_role("button", name="▶ Play", exact=True).wait_for()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
     wait_until_idle(page)
     time.sleep(0.5)
     stopped_epoch, stopped_curve = epoch(page), loss_curve(page)
@@ -61,14 +61,14 @@ def test_a_share_link_as_the_servers_first_request_opens_inside_the_app(page):
 def test_an_uploaded_csv_becomes_the_data_and_trains(server, page):
     page.goto(f"{server}/network_playground")
     wait_until_idle(page)
-    page.get_by_role("button", name="▶ Play", exact=True).wait_for()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
     page.get_by_text("Upload your own points (CSV)").click()
     upload = page.locator(".st-key-pg_upload_file input[type=file]")
     upload.set_input_files(files=[{"name": "circle.csv", "mimeType": "text/csv", "buffer": points_csv()}])
     page.wait_for_function(
         "() => document.querySelector('.st-key-pg_dataset input[role=combobox]').value === 'Uploaded CSV'")
     wait_until_idle(page)
-    page.get_by_role("button", name="⏭ Step", exact=True).click()
+    page.get_by_role("button", name="Step", exact=True).click()
     wait_for_epoch(page, 1)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "2 inputs → 4 → 2 → 1 output" in page.locator("body").inner_text()

@@ -44,8 +44,8 @@ def test_a_dropped_connection_finds_the_run_where_it_was(server, page):
     page.wait_for_function("() => window.__sockets.some(socket => socket.readyState === 1)"
                            " && window.__sockets.length > 1", timeout=60_000)  # Streamlit reconnected
     # The run kept playing through the drop: Pause it and read a freshly drawn counter.
-    page.get_by_role("button", name="⏸ Pause", exact=True).click()
-    page.get_by_role("button", name="▶ Play", exact=True).wait_for()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
     wait_until_idle(page)
     assert wait_for_epoch_at_least(page, before) >= before  # a fresh run would show 0
 
@@ -54,19 +54,19 @@ def test_a_reload_finds_the_run_through_its_url(server, page):
     page.goto(f"{server}/network_playground")
     wait_until_idle(page)
     before = play_until_epoch(page, 30)
-    page.get_by_role("button", name="⏸ Pause", exact=True).click()
-    page.get_by_role("button", name="▶ Play", exact=True).wait_for()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
     wait_until_idle(page)
     paused_at = epoch(page)
     assert paused_at >= before and "run=" in page.url
     page.reload()
     wait_until_idle(page)
-    page.get_by_role("button", name="▶ Play", exact=True).wait_for()
+    page.get_by_role("button", name="Play", exact=True).wait_for()
     assert wait_for_epoch_at_least(page, paused_at) == paused_at
     # A second tab with the same URL is a second learner: the same settings, a run of its own.
     other = page.context.new_page()
     other.goto(page.url)
     wait_until_idle(other)
-    other.get_by_role("button", name="▶ Play", exact=True).wait_for()
+    other.get_by_role("button", name="Play", exact=True).wait_for()
     assert epoch(other) == 0 and epoch(page) == paused_at
     other.close()

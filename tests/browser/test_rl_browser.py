@@ -18,8 +18,8 @@ def test_playing_an_agent_updates_the_reward_chart(server, page):
     page.goto(f"{server}/rl_lab?env=CartPole-v1&agent=actor_critic&lr=0.001")
     wait_until_idle(page)
     assert episodes(page) == 0
-    page.get_by_role("button", name="▶ Play", exact=True).click()
-    page.get_by_role("button", name="⏸ Pause", exact=True).wait_for()
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name="Pause", exact=True).wait_for()
     deadline = time.monotonic() + 60
     while episodes(page) < 5 and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -32,5 +32,5 @@ def test_playing_an_agent_updates_the_reward_chart(server, page):
     page.wait_for_function(
         "([key, before]) => { const line = document.querySelector(`.st-key-${key} .scatterlayer path.js-line`);"
         " return line && line.getAttribute('d') !== before; }", arg=["rl_rewards", first_line])
-    page.get_by_role("button", name="⏸ Pause", exact=True).click()
-    page.get_by_role("button", name="▶ Play", exact=True).wait_for()
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for()

@@ -53,3 +53,12 @@ def test_invalid_architectures_are_refused_with_the_received_value(kwargs, messa
 def test_every_activation_builds(activation):
     config = NetworkConfig(hidden_units=(3,), activations=(activation,), dropout_rates=(0.0,))
     assert build_mlp(config, 2, "regression", 1, seed=0).count_params() == 2 * 3 + 3 + 3 + 1
+
+
+def test_the_table_lists_a_dropout_layer_only_when_it_drops_something():
+    # Every hidden layer has a Dropout layer in the model, so its rate can rise live; at rate 0 it idles.
+    assert not any(row.kind.startswith("Dropout") for row in layer_table(NetworkConfig(), 2, "binary", 2))
+    config = NetworkConfig(hidden_units=(4, 2), activations=("tanh", "tanh"), dropout_rates=(0.3, 0.0))
+    assert [row.kind for row in layer_table(config, 2, "binary", 2)] == ["Dense", "Dropout 0.3", "Dense", "Dense"]
+    assert sum(row.parameters for row in layer_table(config, 2, "binary", 2)) == build_mlp(
+        config, 2, "binary", 2, seed=0).count_params()

@@ -1,5 +1,6 @@
 """The playground task end to end: data, training to a target, links, export, baseline."""
 
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -144,15 +145,22 @@ def test_uploaded_points_train_with_bounds_from_the_data():
 @pytest.mark.parametrize("settings", [
     PlaygroundSettings(max_epochs=150),
     replace(SPIRAL, max_epochs=40),
-    PlaygroundSettings(dataset="bumps", network=NetworkConfig((8,), ("relu",), (0.0,)), max_epochs=20),
+    PlaygroundSettings(dataset="bumps", network=NetworkConfig((8,), ("relu",), (0.0,)), max_epochs=20,
+                       scaling="minmax", early_stopping_patience=5),
 ], ids=["circle", "spiral3", "bumps"])
 def test_exported_script_rebuilds_the_same_data_and_trains(tmp_path: Path, settings):
     script = tmp_path / "setup.py"
-    script.write_text(export_script(settings))
+    source = export_script(settings)
+    script.write_text(source)
+    # Only the code this setup uses: no branch on a constant such as `if 'binary' == "multiclass":`.
+    assert not re.search(r"""if ['"][^'"]*['"] *[!=]= *['"]""", source)
+    assert ("EarlyStopping" in source) == bool(settings.early_stopping_patience)
+    assert ("scaler" in source) == (settings.scaling != "none")
     result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
                             env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr[-2000:]
     assert "test loss:" in result.stdout
+    assert re.search(r"^epoch \d+: .*loss \d", result.stdout, re.MULTILINE)  # it reports while it trains
     if settings.max_epochs == 150:
         accuracy = float(result.stdout.split("accuracy: ")[1].split(",")[0])
         assert accuracy >= 0.9

@@ -94,6 +94,20 @@ def test_one_update_at_a_time_trains_exactly_as_whole_epochs_do():
     assert slow.epoch == 0 and slow.update_in_epoch == 0
 
 
+def test_compiling_ahead_trains_nothing_and_the_first_chunk_reuses_it():
+    run = make_run()
+    weights = [weight.copy() for weight in run.weights()]
+    assert not run.compiled
+    run.compile()
+    assert run.compiled and run.epoch == 0
+    assert all(np.array_equal(a, b) for a, b in zip(weights, run.weights(), strict=True))
+    compiled = run._compiled  # noqa: SLF001
+    run.advance(2)
+    assert run._compiled is compiled and run.epoch == 2  # noqa: SLF001
+    run.update_settings(replace(run.settings, batch_size=16))
+    assert not run.compiled  # new batches: compiled again before the next chunk
+
+
 def test_not_advancing_is_a_pause_and_reset_gives_the_initial_weights_again():
     run = make_run()
     initial = [weight.copy() for weight in run.weights()]

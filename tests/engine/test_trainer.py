@@ -98,7 +98,9 @@ def test_while_the_page_keeps_reading_it_observes_every_half_frame_or_later():
     observed_at = []
     trainer = Trainer(make_run(), observe=lambda run: observed_at.append(time.perf_counter()), frame_seconds=0.4)
     try:
-        trainer.set_speed("1 epoch per frame")
+        assert wait_until(lambda: trainer.call(lambda run: run.compiled))  # compiled ahead: not part of this
+        observed_at.clear()
+        trainer.set_speed("Full speed")  # chunks far faster than frames: only the throttle spaces observations
         trainer.play()
         deadline = time.perf_counter() + 2.5
         while time.perf_counter() < deadline:
@@ -207,6 +209,49 @@ def test_a_freed_slot_goes_to_the_longest_waiting_chunk():
     busy.join()
     assert newcomer_ran_after[0] - asked_after <= 2
     assert executor.running == 0 and executor.waiting == 0
+
+
+def test_a_paced_speed_trains_its_epochs_once_per_frame_and_pause_still_answers_at_once():
+    trainer = Trainer(make_run(), observe=lambda run: None, frame_seconds=1.0)
+    try:
+        trainer.set_speed("10 epochs per frame")
+        trainer.play()
+        started = time.perf_counter()
+        assert wait_until(lambda: trainer.snapshot().epoch >= 20)
+        assert time.perf_counter() - started >= 0.95  # the second chunk of 10 waited for the next frame
+        before = time.perf_counter()
+        trainer.pause()  # taken at once, not when the next chunk is due a frame later
+        assert time.perf_counter() - before < 0.5
+    finally:
+        trainer.stop()
+
+
+class GatedExecutor:
+    """Runs each chunk once ``gate`` opens, so a test can look at the trainer while it waits."""
+
+    def __init__(self) -> None:
+        self.gate = threading.Event()
+
+    def run(self, work):
+        self.gate.wait(30)
+        return work()
+
+
+def test_the_worker_compiles_ahead_says_so_and_queues_a_play_meanwhile():
+    executor = GatedExecutor()
+    started = time.perf_counter()
+    trainer = Trainer(make_run(), observe=lambda run: run.epoch, executor=executor, frame_seconds=0.05)
+    try:
+        assert time.perf_counter() - started < 10  # a new trainer never waits for its compilation
+        assert wait_until(lambda: trainer.snapshot().compiling)  # compiling before anyone pressed Play
+        before = time.perf_counter()
+        trainer.play(wait=False)  # what the page does while compiling: never hang on a click
+        assert time.perf_counter() - before < 0.5 and not trainer.snapshot().playing
+        executor.gate.set()
+        assert wait_until(lambda: trainer.snapshot().epoch >= 3)
+        assert not trainer.snapshot().compiling and trainer.call(lambda run: run.compiled)
+    finally:
+        trainer.stop()
 
 
 def test_playing_count_follows_play_and_pause(trainer):

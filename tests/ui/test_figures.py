@@ -23,19 +23,21 @@ def colour_at(scale, position):
 
 def test_binary_points_are_orange_for_class_0_and_blue_for_class_1():
     points, labels = np.array([[0.0, 0.0], [1.0, 1.0]]), np.array([0.0, 1.0])
-    figure = boundary_figure(np.full((5, 5), 0.5), BOUNDS, "binary", (points, labels), None)
-    marker = scatter(figure, "train").marker
-    positions = [(value - marker.cmin) / (marker.cmax - marker.cmin) for value in marker.color]
-    assert [colour_at(marker.colorscale, position) for position in positions] == [NEGATIVE, POSITIVE]
+    figure = boundary_figure(np.full((5, 5), 0.5), BOUNDS, "binary", (points, labels), None, class_names=("0", "1"))
+    assert scatter(figure, "class 0").marker.color == NEGATIVE and scatter(figure, "class 1").marker.color == POSITIVE
+    assert list(scatter(figure, "class 1").x) == [1.0]
 
 
-def test_every_class_gets_its_own_colour():
+def test_every_class_gets_its_own_colour_and_legend_entry():
     labels = np.arange(5, dtype=np.float32)
     points = np.zeros((5, 2))
-    figure = boundary_figure(np.full((5, 5, 5), 0.2), BOUNDS, "multiclass", (points, labels), None)
-    marker = scatter(figure, "train").marker
-    positions = [(value - marker.cmin) / (marker.cmax - marker.cmin) for value in marker.color]
-    assert [colour_at(marker.colorscale, position) for position in positions] == list(CLASS_COLORS)
+    names = ("a", "b", "c", "d", "e")
+    figure = boundary_figure(np.full((5, 5, 5), 0.2), BOUNDS, "multiclass", (points, labels), (points, labels),
+                             class_names=names)
+    shown = [trace for trace in figure.data if trace.type == "scatter" and trace.showlegend is not False]
+    assert [trace.name for trace in shown] == [f"class {name}" for name in names] + ["test points (hollow)"]
+    assert [trace.marker.color for trace in shown[:5]] == list(CLASS_COLORS)
+    assert scatter(figure, "class c (test)").marker.symbol == "circle-open"
 
 
 def test_test_points_are_hollow_and_regression_colours_are_symmetric():

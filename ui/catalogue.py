@@ -1,0 +1,58 @@
+"""The labs, listed once: the navigation (``app.py``) and the home page's cards both read it.
+
+Icons are Streamlit's Material Symbols, drawn from the app's own font: emoji show as empty
+boxes on machines without an emoji font.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Lab:
+    """One page of the app: where it lives, how it is named, and what a learner does there."""
+
+    path: str
+    title: str
+    icon: str
+    section: str
+    description: str
+
+
+HOME = Lab("pages/home.py", "Home", ":material/home:", "Start", "")
+LABS = (
+    Lab("pages/network_playground.py", "Network Playground", ":material/hub:", "Networks",
+        "Shape a dense network, train it on 2-D data and watch every neuron learn, live."),
+    Lab("pages/convolution_lab.py", "Convolution lab", ":material/grid_on:", "Vision",
+        "Edit a kernel, slide it over a photo or a digit, and check any output pixel by hand."),
+    Lab("pages/cnn_lab.py", "CNN lab", ":material/view_module:", "Vision",
+        "Stack convolution and pooling layers, train on digits or your own images live, draw a digit, "
+        "and see what each layer sees and why it decided."),
+    Lab("pages/transfer_learning.py", "Transfer learning", ":material/move_up:", "Vision",
+        "Pre-train on some classes, then race four ways of learning new ones from a handful of images."),
+    Lab("pages/autoencoder_lab.py", "Autoencoders and VAEs", ":material/compress:", "Generative",
+        "Squeeze digits through a tiny code, denoise them, tune β live, walk the latent space and sample new "
+        "digits."),
+    Lab("pages/gan_lab.py", "GAN lab (2-D)", ":material/scatter_plot:", "Generative",
+        "Watch a generator and a discriminator play their game on points in the plane: the verdict map, "
+        "the generator's pull, mode collapse, or a shape you draw."),
+    Lab("pages/image_gan.py", "Image GAN", ":material/image:", "Generative",
+        "A small DCGAN learns to draw digits: the same 64 samples sharpen while it trains."),
+    Lab("pages/rbm_lab.py", "RBMs and deep belief nets", ":material/casino:", "Generative",
+        "Contrastive divergence written out by hand, hidden units as images, Gibbs chains that dream digits, "
+        "and an honest test of pre-training with few labels."),
+    Lab("pages/rl_lab.py", "Reinforcement learning", ":material/sports_esports:", "Agents",
+        "Q-learning, SARSA, DQN and actor-critic learn CartPole, FrozenLake or a gridworld you edit while they "
+        "learn; replay any episode frame by frame."),
+    Lab("pages/hardware.py", "GPU vs CPU", ":material/memory:", "Hardware",
+        "What TensorFlow sees, where each lab trains, and a benchmark that shows where a GPU starts to win."),
+)
+
+
+def sections() -> dict[str, list[Lab]]:
+    """Home first, then the labs by section, in the order above."""
+    grouped: dict[str, list[Lab]] = {HOME.section: [HOME]}
+    for lab in LABS:
+        grouped.setdefault(lab.section, []).append(lab)
+    return grouped
