@@ -159,7 +159,7 @@ def main() -> None:
         st.warning(dataset.note)
     pretraining_section(settings, data, pretrained)
     fine_tuning_section(settings, data, trainer)
-    st.markdown(lesson("transfer", "reading"))
+    st.markdown(lesson("transfer", "reading", images=len(data.target.x_train)))
     write_url(to_query_params(linked))  # as asked, even where the backbone is missing
 
 

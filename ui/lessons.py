@@ -22,6 +22,7 @@ def lessons(name: str) -> dict[str, str]:
     return {key: "\n".join(lines).strip() for key, lines in sections.items()}
 
 
-def lesson(name: str, key: str) -> str:
-    """One explanation; a missing key is a bug, so it raises ``KeyError``."""
-    return lessons(name)[key]
+def lesson(name: str, key: str, **values: object) -> str:
+    """One explanation, its ``{placeholders}`` filled from ``values``; a missing key is a bug (``KeyError``)."""
+    text = lessons(name)[key]
+    return text.format(**values) if values else text

@@ -133,11 +133,16 @@ def split_classes(dataset: ImageDataset, settings: TransferSettings) -> Transfer
     classes = range(len(dataset.class_names))
     source = tuple(sorted(set(settings.source_classes)))
     target = tuple(label for label in classes if label not in source)
-    if not source or any(label not in classes for label in source):
-        raise ValueError(f"Expected source classes among 0 to {len(classes) - 1}. Received: {list(source)}.")
-    if len(source) < 2 or len(target) < 2:
-        raise ValueError("Each side needs at least two classes: pick between 2 and "
-                         f"{len(classes) - 2} source classes. Received: {len(source)}.")
+    unknown = [str(label) for label in source if label not in classes]
+    if unknown:
+        raise ValueError(f"This data set has no class {', '.join(unknown)}: its classes are "
+                         f"{', '.join(dataset.class_names)}.")
+    if len(source) < 2:
+        raise ValueError(f"Choose at least two classes to pre-train on ({len(source)} chosen): a network learns "
+                         "features by telling classes apart. The classes you leave out become the new task.")
+    if len(target) < 2:
+        raise ValueError(f"Leave at least two classes out of pre-training ({len(target)} left): they are the new "
+                         "task, and a task needs two classes to tell apart.")
     rng = np.random.default_rng(settings.seed)
     chosen = np.concatenate([
         rng.permutation(np.flatnonzero(dataset.y_train == label))[:settings.labelled_per_class] for label in target])

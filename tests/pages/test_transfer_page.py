@@ -29,12 +29,14 @@ def test_a_live_setting_keeps_progress_and_the_experiment_rebuilds():
     assert not app.exception
     assert any("Epoch 0;" in item.value for item in app.caption)  # fewer labels: a new race
     assert any("from 2 labelled image(s) each (10 in all)" in item.value for item in app.subheader)
+    assert any("with 10 labelled images," in item.value for item in app.markdown)  # the count, not a fixed 25
 
 
 def test_impossible_choices_are_explained():
     app = open_page(PAGE)
-    app.multiselect(key="tl_source").set_value([3]).run()
-    assert any("at least two classes" in item.value for item in app.error)
+    app.multiselect(key="tl_source").set_value([]).run()
+    assert any("Choose at least two classes to pre-train on (0 chosen)" in item.value for item in app.error)
+    assert not any("Received" in item.value or "[]" in item.value for item in app.error)  # words, not engine lists
     app.multiselect(key="tl_source").set_value([0, 1, 2, 3, 4]).run()
     app.number_input(key="tl_unfreeze").set_value(3).run()
     assert any("Choose 1 to 2" in item.value for item in app.error)
