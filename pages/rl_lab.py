@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from engine.rl.agents import Evaluation
-from engine.rl.environments import ACTION_NAMES, GRID_MOVES, GRIDWORLD, SOLVED_WINDOW
+from engine.rl.agents import Evaluation, epsilon_greedy_probabilities
+from engine.rl.environments import ACTION_NAMES, DISCRETE_STATE_ENVIRONMENTS, GRID_MOVES, GRIDWORLD, SOLVED_WINDOW
 from engine.rl.episodes import record_episode
 from engine.rl.gridworld import GridLayout
 from engine.rl.run import AgentRun
@@ -81,11 +81,31 @@ def _draw(snapshot: Snapshot, settings: AgentSettings) -> None:
                         config={"displayModeBar": False})
     if world is not None:
         evaluation = view.evaluation
-        title = "State values (max Q) and the greedy policy" if settings.agent in VALUE_AGENTS else \
-            "Critic's values and the policy's probabilities"
-        world.plotly_chart(grid_figure(view.grid, evaluation.values, evaluation.probabilities,
-                                       GRID_MOVES[settings.environment], title), key="rl_values",
-                           config={"displayModeBar": False})
+        probabilities, title = evaluation.probabilities, "Critic's values and the policy's probabilities"
+        if settings.agent in VALUE_AGENTS:
+            if st.session_state.get("rl_exploring_arrows"):
+                title = f"State values (max Q) and the ε-greedy probabilities (ε = {view.epsilon:.2f})"
+            else:
+                probabilities, title = epsilon_greedy_probabilities(evaluation.action_values, 0.0), \
+                    "State values (max Q) and the greedy policy"
+        picking = settings.environment == GRIDWORLD
+        world.plotly_chart(grid_figure(view.grid, evaluation.values, probabilities, GRID_MOVES[settings.environment],
+                                       title, clickable=picking), key="rl_values", config={"displayModeBar": False},
+                           **(dict(on_select=_pick_cell, selection_mode="points") if picking else {}))
+        if picking:
+            world.caption("Click a cell to change it (the editor above opens on it).")
+        if st.session_state.pop("rl_cell_picked", False):
+            st.rerun(scope="app")  # the editor outside this live view shows the picked cell
+
+
+def _pick_cell() -> None:
+    """A click on the gridworld: that cell goes into the editor, which opens on it."""
+    event = st.session_state.get("rl_values")
+    points = event.selection.points if event else []
+    if points:
+        state = st.session_state
+        state["rl_cell_row"], state["rl_cell_column"] = int(points[0]["y"]), int(points[0]["x"])
+        state["rl_cell_picked"] = state["rl_grid_editor"] = True  # and the editor opens on it
 
 
 def replay_section(trainer: Trainer, settings: AgentSettings) -> None:
@@ -113,7 +133,7 @@ def main() -> None:
     page_header("Reinforcement learning", lesson("rl", "intro"), "rl")
     sidebar()
     if st.session_state["rl_env"] == GRIDWORLD:
-        with st.expander("Edit the gridworld (applies live)", expanded=False):
+        with st.expander("Edit the gridworld (applies live)", key="rl_grid_editor", on_change="rerun"):
             grid_editor()
     try:
         settings = settings_from_widgets()
@@ -127,6 +147,10 @@ def main() -> None:
         st.info(lesson("rl", "dqn"))
     run_controls(trainer, "rl", unit="episode")
     live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw(snapshot, settings))
+    if settings.agent in VALUE_AGENTS and settings.environment in DISCRETE_STATE_ENVIRONMENTS:
+        st.toggle("Arrows show the ε-greedy probabilities (how the agent acts while it explores)",
+                  key="rl_exploring_arrows", persist_state="session",
+                  help="Off: the greedy policy, one arrow per cell (ties share). On: every action's probability.")
     replay_section(trainer, settings)
     with st.expander("How the agents learn"):
         st.markdown(lesson("rl", "agents"))

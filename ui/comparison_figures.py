@@ -7,10 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.figures import CLASS_COLORS, _figure, side_by_side_axes
-
-METRIC_TITLES = {"val_accuracy": "test accuracy", "val_loss": "test loss", "loss": "training loss",
-                 "accuracy": "training accuracy"}
+from ui.figures import CLASS_COLORS, _figure, add_panel, metric_label, robust_range, side_by_side_axes
 
 
 def comparison_figure(history: Mapping[str, np.ndarray], members: Mapping[str, str],
@@ -20,9 +17,12 @@ def comparison_figure(history: Mapping[str, np.ndarray], members: Mapping[str, s
     epochs = history.get("epoch", np.array([]))
     for panel, metric in enumerate(metrics):
         accuracy = "accuracy" in metric
-        suffix, axes_layout = side_by_side_axes(panel, len(metrics), METRIC_TITLES.get(metric, metric),
-                                                range=[0, 1] if accuracy else None, tickformat=".0%" if accuracy else None)
-        layout.update(axes_layout)
+        series = [history[f"{member}/{metric}"] for member in members if len(history.get(f"{member}/{metric}", []))]
+        title = f"training {metric}" if metric in ("loss", "accuracy") else metric_label(metric)  # no test beside it
+        suffix, axes_layout = side_by_side_axes(panel, len(metrics), title,
+                                                range=[0, 1] if accuracy else robust_range(series),
+                                                tickformat=".0%" if accuracy else None)
+        add_panel(layout, axes_layout)
         for (member, label), colour in zip(members.items(), CLASS_COLORS, strict=False):
             values = history.get(f"{member}/{metric}")
             if values is None or not len(values):
@@ -32,4 +32,5 @@ def comparison_figure(history: Mapping[str, np.ndarray], members: Mapping[str, s
                 line=dict(color=colour), xaxis=f"x{suffix}", yaxis=f"y{suffix}",
                 hovertemplate=f"{label}: %{{y:.4g}}<extra>epoch %{{x}}</extra>",
             ))
-    return _figure(traces, 300, legend=dict(orientation="h", y=1.18), **layout)
+    return _figure(traces, 300, legend=dict(orientation="h", y=1.12, yanchor="bottom"),
+                   margin=dict(l=10, r=10, t=55, b=10), **layout)

@@ -29,9 +29,9 @@ def _figure(traces: list, height: int, **layout) -> go.Figure:
     Plotly validates on every ``add_trace``/``update_*`` call; building at once is 2-3x
     faster, which matters at several frames a second for many sessions.
     """
-    return go.Figure(data=traces, layout=dict(
-        height=height, margin=dict(l=10, r=10, t=30, b=10), uirevision="keep", **layout,
-    ))
+    return go.Figure(data=traces, layout={
+        "height": height, "margin": dict(l=10, r=10, t=30, b=10), "uirevision": "keep", **layout,
+    })
 
 
 def boundary_figure(
@@ -134,16 +134,62 @@ def _diverging_rgb(values: np.ndarray) -> np.ndarray:
     return _WHITE_RGB + (toward - _WHITE_RGB) * np.abs(values)
 
 
-def side_by_side_axes(panel: int, count: int, title: str, **yaxis) -> tuple[str, dict]:
-    """The axis suffix ("", "2", ...) and layout entries of panel ``panel`` of ``count`` in a row."""
-    gap = 0.08
+# Readable names of the metrics the runs record (Keras names and our own), for chart titles.
+METRIC_LABELS = {
+    "loss": "loss", "accuracy": "accuracy", "val_loss": "test loss", "val_accuracy": "test accuracy",
+    "d_loss": "discriminator loss", "g_loss": "generator loss", "d_real": "D's verdict on real points",
+    "d_fake": "D's verdict on generated ones", "d_accuracy": "discriminator accuracy",
+    "reconstruction_loss": "reconstruction loss", "kl_loss": "KL divergence", "reconstruction_error":
+    "reconstruction error", "free_energy": "free energy", "length": "episode length", "td_error": "|TD error|",
+    "epsilon": "ε (exploration)", "reward": "return",
+}
+
+
+def metric_label(name: str) -> str:
+    """A metric's name in words (unknown names with their underscores as spaces)."""
+    return METRIC_LABELS.get(name, name.replace("_", " "))
+
+
+def side_by_side_axes(panel: int, count: int, title: str, x_title: str = "epoch", **yaxis) -> tuple[str, dict]:
+    """The axis suffix ("", "2", ...) and layout entries of panel ``panel`` of ``count`` in a row.
+
+    The panel's title sits above it (``annotations``, merge with ``add_panel_titles``), not
+    along its y-axis, where it would run into the panel to its left.
+    """
+    gap = 0.07
     width = (1 - gap * (count - 1)) / count
     suffix = str(panel + 1) if panel else ""
     start = panel * (width + gap)
     return suffix, {
-        f"xaxis{suffix}": dict(title="epoch", domain=[start, start + width], anchor=f"y{suffix}"),
-        f"yaxis{suffix}": dict(title=title, anchor=f"x{suffix}", **yaxis),
+        f"xaxis{suffix}": dict(title=x_title, domain=[start, start + width], anchor=f"y{suffix}"),
+        f"yaxis{suffix}": dict(anchor=f"x{suffix}", **yaxis),
+        "annotations": [dict(text=f"<b>{title}</b>", x=start + width / 2, xref="paper", y=1.0, yref="paper",
+                             yanchor="bottom", showarrow=False, font=dict(size=12))],
     }
+
+
+def add_panel(layout: dict, axes: dict) -> None:
+    """Merge one panel's entries from ``side_by_side_axes`` into a figure's layout (titles accumulate)."""
+    annotations = layout.pop("annotations", []) + axes.get("annotations", [])
+    layout.update({key: value for key, value in axes.items() if key != "annotations"}, annotations=annotations)
+
+
+def robust_range(series: Sequence[np.ndarray]) -> list[float] | None:
+    """A y-range that keeps the bulk of a loss curve readable when a spike would flatten it.
+
+    None (Plotly's own autorange) unless the largest value lies far above the 98th
+    percentile; then the range ends a little above that percentile and the spike runs off
+    the top of the panel instead of squashing the curve into a line.
+    """
+    values = np.concatenate([np.asarray(part, dtype=np.float64).ravel() for part in series]) if series else []
+    values = values[np.isfinite(values)] if len(values) else values
+    if len(values) < 20:
+        return None
+    low, high, top = float(values.min()), float(np.quantile(values, 0.98)), float(values.max())
+    spread = max(high - low, 1e-12)
+    if top - high <= 2 * spread:
+        return None
+    return [low - 0.05 * spread, high + 0.15 * spread]
 
 
 def curves_figure(
@@ -156,16 +202,20 @@ def curves_figure(
     times a second while training, and every chart has a fixed cost. ``log_scale`` applies
     to loss panels only.
     """
-    traces, layout = [], {}
+    traces, layout, labels = [], {}, set()
     epochs = history.get("epoch", np.array([]))
     for panel, metric in enumerate(metrics):
-        suffix, axes_layout = side_by_side_axes(
-            panel, len(metrics), metric, type="log" if log_scale and "loss" in metric else "linear")
-        layout.update(axes_layout)
+        log = log_scale and "loss" in metric
+        series = [history[name] for name in (metric, f"val_{metric}", f"stop_{metric}") if len(history.get(name, []))]
+        suffix, axes_layout = side_by_side_axes(panel, len(metrics), metric_label(metric),
+                                                type="log" if log else "linear",
+                                                range=None if log else robust_range(series))
+        add_panel(layout, axes_layout)
         for name, colour, label in ((metric, POSITIVE, "train"), (f"val_{metric}", NEGATIVE, "test"),
                                     (f"stop_{metric}", VALIDATION, "validation")):
             if name not in history or not len(history[name]):
                 continue
+            labels.add(label)
             values = history[name]
             axes = dict(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
             if smoothing:
@@ -176,9 +226,12 @@ def curves_figure(
                 values = smooth_ema(values, smoothing)
             traces.append(go.Scatter(
                 x=epochs, y=values, mode="lines", name=label, legendgroup=label, showlegend=panel == 0,
-                line=dict(color=colour), hovertemplate=f"{label} {metric} %{{y:.4g}}<extra>epoch %{{x}}</extra>", **axes,
+                line=dict(color=colour), hovertemplate=f"{label} {metric_label(metric)} %{{y:.4g}}"
+                                                       "<extra>epoch %{x}</extra>", **axes,
             ))
-    return _figure(traces, height, legend=dict(orientation="h", y=1.15), **layout)
+    # A legend with one entry ("train") says nothing: shown only when there are series to tell apart.
+    return _figure(traces, height, showlegend=len(labels) > 1, legend=dict(orientation="h", y=1.12, yanchor="bottom"),
+                   margin=dict(l=10, r=10, t=50 if len(labels) > 1 else 30, b=10), **layout)
 
 
 def confusion_figure(matrix: np.ndarray, class_names: tuple[str, ...]) -> go.Figure:

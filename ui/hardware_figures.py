@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from engine.hardware import Measurement
-from ui.figures import CLASS_COLORS, _figure, side_by_side_axes
+from ui.figures import CLASS_COLORS, _figure, add_panel, side_by_side_axes
 
 TITLES = {"matmul": "matrix multiply (n × n)", "conv": "3×3 convolution (n × n maps, 32 channels)"}
 
@@ -16,9 +16,13 @@ def gflops_figure(measurements: list[Measurement]) -> go.Figure:
     devices = list(dict.fromkeys(result.device for result in measurements))
     traces, layout = [], {}
     for panel, operation in enumerate(operations):
-        suffix, axes = side_by_side_axes(panel, len(operations), TITLES.get(operation, operation), type="log")
-        axes[f"xaxis{suffix}"] = {**axes.get(f"xaxis{suffix}", {}), "type": "log", "title": "size n"}
-        layout.update(axes)
+        sizes = sorted({result.size for result in measurements if result.operation == operation})
+        # Log axes with one labelled tick per decade of GFLOP/s and one per measured size: 0.1, 1, 10, 100, ...
+        suffix, axes = side_by_side_axes(panel, len(operations), TITLES.get(operation, operation), x_title="size n",
+                                         type="log", dtick=1, tickformat=",~g")
+        axes[f"yaxis{suffix}"]["title"] = "GFLOP/s"
+        axes[f"xaxis{suffix}"].update(type="log", tickvals=sizes, ticktext=[str(size) for size in sizes])
+        add_panel(layout, axes)
         for index, device in enumerate(devices):
             rows = [result for result in measurements if result.operation == operation and result.device == device]
             traces.append(go.Scatter(
@@ -28,4 +32,5 @@ def gflops_figure(measurements: list[Measurement]) -> go.Figure:
                 customdata=[result.seconds * 1e3 for result in rows],
                 hovertemplate=f"{device}: %{{y:.1f}} GFLOP/s<br>n = %{{x}}, %{{customdata:.3f}} ms<extra></extra>",
             ))
-    return _figure(traces, 340, legend=dict(orientation="h", y=1.15), **layout)
+    return _figure(traces, 380, legend=dict(orientation="h", y=1.12, yanchor="bottom"),
+                   margin=dict(l=60, r=20, t=60, b=50), **layout)

@@ -8,12 +8,20 @@ from plotly.subplots import make_subplots
 
 from engine.rl.episodes import Episode, scene
 from engine.rl.gridworld import WALL, GridLayout, cell_reward, is_terminal
-from ui.figures import DIVERGING, NEGATIVE, POSITIVE, _figure, side_by_side_axes
+from ui.figures import (
+    DIVERGING,
+    NEGATIVE,
+    POSITIVE,
+    _figure,
+    add_panel,
+    metric_label,
+    robust_range,
+    side_by_side_axes,
+)
 
 SCENE_COLOURS = {"track": "#888888", "cart": POSITIVE, "pole": NEGATIVE, "bar": "#888888", "links": POSITIVE,
                  "hill": "#6b8e23", "flag": "#d62728", "pivot": "#333333", "joints": "#333333", "tip": NEGATIVE,
                  "car": NEGATIVE, "agent": NEGATIVE}
-CURVE_TITLES = {"length": "episode length", "loss": "loss", "td_error": "|TD error|", "epsilon": "ε (exploration)"}
 
 
 def reward_figure(history: dict[str, np.ndarray], threshold: float | None, threshold_label: str) -> go.Figure:
@@ -40,12 +48,13 @@ def curves_panels_figure(history: dict[str, np.ndarray], names: tuple[str, ...])
     traces, layout = [], {}
     episodes = history.get("epoch", np.array([]))
     for panel, name in enumerate(names):
-        suffix, axes = side_by_side_axes(panel, len(names), CURVE_TITLES.get(name, name))
-        axes[f"xaxis{suffix}"]["title"] = "episode"
-        layout.update(axes)
-        traces.append(go.Scatter(x=episodes, y=history.get(name, []), mode="lines", showlegend=False,
+        values = history.get(name, [])
+        suffix, axes = side_by_side_axes(panel, len(names), metric_label(name), x_title="episode",
+                                         range=robust_range([values]) if len(values) else None)
+        add_panel(layout, axes)
+        traces.append(go.Scatter(x=episodes, y=values, mode="lines", showlegend=False,
                                  line=dict(color=POSITIVE), xaxis=f"x{suffix}", yaxis=f"y{suffix}",
-                                 hovertemplate=f"{CURVE_TITLES.get(name, name)} %{{y:.4g}}<extra>episode %{{x}}</extra>"))
+                                 hovertemplate=f"{metric_label(name)} %{{y:.4g}}<extra>episode %{{x}}</extra>"))
     return _figure(traces, 230, **layout)
 
 
@@ -64,8 +73,12 @@ def _arrow_angle(move: tuple[int, int]) -> float:
 
 
 def grid_figure(layout: GridLayout, values: np.ndarray, probabilities: np.ndarray,
-                moves: tuple[tuple[int, int], ...], title: str = "") -> go.Figure:
-    """State values as a heatmap with the policy's arrows (longer = more likely) and each cell's kind."""
+                moves: tuple[tuple[int, int], ...], title: str = "", clickable: bool = False) -> go.Figure:
+    """State values as a heatmap with the policy's arrows (longer = more likely) and each cell's kind.
+
+    ``clickable`` lays an invisible marker on every cell (Plotly reports clicks on points, not
+    on heatmap cells), so a click can pick the cell to edit.
+    """
     rows, columns = layout.shape
     grid = np.asarray(values, np.float64).reshape(rows, columns).copy()
     walls = np.array([[token == WALL for token in row] for row in layout.cells])
@@ -98,8 +111,14 @@ def grid_figure(layout: GridLayout, values: np.ndarray, probabilities: np.ndarra
             sizes.append(6 + 12 * float(state_probabilities[action]))
     traces.append(go.Scatter(x=xs, y=ys, mode="markers", showlegend=False, hoverinfo="skip",
                              marker=dict(symbol="arrow", angle=angles, size=sizes, color="#222222")))
+    if clickable:
+        cell_rows, cell_columns = np.indices((rows, columns))
+        traces.append(go.Scatter(x=cell_columns.ravel(), y=cell_rows.ravel(), mode="markers", name="pick",
+                                 showlegend=False, marker=dict(symbol="square", size=30, opacity=0),
+                                 hovertemplate="click to change row %{y}, column %{x}<extra></extra>"))
     side = 46
     return _figure(traces, min(560, 70 + side * rows), title=dict(text=title, font=dict(size=13)),
+                   clickmode="event+select" if clickable else "event", dragmode=False,
                    xaxis=dict(showgrid=False, zeroline=False, tickmode="linear", range=[-0.5, columns - 0.5],
                               constrain="domain"),
                    yaxis=dict(showgrid=False, zeroline=False, tickmode="linear", range=[rows - 0.5, -0.5],
@@ -138,7 +157,10 @@ def episode_figure(episode: Episode, action_names: tuple[str, ...]) -> go.Figure
     """The episode as a client-side animation: the scene, the action probabilities and the value, per frame.
 
     Play, pause and the slider run in the browser; every frame is the recorded observation
-    drawn by ``engine.rl.episodes.scene``.
+    drawn by ``engine.rl.episodes.scene``. Frame k is the state after k steps. Its caption is
+    a text trace of the frame itself (a per-frame layout title would lag the slider by one),
+    and the static grid behind a gridworld is part of every frame (Plotly drops traces an
+    animation leaves out while it redraws).
     """
     figure = make_subplots(rows=2, cols=2, specs=[[{"rowspan": 2}, {}], [None, {}]], column_widths=[0.6, 0.4],
                            subplot_titles=("", "action probabilities", "value estimate"),
@@ -151,10 +173,15 @@ def episode_figure(episode: Episode, action_names: tuple[str, ...]) -> go.Figure
         background = [go.Heatmap(z=kinds, zmin=0, zmax=4, showscale=False, hoverinfo="skip",
                                  colorscale=[[0, "#f7f7f7"], [0.25, "#555555"], [0.5, "#2ca02c"], [0.75, "#d62728"],
                                              [1, "#f5c16c"]], text=_cell_labels(episode.layout), texttemplate="%{text}")]
-    for trace in background:
-        figure.add_trace(trace, row=1, col=1)
-    first = len(background)
-    scene_traces = _scene_traces(episode, 0)
+    x_axis, y_axis = _scene_axes(episode)
+    caption_at = (sum(x_axis["range"]) / 2, y_axis["range"][1])  # the middle of the scene's top edge
+
+    def caption(frame: int) -> go.Scatter:
+        return go.Scatter(x=[caption_at[0]], y=[caption_at[1]], mode="text", text=[_frame_caption(episode, frame,
+                          action_names)], textposition="top center", cliponaxis=False, showlegend=False,
+                          hoverinfo="skip", textfont=dict(size=13))
+
+    scene_traces = [*background, caption(0), *_scene_traces(episode, 0)]
     for trace in scene_traces:
         figure.add_trace(trace, row=1, col=1)
     frames_count = len(episode.observations)
@@ -165,17 +192,16 @@ def episode_figure(episode: Episode, action_names: tuple[str, ...]) -> go.Figure
                      row=2, col=2)
     figure.add_trace(go.Scatter(x=[0], y=[episode.values[0]], mode="markers", showlegend=False,
                                 marker=dict(color=NEGATIVE, size=11), hoverinfo="skip"), row=2, col=2)
-    animated = [*range(first, first + len(scene_traces)), first + len(scene_traces), first + len(scene_traces) + 2]
+    animated = [*range(len(scene_traces)), len(scene_traces), len(scene_traces) + 2]
     names = [str(frame) for frame in range(frames_count)]
     figure.frames = [
         go.Frame(name=name, traces=animated, data=[
-            *_scene_traces(episode, frame),
+            *background, caption(frame), *_scene_traces(episode, frame),
             go.Bar(x=list(action_names), y=episode.probabilities[frame]),
             go.Scatter(x=[frame], y=[episode.values[frame]]),
-        ], layout=dict(title_text=_frame_title(episode, frame, action_names)))
+        ])
         for frame, name in enumerate(names)
     ]
-    x_axis, y_axis = _scene_axes(episode)
     figure.update_xaxes(x_axis, showgrid=False, zeroline=False, row=1, col=1)
     figure.update_yaxes(y_axis, showgrid=False, zeroline=False, scaleanchor="x", row=1, col=1)
     figure.update_yaxes(range=[0, 1], row=1, col=2)
@@ -183,8 +209,7 @@ def episode_figure(episode: Episode, action_names: tuple[str, ...]) -> go.Figure
                 args=[None, dict(frame=dict(duration=60, redraw=True), fromcurrent=True, transition=dict(duration=0))])
     pause = dict(label="Pause", method="animate", args=[[None], dict(frame=dict(duration=0), mode="immediate")])
     figure.update_layout(
-        height=470, margin=dict(l=10, r=10, t=50, b=80), title=dict(text=_frame_title(episode, 0, action_names),
-                                                                     font=dict(size=13)),
+        height=470, margin=dict(l=10, r=10, t=50, b=80),
         updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0, y=-0.05, yanchor="top")],
         sliders=[dict(active=0, x=0.14, len=0.86, y=-0.05, yanchor="top", currentvalue=dict(prefix="frame "),
                       steps=[dict(label=name, method="animate",
@@ -194,7 +219,7 @@ def episode_figure(episode: Episode, action_names: tuple[str, ...]) -> go.Figure
     return figure
 
 
-def _frame_title(episode: Episode, frame: int, action_names: tuple[str, ...]) -> str:
+def _frame_caption(episode: Episode, frame: int, action_names: tuple[str, ...]) -> str:
     earned = float(episode.rewards[:frame].sum())
     action = f" · next: {action_names[episode.actions[frame]]}" if frame < episode.length else " · the end"
     return f"frame {frame} of {episode.length} · return so far {earned:.3g} · value {episode.values[frame]:.3g}{action}"

@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import ROOT
 
@@ -93,11 +94,25 @@ def wait_until_idle(page) -> None:
     )
 
 
+def wait_for_rerun(page) -> None:
+    """After an interaction: wait for the script run it starts (if it starts within 2 s), then for its end."""
+    script_state = "() => document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state')"
+    try:
+        page.wait_for_function(f"() => ({script_state})() === 'running'", timeout=2_000)
+    except PlaywrightTimeoutError:
+        pass  # it ran and ended already, or the interaction needed no run
+    page.wait_for_function(f"() => ({script_state})() !== 'running'")
+    wait_until_idle(page)
+
+
 def choose(page, key: str, label: str) -> None:
     """Pick the option shown as ``label`` in the select box with Streamlit key ``key``, as a click does."""
-    page.locator(f".st-key-{key} input[role=combobox]").click()
+    box = page.locator(f".st-key-{key} input[role=combobox]")
+    box.click()
+    if box.get_attribute("aria-expanded") != "true":  # a box that already had the focus opens on the arrow key
+        box.press("ArrowDown")
     page.get_by_role("option", name=label, exact=True).click()
-    wait_until_idle(page)
+    wait_for_rerun(page)
 
 
 def draw_stroke(page, key: str, points: list[tuple[float, float]]) -> None:

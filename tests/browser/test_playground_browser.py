@@ -72,3 +72,23 @@ def test_an_uploaded_csv_becomes_the_data_and_trains(server, page):
     wait_for_epoch(page, 1)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "2 inputs → 4 → 2 → 1 output" in page.locator("body").inner_text()
+
+
+def test_the_play_row_network_output_and_curves_fit_one_1440_by_900_screen(server, browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    try:
+        page.goto(f"{server}/network_playground")
+        wait_until_idle(page)
+        page.get_by_role("button", name="Step", exact=True).click()
+        wait_for_epoch(page, 1)
+        for key in ("pg_network", "pg_boundary", "pg_curves"):
+            page.locator(f".st-key-{key} .main-svg").first.wait_for()
+        boxes = {name: page.locator(selector).first.bounding_box() for name, selector in (
+            ("Play", ".st-key-pg_play button"), ("network", ".st-key-pg_network"),
+            ("output", ".st-key-pg_boundary"), ("curves", ".st-key-pg_curves"))}
+        for name, box in boxes.items():
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 900, (name, box)  # nothing below the fold
+    finally:
+        context.close()

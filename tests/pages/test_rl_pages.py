@@ -69,3 +69,21 @@ def test_the_default_agent_is_actor_critic_and_choosing_dqn_explains_its_wobble(
     assert any("Expect DQN to wobble" in item.value for item in app.info)
     assert app.select_slider(key="rl_batch").value == 128  # DQN's own minibatch
     assert app.select_slider(key="rl_lr").value == 2.5e-4
+
+
+def test_value_agents_draw_the_greedy_policy_unless_asked_for_the_exploring_one():
+    app = open_page("rl_lab.py", {"env": "Gridworld", "agent": "q_learning", "eps1": "0.5"})
+    app.button(key="rl_step").click().run()
+    arrows = [trace for trace in figure(app, "rl_values")["data"] if trace.get("marker", {}).get("symbol") == "arrow"]
+    greedy = len(plotted(arrows[0]["x"]))
+    assert "greedy policy" in figure(app, "rl_values")["layout"]["title"]["text"]
+    app.toggle(key="rl_exploring_arrows").set_value(True).run()
+    assert "ε-greedy probabilities" in figure(app, "rl_values")["layout"]["title"]["text"]
+    arrows = [trace for trace in figure(app, "rl_values")["data"] if trace.get("marker", {}).get("symbol") == "arrow"]
+    assert len(plotted(arrows[0]["x"])) > greedy  # with ε ≈ 1 every action gets an arrow, not only the best
+
+
+def test_every_gridworld_cell_is_a_click_target():  # the click itself: tests/browser/test_rl_browser.py
+    app = open_page("rl_lab.py", {"env": "Gridworld", "agent": "q_learning"})
+    picks = [trace for trace in figure(app, "rl_values")["data"] if trace.get("name") == "pick"]
+    assert picks and len(plotted(picks[0]["x"])) == 5 * 7  # one per cell of the Detour grid

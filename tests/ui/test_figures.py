@@ -83,3 +83,36 @@ def test_network_draws_one_thumbnail_per_neuron_and_one_bias_square_per_unit():
     assert list(bias_trace.marker.color) == pytest.approx([*biases[0], *biases[1]])
     hover = next(trace for trace in figure.data if trace.hovertext and "weight" in trace.hovertext[0])
     assert len(hover.hovertext) == 2 * 4 + 4 * 1  # one hover point per link
+
+
+def test_curves_are_titled_in_words_above_each_panel_and_a_lone_train_series_has_no_legend():
+    history = {"epoch": np.arange(1, 4), "d_real": np.array([0.9, 0.7, 0.6]), "free_energy": np.array([-3.0, -4, -5])}
+    figure = curves_figure(history, ("d_real", "free_energy"))
+    assert [annotation.text for annotation in figure.layout.annotations] == [
+        "<b>D's verdict on real points</b>", "<b>free energy</b>"]
+    assert figure.layout.yaxis.title.text is None  # no title along the axis to run into the panel beside it
+    assert figure.layout.showlegend is False  # one series per panel: a "train" legend would say nothing
+
+
+def test_a_loss_spike_does_not_flatten_the_rest_of_the_curve():
+    loss = np.linspace(1.0, 0.1, 200)
+    loss[120] = 80.0  # one diverging batch
+    figure = curves_figure({"epoch": np.arange(1, 201), "loss": loss, "val_loss": loss * 1.1}, ("loss",))
+    low, high = figure.layout.yaxis.range
+    assert high < 5 and low < 0.2  # the bulk stays readable; the spike runs off the top
+    calm = curves_figure({"epoch": np.arange(1, 201), "loss": np.linspace(1, 0.1, 200)}, ("loss",))
+    assert calm.layout.yaxis.range is None  # no spike: Plotly's own range
+
+
+def test_the_benchmark_chart_labels_its_axes_and_ticks_in_readable_units():
+    from engine.hardware import Measurement
+    from ui.hardware_figures import gflops_figure
+
+    measurements = [Measurement("CPU:0", operation, size, 1e-3, gflops)
+                    for operation in ("matmul", "conv") for size, gflops in ((64, 0.5), (256, 12.0), (1024, 80.0))]
+    figure = gflops_figure(measurements)
+    for axis in ("yaxis", "yaxis2"):
+        assert figure.layout[axis].title.text == "GFLOP/s" and figure.layout[axis].type == "log"
+        assert figure.layout[axis].dtick == 1  # one labelled tick per decade
+    assert list(figure.layout.xaxis.tickvals) == [64, 256, 1024] and figure.layout.xaxis.title.text == "size n"
+    assert figure.layout.margin.l >= 50  # the tick labels are not cut off

@@ -88,7 +88,8 @@ def test_comparison_figure_draws_one_line_per_run_in_each_panel():
     figure = comparison_figure(history, {"a": "First", "b": "Second"})
     assert [(trace.name, trace.yaxis) for trace in figure.data] == [
         ("First", "y"), ("Second", "y"), ("First", "y2"), ("Second", "y2")]
-    assert figure.layout.yaxis.title.text == "test accuracy" and figure.layout.yaxis2.title.text == "training loss"
+    titles = [annotation.text for annotation in figure.layout.annotations]
+    assert titles == ["<b>test accuracy</b>", "<b>training loss</b>"]  # above the panels, not along their y-axes
     assert tuple(figure.layout.yaxis.range) == (0, 1) and [trace.showlegend for trace in figure.data] == [
         True, True, False, False]
 
