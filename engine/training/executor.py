@@ -9,6 +9,7 @@ chunks on other machines can replace ``LocalExecutor`` without changing them.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections import deque
@@ -84,14 +85,28 @@ class LocalExecutor:
                 self._free += 1
 
 
-_default_executor: LocalExecutor | None = None
-_default_lock = threading.Lock()
+Shared = TypeVar("Shared")
 
 
+def process_wide(factory: Callable[[], Shared]) -> Callable[[], Shared]:
+    """Wrap ``factory`` so that every caller in the process gets the one object it makes on first use.
+
+    Sessions run in threads of one server process; the lock makes two first callers agree.
+    """
+    lock = threading.Lock()
+    made: list[Shared] = []
+
+    @functools.wraps(factory)
+    def shared() -> Shared:
+        with lock:
+            if not made:
+                made.append(factory())
+            return made[0]
+
+    return shared
+
+
+@process_wide
 def default_executor() -> LocalExecutor:
     """The process-wide executor shared by every session (created on first use)."""
-    global _default_executor
-    with _default_lock:
-        if _default_executor is None:
-            _default_executor = LocalExecutor()
-        return _default_executor
+    return LocalExecutor()

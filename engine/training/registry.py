@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from engine.training.executor import process_wide
 from engine.training.trainer import Trainer
 
 PAUSE_AFTER_SECONDS = float(os.environ.get("DLP_DETACHED_PLAY_SECONDS", 60))
@@ -140,15 +141,9 @@ class RunRegistry:
             runs.stop_all()
 
 
-_default_registry: RunRegistry | None = None
-_default_lock = threading.Lock()
-
-
+@process_wide
 def default_registry() -> RunRegistry:
     """The process-wide registry, its reaper running (created on first use)."""
-    global _default_registry
-    with _default_lock:
-        if _default_registry is None:
-            _default_registry = RunRegistry()
-            _default_registry.start_reaper()
-        return _default_registry
+    registry = RunRegistry()
+    registry.start_reaper()
+    return registry

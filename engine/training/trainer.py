@@ -17,6 +17,7 @@ only signals the worker (a join from a session's release hook could block the se
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import math
 import os
@@ -36,6 +37,7 @@ from engine.training.run import DIVERGED, MAX_CHUNK_EPOCHS, READY, RunSettings, 
 
 MAX_TRAINERS = int(os.environ.get("DLP_MAX_TRAINERS", 64))
 COMMAND_TIMEOUT_SECONDS = 60.0
+WORKER_NAME = "dlp-trainer"
 # Training threads run at a lower OS priority, so on a busy server the threads that redraw
 # pages and answer health checks get the cores first and training takes what is left.
 TRAINING_NICENESS = int(os.environ.get("DLP_TRAINING_NICENESS", 10))
@@ -143,6 +145,7 @@ class Trainer:
         self._adaptive_epochs = 1
         self._playing = False
         self._compiling = self._compile_failed = False
+        self._compile_thread: threading.Thread | None = None
         self._commands: queue.Queue = queue.Queue()
         self._revision = itertools.count(1)
         self._snapshot = Snapshot()
@@ -153,7 +156,7 @@ class Trainer:
         # it comes before the compiling ahead that the worker does when it has nothing else to do.
         first: Future = Future()
         self._commands.put((first, lambda: None, ()))
-        self._thread = threading.Thread(target=self._work, name="dlp-trainer", daemon=True)
+        self._thread = threading.Thread(target=self._work, name=WORKER_NAME, daemon=True)
         self._thread.start()
         first.result(timeout=COMMAND_TIMEOUT_SECONDS)
 
@@ -243,6 +246,7 @@ class Trainer:
 
     def _step(self) -> None:
         self._playing = False
+        self._wait_for_compilation()
         self._train_chunk(1)
 
     def _reset(self, seed: int | None) -> None:
@@ -261,13 +265,11 @@ class Trainer:
         lower_thread_priority(TRAINING_NICENESS)
         next_chunk = 0.0  # when the next chunk may start (paced speeds wait for their frames)
         while not self._stopped.is_set():
-            if (self._commands.empty() and not getattr(self._run, "compiled", True) and self._run.status == READY
-                    and not self._compile_failed):
-                self._compile_run()  # ahead of Play: the first chunk then starts at once
-                continue
+            self._compile_ahead()
             # While playing, wait for a command only until the next chunk is due: a command
-            # (Pause) is taken at once even in slow motion.
-            wait = max(0.0, next_chunk - time.perf_counter()) if self._playing else None
+            # (Pause) is taken at once even in slow motion. Play waits for the compilation's end.
+            ready = not self._needs_compilation()
+            wait = max(0.0, next_chunk - time.perf_counter()) if self._playing and ready else None
             try:
                 command = self._commands.get(timeout=wait)
             except queue.Empty:
@@ -289,19 +291,49 @@ class Trainer:
                 self._publish()
             next_chunk = started + paced
 
-    def _compile_run(self) -> None:
-        """Compile the run's training function, saying so in the snapshots before and after."""
+    # --------------------------------------------------------- compiling ahead
+    def _needs_compilation(self) -> bool:
+        """Whether the current run's training function is still to be compiled (and can be)."""
+        return (not getattr(self._run, "compiled", True) and self._run.status == READY
+                and not self._compile_failed)
+
+    def _compile_ahead(self) -> None:
+        """Start compiling the current run beside the worker, so commands keep being answered.
+
+        One compilation at a time: a run replaced while it compiled finishes first (XLA cannot
+        be interrupted), then the current run starts.
+        """
+        if self._compile_thread is not None or not self._needs_compilation():
+            return
+        run = self._run
         self._compiling = True
         self._publish()
+        # Not a daemon: a process that exits waits for the compilation, since a thread killed
+        # inside XLA aborts the whole process.
+        self._compile_thread = threading.Thread(target=self._compile, args=(run,), name="dlp-compile", daemon=False)
+        self._compile_thread.start()
+
+    def _compile(self, run: TrainingRun) -> None:
+        """Compile ``run`` (on the compile thread), then tell the worker how it went."""
+        lower_thread_priority(TRAINING_NICENESS)
+        error: Exception | None = None
         try:
-            self._executor.run(self._run.compile)
-        except Exception as error:
-            self._compiling = self._playing = False
+            self._executor.run(run.compile)
+        except Exception as failure:  # told to the worker, which says what is wrong
+            error = failure
+        self._commands.put((Future(), self._compiled, (run, error)))
+
+    def _compiled(self, run: TrainingRun, error: Exception | None) -> None:
+        self._compile_thread, self._compiling = None, False  # a run that replaced it starts next, if it needs to
+        if error is not None and run is self._run:
+            self._playing = False
             self._compile_failed = True  # not again for this run: the chunk itself will say what is wrong
-            self._publish(message=f"Could not compile the model: {error}", status="error")
-            return
-        self._compiling = False
-        self._publish()
+            raise RuntimeError(f"Could not compile the model: {error}")
+
+    def _wait_for_compilation(self) -> None:
+        """Before training by hand (Step), let a running compilation end: never two at once."""
+        if self._compile_thread is not None:
+            self._compile_thread.join()
 
     def _apply(self, future: Future, function: Callable, args: tuple) -> None:
         try:
@@ -383,6 +415,16 @@ def redraw_interval(base_seconds: float, playing: int, cores: int) -> float:
     """
     load = playing / max(1, cores)
     return base_seconds * 2 ** math.ceil(math.log2(load)) if load > 1 else base_seconds
+
+
+@atexit.register
+def _stop_trainers_at_exit() -> None:
+    """Stop every trainer and let its worker leave TensorFlow: a thread killed inside it aborts the process."""
+    for trainer in list(Trainer._instances):
+        trainer.stop()
+    for thread in threading.enumerate():
+        if thread.name == WORKER_NAME:
+            thread.join(timeout=COMMAND_TIMEOUT_SECONDS)
 
 
 def lower_thread_priority(niceness: int) -> bool:

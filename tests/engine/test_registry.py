@@ -1,9 +1,13 @@
 """RunRegistry: runs outlive a connection, are never shared with a second live session, and are freed when abandoned."""
 
+import threading
+import time
+
 import numpy as np
 import pytest
 
-from engine.training.registry import RunRegistry
+from engine.training.executor import process_wide
+from engine.training.registry import RunRegistry, default_registry
 from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
 from engine.training.trainer import Trainer
 
@@ -69,6 +73,9 @@ def test_a_detached_set_keeps_training_then_pauses_then_is_freed():
     run_id, runs = registry.attach(None, "session-a")
     trainer = runs.trainers["lab"] = tiny_trainer()
     trainer.play()
+    deadline = time.monotonic() + 30
+    while trainer.snapshot().epoch == 0 and time.monotonic() < deadline:  # compiled, then training
+        time.sleep(0.05)
     registry.detach(run_id, "session-b")  # not the owner: ignored
     clock.now = 1000
     registry.reap()
@@ -95,3 +102,24 @@ def test_stop_all_stops_every_trainer():
     trainer = runs.trainers["lab"] = tiny_trainer()
     registry.stop_all()
     assert trainer.stopped and len(registry) == 0
+
+
+def test_process_wide_objects_are_made_once_even_by_racing_first_callers():
+    made = []
+
+    @process_wide
+    def make() -> object:
+        """One object for the process."""
+        time.sleep(0.01)  # widen the window in which a second first caller could slip in
+        made.append(object())
+        return made[-1]
+
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(make())) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 1 and all(result is made[0] for result in results)
+    assert make.__doc__ == "One object for the process."
+    assert default_registry() is default_registry()

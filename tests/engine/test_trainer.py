@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from engine.training.executor import LocalExecutor
+from engine.training.optimizers import OptimizerConfig
+from engine.training.run import RunSettings
 from engine.training.trainer import Trainer, lower_thread_priority, redraw_interval
 from tests.engine.test_run import make_run
 
@@ -250,6 +252,27 @@ def test_the_worker_compiles_ahead_says_so_and_queues_a_play_meanwhile():
         executor.gate.set()
         assert wait_until(lambda: trainer.snapshot().epoch >= 3)
         assert not trainer.snapshot().compiling and trainer.call(lambda run: run.compiled)
+    finally:
+        trainer.stop()
+
+
+def test_commands_are_answered_while_a_run_compiles_and_the_newest_run_compiles_next():
+    # A learner changing two settings in a row must not wait for the first model's compilation.
+    executor = GatedExecutor()
+    trainer = Trainer(make_run(), observe=lambda run: run.epoch, executor=executor, frame_seconds=0.05)
+    try:
+        assert wait_until(lambda: trainer.snapshot().compiling)
+        replacement = make_run()
+        before = time.perf_counter()
+        trainer.update(RunSettings(optimizer=OptimizerConfig("sgd", 0.02), batch_size=8))
+        trainer.replace_run(replacement)
+        trainer.reset()
+        trainer.play()
+        assert time.perf_counter() - before < 2  # nothing waited for the gated compilation
+        assert not replacement.compiled and trainer.snapshot().epoch == 0  # Play waits for it instead
+        executor.gate.set()
+        assert wait_until(lambda: trainer.snapshot().epoch >= 3)
+        assert replacement.compiled and not trainer.snapshot().compiling
     finally:
         trainer.stop()
 

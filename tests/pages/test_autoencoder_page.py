@@ -2,6 +2,7 @@
 
 from engine.generative.autoencoder import from_query_params
 from tests.pages.test_pages import figure, metric, open_page, plotted, url_settings
+from ui.figures import metric_label
 
 PAGE = "autoencoder_lab.py"
 
@@ -25,7 +26,7 @@ def test_steps_lower_the_test_loss_and_the_views_follow():
 def test_beta_and_noise_apply_live_and_the_denoising_rows_appear():
     def last_train(metric_name: str) -> float:
         trace = next(trace for trace in figure(app, "ae_curves")["data"]
-                     if trace["hovertemplate"].startswith(f"train {metric_name} "))
+                     if trace["hovertemplate"].startswith(f"train {metric_label(metric_name)} "))
         return float(plotted(trace["y"])[-1])
 
     app = open_page(PAGE)

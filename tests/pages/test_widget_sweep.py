@@ -26,6 +26,11 @@ def choosers(app) -> dict[str, object]:
     return {widget.key: widget for widget in [*app.selectbox, *app.radio] if widget.key}
 
 
+def is_disabled(widget) -> bool:
+    """Whether the page shows this widget greyed out, so a learner cannot change it."""
+    return bool(getattr(widget.proto, "disabled", False))
+
+
 def choose_options(app, key: str, order: str, rng: random.Random) -> None:
     """Pick options of one widget in turn, as a click does, checking every run.
 
@@ -33,7 +38,7 @@ def choose_options(app, key: str, order: str, rng: random.Random) -> None:
     them, last first or at random, so the three sweeps reach different combinations.
     """
     widget = choosers(app).get(key)
-    if widget is None:  # hidden by an earlier choice
+    if widget is None or is_disabled(widget):  # hidden or locked by an earlier choice
         return
     indexes = list(range(len(widget.options)))
     if order == "backward":
@@ -42,7 +47,7 @@ def choose_options(app, key: str, order: str, rng: random.Random) -> None:
         indexes = rng.sample(indexes, min(LIGHT_OPTIONS, len(indexes)))
     for index in indexes:
         widget = choosers(app).get(key)
-        if widget is None or index >= len(widget.options):
+        if widget is None or is_disabled(widget) or index >= len(widget.options):
             return
         label = widget.options[index]
         if any(name in label.lower().replace("-", "_") for name in DOWNLOADS):
