@@ -247,7 +247,7 @@ async def protocol_sessions(url: str, sessions: int, seconds: float, measuring) 
         task = asyncio.create_task(client.drive(url, stop))
         tasks.append(task)
         deadline = time.monotonic() + 120
-        while not client.playing:
+        while not (client.playing and client.updates):  # compiled and training, not only Play pressed
             if task.done() or time.monotonic() > deadline:
                 stop.set()
                 if task.done():

@@ -151,7 +151,7 @@ def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None
             trainer.pause()
             st.rerun()
     elif play.button("Play", icon=":material/play_arrow:", key=f"{key}_play", width="stretch", type="primary"):
-        trainer.play(wait=snapshot.compiled)  # while compiling, Play is queued and the page says so meanwhile
+        trainer.play()  # while compiling, it takes effect once ready, and the page says so meanwhile
         st.rerun()
     if step.button("Step", icon=":material/skip_next:", key=f"{key}_step", width="stretch",
                    help=f"Train one {unit}"):

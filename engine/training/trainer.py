@@ -37,7 +37,8 @@ from engine.training.run import DIVERGED, MAX_CHUNK_EPOCHS, READY, RunSettings, 
 
 MAX_TRAINERS = int(os.environ.get("DLP_MAX_TRAINERS", 64))
 COMMAND_TIMEOUT_SECONDS = 60.0
-WORKER_NAME = "dlp-trainer"
+WORKER_NAME, COMPILER_NAME = "dlp-trainer", "dlp-compile"
+EXIT_WAIT_SECONDS = 30.0  # at exit, how long trainers get to leave TensorFlow
 # Training threads run at a lower OS priority, so on a busy server the threads that redraw
 # pages and answer health checks get the cores first and training takes what is left.
 TRAINING_NICENESS = int(os.environ.get("DLP_TRAINING_NICENESS", 10))
@@ -146,6 +147,7 @@ class Trainer:
         self._playing = False
         self._compiling = self._compile_failed = False
         self._compile_thread: threading.Thread | None = None
+        self._queued_step: threading.Event | None = None  # a Step pressed while the model compiled
         self._commands: queue.Queue = queue.Queue()
         self._revision = itertools.count(1)
         self._snapshot = Snapshot()
@@ -166,21 +168,24 @@ class Trainer:
         self._snapshot_read = True
         return self._snapshot
 
-    def play(self, wait: bool = True) -> None:
-        """Train continuously until paused or a stop condition.
-
-        ``wait=False`` queues the command and returns at once (a page does so while the
-        worker compiles, so it never hangs on a click).
-        """
-        self._submit(self._set_playing, True, wait=wait)
+    def play(self) -> None:
+        """Train continuously until paused or a stop condition (from the end of a compilation under way)."""
+        self._submit(self._set_playing, True)
 
     def pause(self) -> None:
         """Stop after the current chunk."""
         self._submit(self._set_playing, False)
 
     def step(self) -> None:
-        """Pause and train exactly one epoch (the rest of it, when slow motion left one under way)."""
-        self._submit(self._step)
+        """Pause and train exactly one epoch (the rest of it, when slow motion left one under way).
+
+        While the model compiles, the step is kept and trained as soon as it is ready; this
+        waits for it up to ``COMMAND_TIMEOUT_SECONDS``, then returns with the step still kept
+        (a busy server: the page says it is compiling meanwhile).
+        """
+        trained = threading.Event()
+        self._submit(self._step, trained)
+        trained.wait(timeout=COMMAND_TIMEOUT_SECONDS)
 
     def reset(self, seed: int | None = None) -> None:
         """Pause, restore initial weights (of ``seed`` if given) and clear the history."""
@@ -231,12 +236,12 @@ class Trainer:
         return self._stopped.is_set()
 
     # ----------------------------------------------------------------- worker side
-    def _submit(self, function: Callable, *args, wait: bool = True) -> Any:
+    def _submit(self, function: Callable, *args) -> Any:
         if self._stopped.is_set():
             raise RuntimeError("This trainer was stopped; create a new one.")
         future: Future = Future()
         self._commands.put((future, function, args))
-        return future.result(timeout=COMMAND_TIMEOUT_SECONDS) if wait else None
+        return future.result(timeout=COMMAND_TIMEOUT_SECONDS)
 
     def _set_playing(self, playing: bool) -> None:
         if playing and self._run.status != READY:
@@ -244,13 +249,23 @@ class Trainer:
             return
         self._playing = playing
 
-    def _step(self) -> None:
+    def _step(self, trained: threading.Event) -> None:
         self._playing = False
-        self._wait_for_compilation()
+        self._drop_queued_step()
+        if self._needs_compilation():
+            self._queued_step = trained  # trained once the compilation ends; the worker stays free meanwhile
+            return
         self._train_chunk(1)
+        trained.set()
+
+    def _drop_queued_step(self) -> None:
+        if self._queued_step is not None:
+            self._queued_step.set()  # whoever waits for it stops waiting
+            self._queued_step = None
 
     def _reset(self, seed: int | None) -> None:
         self._playing = False
+        self._drop_queued_step()
         self._run.reset(seed)
 
     def _run_update(self, settings: RunSettings) -> list[str]:
@@ -258,6 +273,7 @@ class Trainer:
 
     def _replace(self, run: TrainingRun, observe: Callable[[TrainingRun], Any] | None) -> None:
         self._playing = self._compile_failed = False
+        self._drop_queued_step()
         self._run = run
         self._observe = observe or self._observe
 
@@ -266,6 +282,11 @@ class Trainer:
         next_chunk = 0.0  # when the next chunk may start (paced speeds wait for their frames)
         while not self._stopped.is_set():
             self._compile_ahead()
+            if self._queued_step is not None and not self._needs_compilation():
+                self._train_chunk(1)
+                self._publish()
+                self._drop_queued_step()
+                continue
             # While playing, wait for a command only until the next chunk is due: a command
             # (Pause) is taken at once even in slow motion. Play waits for the compilation's end.
             ready = not self._needs_compilation()
@@ -308,9 +329,7 @@ class Trainer:
         run = self._run
         self._compiling = True
         self._publish()
-        # Not a daemon: a process that exits waits for the compilation, since a thread killed
-        # inside XLA aborts the whole process.
-        self._compile_thread = threading.Thread(target=self._compile, args=(run,), name="dlp-compile", daemon=False)
+        self._compile_thread = threading.Thread(target=self._compile, args=(run,), name=COMPILER_NAME, daemon=True)
         self._compile_thread.start()
 
     def _compile(self, run: TrainingRun) -> None:
@@ -329,11 +348,6 @@ class Trainer:
             self._playing = False
             self._compile_failed = True  # not again for this run: the chunk itself will say what is wrong
             raise RuntimeError(f"Could not compile the model: {error}")
-
-    def _wait_for_compilation(self) -> None:
-        """Before training by hand (Step), let a running compilation end: never two at once."""
-        if self._compile_thread is not None:
-            self._compile_thread.join()
 
     def _apply(self, future: Future, function: Callable, args: tuple) -> None:
         try:
@@ -419,12 +433,13 @@ def redraw_interval(base_seconds: float, playing: int, cores: int) -> float:
 
 @atexit.register
 def _stop_trainers_at_exit() -> None:
-    """Stop every trainer and let its worker leave TensorFlow: a thread killed inside it aborts the process."""
+    """Stop every trainer and let its threads leave TensorFlow: a thread killed inside XLA aborts the process."""
     for trainer in list(Trainer._instances):
         trainer.stop()
+    deadline = time.monotonic() + EXIT_WAIT_SECONDS
     for thread in threading.enumerate():
-        if thread.name == WORKER_NAME:
-            thread.join(timeout=COMMAND_TIMEOUT_SECONDS)
+        if thread.name in (WORKER_NAME, COMPILER_NAME):
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
 
 
 def lower_thread_priority(niceness: int) -> bool:

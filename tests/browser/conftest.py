@@ -16,6 +16,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from tests.conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
+# How long a wait on the app's state may take: training threads run at a lower priority, so on
+# a machine whose cores are busy with other work a compilation or an epoch can take minutes.
+TIMEOUT_MS = 240_000
+WAIT_SECONDS = TIMEOUT_MS / 1000
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -39,7 +43,7 @@ def running_server() -> Iterator[str]:
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
@@ -49,12 +53,16 @@ def running_server() -> Iterator[str]:
             time.sleep(0.2)
     else:
         process.kill()
-        pytest.fail("The Streamlit server did not answer its health check within 60 s.")
+        pytest.fail("The Streamlit server did not answer its health check within 120 s.")
     try:
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=60)  # it lets a compilation under way finish, slow on a busy machine
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +88,7 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(90_000)
+    page.set_default_timeout(TIMEOUT_MS)
     yield page
     context.close()
 
@@ -143,7 +151,7 @@ def epoch(page) -> int:
     return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
 
 
-def wait_for_epoch(page, value: int, timeout: float = 60_000) -> None:
+def wait_for_epoch(page, value: int, timeout: float = TIMEOUT_MS) -> None:
     """Wait until the page's epoch counter shows ``value``."""
     page.wait_for_function(
         "value => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].some(metric =>"
@@ -158,7 +166,7 @@ def chart_line(page, key: str) -> str:
     return lines.first.get_attribute("d") if lines.count() else ""
 
 
-def play_until_epoch(page, minimum: int, seconds: float = 60) -> int:
+def play_until_epoch(page, minimum: int, seconds: float = WAIT_SECONDS) -> int:
     """Press Play, wait until it turned into Pause and the counter reached ``minimum``; return it."""
     page.get_by_role("button", name="Play", exact=True).click()
     page.get_by_role("button", name="Pause", exact=True).wait_for()

@@ -1,14 +1,13 @@
 """The CNN lab in headless Chromium: classify a drawn or uploaded digit, and train on a zip of your own images."""
 
 import io
-import time
 import zipfile
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import draw_stroke, epoch, wait_until_idle
+from tests.browser.conftest import draw_stroke, wait_for_epoch, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +25,7 @@ def _explained(page) -> None:
     """The chosen image is classified, with saliency maps, and nothing failed."""
     page.get_by_text("For this image the network says").wait_for()
     # the verdict's text can land a moment before Plotly has drawn the saliency chart beside it
-    page.locator(".st-key-cnn_saliency .main-svg").first.wait_for(timeout=15_000)
+    page.locator(".st-key-cnn_saliency .main-svg").first.wait_for()
     assert page.locator(".st-key-cnn_saliency .main-svg").count() > 0
     assert "Traceback" not in page.content()
 
@@ -80,9 +79,6 @@ def test_a_zip_of_class_folders_becomes_the_training_data(server, page):
     page.get_by_text("Skipped 1 file(s) that are not usable images: bars/notes.txt").wait_for()
     wait_until_idle(page)
     page.get_by_role("button", name="Step", exact=True).click()
-    deadline = time.monotonic() + 60
-    while epoch(page) < 1 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert epoch(page) == 1
+    wait_for_epoch(page, 1)
     page.get_by_text("class horizontal").first.wait_for()  # the confusion matrix names the folders
     assert "Traceback" not in page.content()

@@ -30,7 +30,7 @@ def test_editing_a_kernel_cell_changes_the_output_image(server, page):
     page.keyboard.press("Enter")
     page.wait_for_function(
         "before => { const image = document.querySelector('.st-key-cv_output_chart image');"
-        " return image && image.getAttribute('href') !== before; }", arg=before, timeout=60_000)
+        " return image && image.getAttribute('href') !== before; }", arg=before)
     wait_until_idle(page)
     page.get_by_text("= 11", exact=False).first.wait_for()  # 2 − 2·3 + 5·3 at the centre pixel
     # The kernel is the learner's own now: the preset no longer claims it.

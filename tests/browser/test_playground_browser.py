@@ -5,6 +5,7 @@ import time
 import pytest
 
 from tests.browser.conftest import (
+    TIMEOUT_MS,
     chart_line,
     epoch,
     play_until_epoch,
@@ -26,7 +27,7 @@ def test_home_page_shows_the_labs_and_the_device(server, page):
     wait_until_idle(page)
     page.get_by_role("heading", name="Deep Learning Playground").wait_for()
     page.get_by_text("Network Playground").first.wait_for()
-    page.get_by_text("TensorFlow", exact=False).first.wait_for(timeout=60_000)
+    page.get_by_text("TensorFlow", exact=False).first.wait_for()
 
 
 def test_play_trains_live_and_pause_stops(server, page):
@@ -77,7 +78,7 @@ def test_an_uploaded_csv_becomes_the_data_and_trains(server, page):
 def test_the_play_row_network_output_and_curves_fit_one_1440_by_900_screen(server, browser):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(90_000)
+    page.set_default_timeout(TIMEOUT_MS)
     try:
         page.goto(f"{server}/network_playground")
         wait_until_idle(page)

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import epoch, play_until_epoch, wait_until_idle
+from tests.browser.conftest import WAIT_SECONDS, epoch, play_until_epoch, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ window.WebSocket = class extends NativeSocket {
 """
 
 
-def wait_for_epoch_at_least(page, minimum: int, seconds: float = 60) -> int:
+def wait_for_epoch_at_least(page, minimum: int, seconds: float = WAIT_SECONDS) -> int:
     """Poll the counter until it shows at least ``minimum`` (it is briefly absent while reconnecting)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -42,7 +42,7 @@ def test_a_dropped_connection_finds_the_run_where_it_was(server, page):
     before = epoch(page)
     page.evaluate("() => window.__sockets.forEach(socket => socket.close())")
     page.wait_for_function("() => window.__sockets.some(socket => socket.readyState === 1)"
-                           " && window.__sockets.length > 1", timeout=60_000)  # Streamlit reconnected
+                           " && window.__sockets.length > 1")  # Streamlit reconnected
     # The run kept playing through the drop: Pause it and read a freshly drawn counter.
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Play", exact=True).wait_for()

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import chart_line, wait_until_idle
+from tests.browser.conftest import WAIT_SECONDS, chart_line, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -20,12 +20,12 @@ def test_playing_an_agent_updates_the_reward_chart(server, page):
     assert episodes(page) == 0
     page.get_by_role("button", name="Play", exact=True).click()
     page.get_by_role("button", name="Pause", exact=True).wait_for()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + WAIT_SECONDS
     while episodes(page) < 5 and time.monotonic() < deadline:
         time.sleep(0.2)
     first_line, first_count = chart_line(page, "rl_rewards"), episodes(page)
     assert first_count >= 5 and first_line
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + WAIT_SECONDS
     while episodes(page) < first_count + 20 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert episodes(page) >= first_count + 20
