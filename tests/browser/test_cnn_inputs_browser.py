@@ -76,7 +76,8 @@ def test_a_zip_of_class_folders_becomes_the_training_data(server, page):
     page.get_by_text("Your images", exact=True).click()
     upload = page.locator(".st-key-cnn_zip input[type=file]")
     upload.set_input_files(files=[{"name": "bars.zip", "mimeType": "application/zip", "buffer": _digits_zip()}])
-    page.get_by_text("Skipped 1 file(s) that are not usable images: bars/notes.txt").wait_for()
+    page.wait_for_function("() => document.body.innerText.includes("
+                           "'Skipped 1 file(s) that are not usable images: bars/notes.txt')")
     wait_until_idle(page)
     page.get_by_role("button", name="Step", exact=True).click()
     wait_for_epoch(page, 1)
