@@ -282,11 +282,6 @@ class Trainer:
         next_chunk = 0.0  # when the next chunk may start (paced speeds wait for their frames)
         while not self._stopped.is_set():
             self._compile_ahead()
-            if self._queued_step is not None and not self._needs_compilation():
-                self._train_chunk(1)
-                self._publish()
-                self._drop_queued_step()
-                continue
             # While playing, wait for a command only until the next chunk is due: a command
             # (Pause) is taken at once even in slow motion. Play waits for the compilation's end.
             ready = not self._needs_compilation()
@@ -344,10 +339,17 @@ class Trainer:
 
     def _compiled(self, run: TrainingRun, error: Exception | None) -> None:
         self._compile_thread, self._compiling = None, False  # a run that replaced it starts next, if it needs to
-        if error is not None and run is self._run:
+        if run is not self._run:
+            return
+        if error is not None:
             self._playing = False
             self._compile_failed = True  # not again for this run: the chunk itself will say what is wrong
+            self._drop_queued_step()
             raise RuntimeError(f"Could not compile the model: {error}")
+        if self._queued_step is not None:  # trained before any snapshot says "compiled", so no page shows it missing
+            self._train_chunk(1)
+            self._publish()  # before the page that waits for the step looks
+            self._drop_queued_step()
 
     def _apply(self, future: Future, function: Callable, args: tuple) -> None:
         try:
@@ -406,7 +408,7 @@ class Trainer:
             update=getattr(run, "update_in_epoch", 0),
             updates_per_epoch=getattr(run, "updates_per_epoch", 0),
             compiling=self._compiling,
-            compiled=getattr(run, "compiled", True),
+            compiled=getattr(run, "compiled", True) and self._queued_step is None,
         )
         if status is None and run.status == DIVERGED:
             self._playing = False
