@@ -153,7 +153,7 @@ def metric_label(name: str) -> str:
 def side_by_side_axes(panel: int, count: int, title: str, x_title: str = "epoch", **yaxis) -> tuple[str, dict]:
     """The axis suffix ("", "2", ...) and layout entries of panel ``panel`` of ``count`` in a row.
 
-    The panel's title sits above it (``annotations``, merge with ``add_panel_titles``), not
+    The panel's title sits above it (``annotations``; merge panels with ``add_panel``), not
     along its y-axis, where it would run into the panel to its left.
     """
     gap = 0.07
@@ -181,8 +181,8 @@ def robust_range(series: Sequence[np.ndarray]) -> list[float] | None:
     percentile; then the range ends a little above that percentile and the spike runs off
     the top of the panel instead of squashing the curve into a line.
     """
-    values = np.concatenate([np.asarray(part, dtype=np.float64).ravel() for part in series]) if series else []
-    values = values[np.isfinite(values)] if len(values) else values
+    values = np.concatenate([np.asarray(part, dtype=np.float64).ravel() for part in series] or [np.empty(0)])
+    values = values[np.isfinite(values)]
     if len(values) < 20:
         return None
     low, high, top = float(values.min()), float(np.quantile(values, 0.98)), float(values.max())

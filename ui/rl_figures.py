@@ -50,7 +50,7 @@ def curves_panels_figure(history: dict[str, np.ndarray], names: tuple[str, ...])
     for panel, name in enumerate(names):
         values = history.get(name, [])
         suffix, axes = side_by_side_axes(panel, len(names), metric_label(name), x_title="episode",
-                                         range=robust_range([values]) if len(values) else None)
+                                         range=robust_range([values]))
         add_panel(layout, axes)
         traces.append(go.Scatter(x=episodes, y=values, mode="lines", showlegend=False,
                                  line=dict(color=POSITIVE), xaxis=f"x{suffix}", yaxis=f"y{suffix}",
