@@ -1,4 +1,5 @@
-"""The labs, listed once: the navigation (``app.py``) and the home page's cards both read it.
+"""What each page is called and what a learner does there: ``app.py`` names the pages in its
+navigation and takes their titles and icons from here; the home page's cards read it too.
 
 Icons are Streamlit's Material Symbols, drawn from the app's own font: emoji show as empty
 boxes on machines without an emoji font.
@@ -16,43 +17,39 @@ class Lab:
     path: str
     title: str
     icon: str
-    section: str
     description: str
 
 
-HOME = Lab("pages/home.py", "Home", ":material/home:", "Start", "")
+HOME = Lab("pages/home.py", "Home", ":material/home:", "")
 LABS = (
-    Lab("pages/network_playground.py", "Network Playground", ":material/hub:", "Networks",
+    Lab("pages/network_playground.py", "Network Playground", ":material/hub:",
         "Shape a dense network, train it on 2-D data and watch every neuron learn, live."),
-    Lab("pages/convolution_lab.py", "Convolution lab", ":material/grid_on:", "Vision",
+    Lab("pages/convolution_lab.py", "Convolution lab", ":material/grid_on:",
         "Edit a kernel, slide it over a photo or a digit, and check any output pixel by hand."),
-    Lab("pages/cnn_lab.py", "CNN lab", ":material/view_module:", "Vision",
+    Lab("pages/cnn_lab.py", "CNN lab", ":material/view_module:",
         "Stack convolution and pooling layers, train on digits or your own images live, draw a digit, "
         "and see what each layer sees and why it decided."),
-    Lab("pages/transfer_learning.py", "Transfer learning", ":material/move_up:", "Vision",
+    Lab("pages/transfer_learning.py", "Transfer learning", ":material/move_up:",
         "Pre-train on some classes, then race four ways of learning new ones from a handful of images."),
-    Lab("pages/autoencoder_lab.py", "Autoencoders and VAEs", ":material/compress:", "Generative",
+    Lab("pages/autoencoder_lab.py", "Autoencoders and VAEs", ":material/compress:",
         "Squeeze digits through a tiny code, denoise them, tune β live, walk the latent space and sample new "
         "digits."),
-    Lab("pages/gan_lab.py", "GAN lab (2-D)", ":material/scatter_plot:", "Generative",
+    Lab("pages/gan_lab.py", "GAN lab (2-D)", ":material/scatter_plot:",
         "Watch a generator and a discriminator play their game on points in the plane: the verdict map, "
         "the generator's pull, mode collapse, or a shape you draw."),
-    Lab("pages/image_gan.py", "Image GAN", ":material/image:", "Generative",
+    Lab("pages/image_gan.py", "Image GAN", ":material/image:",
         "A small DCGAN learns to draw digits: the same 64 samples sharpen while it trains."),
-    Lab("pages/rbm_lab.py", "RBMs and deep belief nets", ":material/casino:", "Generative",
+    Lab("pages/rbm_lab.py", "RBMs and deep belief nets", ":material/casino:",
         "Contrastive divergence written out by hand, hidden units as images, Gibbs chains that dream digits, "
         "and an honest test of pre-training with few labels."),
-    Lab("pages/rl_lab.py", "Reinforcement learning", ":material/sports_esports:", "Agents",
+    Lab("pages/rl_lab.py", "Reinforcement learning", ":material/sports_esports:",
         "Q-learning, SARSA, DQN and actor-critic learn CartPole, FrozenLake or a gridworld you edit while they "
         "learn; replay any episode frame by frame."),
-    Lab("pages/hardware.py", "GPU vs CPU", ":material/memory:", "Hardware",
+    Lab("pages/hardware.py", "GPU vs CPU", ":material/memory:",
         "What TensorFlow sees, where each lab trains, and a benchmark that shows where a GPU starts to win."),
 )
 
 
-def sections() -> dict[str, list[Lab]]:
-    """Home first, then the labs by section, in the order above."""
-    grouped: dict[str, list[Lab]] = {HOME.section: [HOME]}
-    for lab in LABS:
-        grouped.setdefault(lab.section, []).append(lab)
-    return grouped
+def lab_at(path: str) -> Lab:
+    """The catalogue entry of the page at ``path`` (the home page included)."""
+    return next(lab for lab in (HOME, *LABS) if lab.path == path)

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import chart_line, epoch, play_until_epoch, wait_until_idle
+from tests.browser.conftest import WAIT_SECONDS, chart_line, epoch, play_until_epoch, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +16,9 @@ def loss_curve(page) -> str:
 def test_play_trains_the_cnn_and_the_curve_moves(server, page):
     page.goto(f"{server}/cnn_lab")
     wait_until_idle(page)
-    first_epoch, first_curve = play_until_epoch(page, 3, seconds=90), loss_curve(page)
+    first_epoch, first_curve = play_until_epoch(page, 3), loss_curve(page)
     assert first_epoch >= 3 and first_curve
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + WAIT_SECONDS
     while epoch(page) < first_epoch + 3 and time.monotonic() < deadline:
         time.sleep(0.3)
     assert loss_curve(page) != first_curve  # redrawn while training, without a click

@@ -17,7 +17,7 @@ def heatmap_picture(page, key: str) -> str:
 def test_a_briefly_trained_vae_samples_a_new_grid_for_a_new_seed(server, page):
     page.goto(f"{server}/autoencoder_lab")
     wait_until_idle(page)
-    assert play_until_epoch(page, 20, seconds=90) >= 20
+    assert play_until_epoch(page, 20) >= 20
     assert chart_line(page, "ae_curves")
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Play", exact=True).wait_for()
