@@ -215,8 +215,8 @@ class ProtocolSession:
         if kind == "button" and element.button.label == "Play":
             self.play_id = element.button.id
         elif kind == "metric" and element.metric.label == "Epoch" and element.metric.body != self.epoch:
+            self.updates += bool(self.epoch)  # the first counter drawn is where training starts, not an update
             self.epoch = element.metric.body
-            self.updates += 1
 
     async def _tick(self, socket, auto_rerun) -> None:
         while True:

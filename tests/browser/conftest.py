@@ -121,6 +121,9 @@ def choose(page, key: str, label: str) -> None:
         box.press("ArrowDown")
     page.get_by_role("option", name=label, exact=True).click()
     wait_for_rerun(page)
+    page.wait_for_function(  # the choice held through the rerun (a lost choice fails here, not later)
+        "([key, label]) => document.querySelector(`.st-key-${key} input[role=combobox]`).value === label",
+        arg=[key, label])
 
 
 def draw_stroke(page, key: str, points: list[tuple[float, float]]) -> None:
