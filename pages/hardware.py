@@ -70,12 +70,12 @@ def main() -> None:
     st.subheader("What TensorFlow sees")
     has_gpu = devices_section()
     st.subheader("Where each lab trains")
-    st.dataframe(pd.DataFrame(lab_devices(has_gpu), columns=["lab", "device", "how"]), hide_index=True,
-                 width="stretch")
+    # A static table wraps its text: a data grid would cut the longer explanations off.
+    st.table(pd.DataFrame(lab_devices(has_gpu), columns=["lab", "device", "how"]).set_index("lab"))
     st.subheader("Benchmark")
-    operations, matmul, conv = st.columns([2, 2, 2])
-    operations.pills("Operations", list(OPERATIONS), format_func=TITLES.get, selection_mode="multi", key="hw_ops",
-                     persist_state="session")
+    st.pills("Operations", list(OPERATIONS), format_func=TITLES.get, selection_mode="multi", key="hw_ops",
+             persist_state="session")
+    matmul, conv = st.columns(2)
     matmul.select_slider("Largest matrix", SIZES["matmul"], key="hw_matmul_max", persist_state="session")
     conv.select_slider("Largest feature map", SIZES["conv"], key="hw_conv_max", persist_state="session")
     chosen = st.session_state["hw_ops"] or []

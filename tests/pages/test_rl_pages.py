@@ -54,6 +54,8 @@ def test_hardware_page_says_cpu_only_and_benchmarks():
     app = open_page("hardware.py", {"ops": "matmul", "matmul": "128"})
     assert not app.exception
     assert any("CPU-only" in item.value for item in app.info)
+    where = app.table[0].value  # a static table: its long explanations wrap instead of being cut off
+    assert "Reinforcement learning" in where.index and set(where["device"]) == {"CPU:0"}
     app.button(key="hw_run").click().run()
     chart = figure(app, "hw_chart")
     assert [list(plotted(trace["x"])) for trace in chart["data"]] == [[64, 128]]
