@@ -58,8 +58,8 @@ class LinkReader:
             return ()
         try:
             values = [int(float(part)) for part in raw.split(",")]
-        except ValueError:
-            self.warn(key, raw, "expected comma-separated whole numbers; using the default")
+        except (ValueError, OverflowError):  # OverflowError: inf, 1e999 (NaN is a ValueError)
+            self.warn(key, raw, "expected comma-separated finite whole numbers; using the default")
             return default
         clamped = [min(max(value, low), high) for value in values[:max_length]]
         if clamped != values:
