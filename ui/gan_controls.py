@@ -11,6 +11,7 @@ from engine.generative.gan import (
     MAX_D_STEPS,
     MAX_LAYERS,
     PARTS,
+    POINT_NOISE_RANGE,
     GanTraining,
     ImageGanSettings,
     PointGanSettings,
@@ -111,7 +112,7 @@ def point_sidebar() -> None:
             depth.number_input(f"{name} layers", 1, MAX_LAYERS, key=f"gan_{network}_depth", persist_state="session")
             units.select_slider("units each", with_current(UNITS, f"gan_{network}_units"), key=f"gan_{network}_units",
                                 persist_state="session")
-        st.slider("Noise numbers", 1, 8, key="gan_noise", persist_state="session",
+        st.slider("Noise numbers", *POINT_NOISE_RANGE, key="gan_noise", persist_state="session",
                   help="The generator's input. With 2 the page can show how it bends a grid of noise.")
     training_sidebar("gan")
 

@@ -12,10 +12,17 @@ import hashlib
 import streamlit as st
 
 from engine.data.features import FEATURES, SCALINGS
-from engine.data.planar import DATASETS, MAX_NOISE, MIN_SAMPLES
+from engine.data.planar import DATASETS, MAX_NOISE
 from engine.data.upload import parse_points_csv
 from engine.models.mlp import ACTIVATIONS, INITIALIZERS, MAX_HIDDEN_LAYERS, MAX_UNITS, REGULARIZATIONS, NetworkConfig
-from engine.playground.settings import LOSSES, MAX_EPOCHS_LIMIT, UPLOAD, PlaygroundSettings
+from engine.playground.settings import (
+    LOSSES,
+    MAX_EPOCHS_LIMIT,
+    MOMENTUM_RANGE,
+    POINTS_RANGE,
+    UPLOAD,
+    PlaygroundSettings,
+)
 from engine.training.optimizers import MOMENTUM_OPTIMIZERS, OPTIMIZERS, OptimizerConfig
 from ui.lessons import lesson
 
@@ -60,7 +67,7 @@ def data_controls() -> None:
         options = list(DATASET_LABELS) if "pg_uploaded" in st.session_state else list(DATASETS)
         st.selectbox("Data set", options, format_func=DATASET_LABELS.get, key="pg_dataset", persist_state="session")
         st.slider("Noise (%)", 0, int(MAX_NOISE * 100), key="pg_noise", persist_state="session")
-        st.slider("Points", MIN_SAMPLES, 2000, key="pg_points", persist_state="session", step=10,
+        st.slider("Points", *POINTS_RANGE, key="pg_points", persist_state="session", step=10,
                   disabled=st.session_state.get("pg_dataset") == UPLOAD)
         st.slider("Training share (%)", 10, 90, key="pg_train", persist_state="session", step=5)
         seed_column, button_column = st.columns([2, 1], vertical_alignment="bottom")
@@ -120,7 +127,7 @@ def training_controls(num_train: int, problem: str) -> None:
         st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="pg_optimizer",
                      persist_state="session")
         st.select_slider("Learning rate", with_current(LEARNING_RATES, "pg_lr"), key="pg_lr", persist_state="session")
-        st.slider("Momentum (Adam's β₁)", 0.0, 0.99, key="pg_momentum", persist_state="session", step=0.01,
+        st.slider("Momentum (Adam's β₁)", *MOMENTUM_RANGE, key="pg_momentum", persist_state="session", step=0.01,
                   disabled=st.session_state.get("pg_optimizer") not in MOMENTUM_OPTIMIZERS)
         st.session_state["pg_batch"] = min(int(st.session_state.get("pg_batch", 10)), num_train)
         st.slider("Batch size", 1, max(2, num_train), key="pg_batch",

@@ -13,6 +13,7 @@ from engine.rl.settings import (
     DEFAULT_LEARNING_RATES,
     MAX_EPISODES,
     TABULAR_AGENTS,
+    UPDATE_EVERY_RANGE,
     VALUE_AGENTS,
     AgentSettings,
     Exploration,
@@ -104,7 +105,7 @@ def sidebar() -> None:
                              format_func=lambda size: f"{size:,}")
             st.select_slider("Target network sync every (steps)", with_current(TARGET_PERIODS, "rl_target"),
                              key="rl_target", persist_state="session")
-            st.slider("Learn every (steps)", 1, 16, key="rl_every", persist_state="session",
+            st.slider("Learn every (steps)", *UPDATE_EVERY_RANGE, key="rl_every", persist_state="session",
                       help="One update per this many environment steps: fewer updates run faster per step.")
         elif agent == "actor_critic":
             st.select_slider("Rollout (steps per update)", with_current(BATCH_SIZES, "rl_batch"), key="rl_batch",

@@ -40,6 +40,7 @@ LOSSES = {
 PARTS = {"both": "Both networks", "discriminator": "Discriminator only", "generator": "Generator only"}
 MAX_LAYERS, MAX_UNITS = 4, 256
 MAX_D_STEPS = 10
+POINT_NOISE_RANGE = (1, 8)  # noise numbers the 2-D GAN's slider offers and its links accept
 HEATMAP_STEPS = 60
 MESH_STEPS = 15
 NUM_SHOWN = 400  # generated points drawn (fixed noise, so frames compare)
@@ -380,7 +381,7 @@ def point_from_query_params(params: dict[str, str]) -> tuple[PointGanSettings, l
         target=target,
         g_layers=reader.int_list("g", default.g_layers, 1, MAX_UNITS, MAX_LAYERS) or default.g_layers,
         d_layers=reader.int_list("d", default.d_layers, 1, MAX_UNITS, MAX_LAYERS) or default.d_layers,
-        noise_dim=int(reader.number("noise", default.noise_dim, 1, 16, integer=True)),
+        noise_dim=int(reader.number("noise", default.noise_dim, *POINT_NOISE_RANGE, integer=True)),
         training=_training_from(reader, default.training),
         seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
     )

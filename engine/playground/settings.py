@@ -28,6 +28,11 @@ MAX_EPOCHS_LIMIT = 100_000
 MAX_BATCH_SIZE = MAX_SAMPLES
 
 
+# The ranges the sidebar offers; a link is clamped to the same ones (a value beyond a widget's
+# range would stop the page).
+POINTS_RANGE = (MIN_SAMPLES, 2000)
+MOMENTUM_RANGE = (0.0, 0.99)
+
 @dataclass(frozen=True)
 class PlaygroundSettings:
     """A complete playground setup; the default is the classic circle task.
@@ -128,7 +133,7 @@ def from_query_params(params: dict[str, str]) -> tuple[PlaygroundSettings, list[
     optimizer = OptimizerConfig(
         name=reader.choice("optimizer", tuple(OPTIMIZERS), optimizer_default.name),
         learning_rate=reader.number("lr", optimizer_default.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE),
-        momentum=reader.number("momentum", optimizer_default.momentum, 0.0, 0.999),
+        momentum=reader.number("momentum", optimizer_default.momentum, *MOMENTUM_RANGE),
     )
     features = tuple(name for name in FEATURES if name in reader.text("features", "").split(","))
     if "features" in params and not features:
@@ -137,7 +142,7 @@ def from_query_params(params: dict[str, str]) -> tuple[PlaygroundSettings, list[
         default,
         dataset=reader.choice("data", (*DATASETS, UPLOAD), default.dataset),
         noise=reader.number("noise", default.noise, 0.0, MAX_NOISE),
-        num_samples=int(reader.number("points", default.num_samples, MIN_SAMPLES, MAX_SAMPLES, integer=True)),
+        num_samples=int(reader.number("points", default.num_samples, *POINTS_RANGE, integer=True)),
         train_percent=int(reader.number("train", default.train_percent, 10, 90, integer=True)),
         seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
         features=features or default.features,

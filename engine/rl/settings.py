@@ -25,6 +25,7 @@ VALUE_AGENTS = ("q_learning", "sarsa", "dqn")  # those that explore ε-greedily
 MAX_HIDDEN_LAYERS, MAX_UNITS = 3, 256
 MAX_BUFFER = 200_000
 MAX_EPISODES = 100_000
+UPDATE_EVERY_RANGE = (1, 16)  # DQN's steps per update that the slider offers and links accept
 # Each agent's own default step size: a table takes big steps, Adam on a network small ones.
 DEFAULT_LEARNING_RATES = {"q_learning": 0.1, "sarsa": 0.1, "dqn": 2.5e-4, "reinforce": 1e-3, "actor_critic": 1e-3}
 # DQN's minibatch and actor-critic's rollout (the others do not use it).
@@ -185,7 +186,7 @@ def from_query_params(params: dict[str, str]) -> tuple[AgentSettings, list[str]]
         batch_size=int(read.number("batch", DEFAULT_BATCH_SIZES.get(agent, default.batch_size), 1, 1024, integer=True)),
         buffer_size=int(read.number("buffer", default.buffer_size, 1, MAX_BUFFER, integer=True)),
         target_period=int(read.number("target", default.target_period, 1, 100_000, integer=True)),
-        update_every=int(read.number("every", default.update_every, 1, 100, integer=True)),
+        update_every=int(read.number("every", default.update_every, *UPDATE_EVERY_RANGE, integer=True)),
         slippery=read.flag("slippery", True), layout_text=layout_text, step_reward=step_reward, live=live,
     )
     return settings, read.warnings
