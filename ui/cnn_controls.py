@@ -23,6 +23,7 @@ from engine.vision.images import load_upload
 from engine.vision.lime import MAX_SAMPLES
 from ui.editors import remember_shown, shown_before_leaving
 from ui.playground_controls import LEARNING_RATES
+from ui.text import literal
 
 CUSTOM = "Custom"
 
@@ -83,7 +84,7 @@ def sidebar_controls() -> None:
                      "files that are not images are skipped and listed.")
             kept = st.session_state.get("cnn_zip_file")
             if kept is not None:
-                st.caption(f"In use: {kept.name}")
+                st.caption(f"In use: {literal(kept.name)}")
         st.number_input("Image size (pixels a side)", 4, 64, key="cnn_size", persist_state="session",
                         help="Images are resized to this; presets set the size their design expects.")
         st.number_input("Seed", 0, 2**31 - 1, key="cnn_seed",
@@ -202,7 +203,7 @@ def image_choice(dataset: ImageDataset) -> ChosenImage:
     try:
         pixels = load_upload(upload.getvalue()).pixels
     except ValueError as error:
-        return ChosenImage(None, message=f"{upload.name} was not used: {error}", refused=True)
+        return ChosenImage(None, message=literal(f"{upload.name} was not used: {error}"), refused=True)
     return _prepared(pixels, dataset.image_size, upload.name)
 
 
@@ -210,7 +211,7 @@ def _prepared(pixels: np.ndarray, image_size: int, what: str) -> ChosenImage:
     try:
         prepared = prepare_digit(pixels, image_size)
     except ValueError as error:
-        return ChosenImage(None, message=str(error), refused=True)
+        return ChosenImage(None, message=literal(str(error)), refused=True)
     flipped = " (dark ink on a light background, so light and dark were swapped)" if prepared.inverted else ""
     return ChosenImage(prepared.image, message=f"The network sees {what} cropped to its ink, centred and scaled to "
                                                f"{image_size}×{image_size} pixels{flipped}.")

@@ -19,6 +19,7 @@ from engine.vision.images import SAMPLE_IMAGES, load_upload
 from engine.vision.kernels import MAX_SIZE, PRESETS, embed_centred, make_preset, parse_kernel, random_kernel
 from ui.editors import remember_shown, shown_before_leaving
 from ui.lessons import lesson
+from ui.text import literal
 
 UPLOADED = "Your upload"
 CUSTOM = "Custom"
@@ -172,7 +173,7 @@ def image_controls() -> None:
         st.file_uploader("Or upload an image", type=["png", "jpg", "jpeg", "webp", "bmp", "gif"],
                          key=_uploader_key(), on_change=_accept_upload, help="PNG, JPEG, WebP, BMP or GIF, up to 10 MB.")
         if st.session_state.get("cv_upload_error"):
-            st.error(st.session_state["cv_upload_error"])
+            st.error(literal(st.session_state["cv_upload_error"]))
 
 
 def geometry_controls() -> None:

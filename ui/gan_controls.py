@@ -28,6 +28,7 @@ from engine.generative.targets import (
 from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
 from engine.vision.image_data import DATASETS
 from ui.playground_controls import LEARNING_RATES, with_current
+from ui.text import literal
 
 UNITS = [4, 8, 16, 32, 64, 128, 256]
 BATCH_SIZES = [16, 32, 64, 128, 256]
@@ -141,7 +142,7 @@ def custom_points_controls() -> np.ndarray | None:
         st.file_uploader(f"Or a CSV of points (x, y; up to {MAX_CUSTOM_POINTS:,})", type=["csv", "txt"],
                          key="gan_csv", on_change=_read_csv)
         if st.session_state.get("gan_points_note"):
-            st.caption(st.session_state["gan_points_note"])
+            st.caption(literal(st.session_state["gan_points_note"]))
         st.caption(f"A share link carries up to {LINK_POINTS} of your points.")
     return st.session_state.get("gan_points")
 

@@ -8,6 +8,7 @@ from typing import Any
 import streamlit as st
 
 from ui.live import RUN_PARAM, session_runs
+from ui.text import literal
 
 
 def seed_from_link_once(prefix: str, read: Callable[[dict[str, str]], tuple[Any, list[str]]],
@@ -31,7 +32,7 @@ def page_header(title: str, introduction: str, prefix: str) -> None:
     st.title(title)
     st.markdown(introduction)
     for warning in st.session_state.get(f"{prefix}_link_warnings", []):
-        st.warning(warning)
+        st.warning(literal(warning))  # it quotes the link's text
 
 
 def write_url(params: dict[str, str]) -> None:

@@ -25,6 +25,7 @@ from engine.playground.settings import (
 )
 from engine.training.optimizers import MOMENTUM_OPTIMIZERS, OPTIMIZERS, OptimizerConfig
 from ui.lessons import lesson
+from ui.text import literal
 
 REGULARIZATION_RATES = [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0]
 LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
@@ -89,7 +90,7 @@ def _upload_control() -> None:
     st.radio("Labels are", ["auto", "classification", "regression"], horizontal=True, key="pg_upload_problem",
              persist_state="session", on_change=_read_upload)
     if st.session_state.get("pg_upload_error"):
-        st.error(st.session_state["pg_upload_error"])
+        st.error(literal(st.session_state["pg_upload_error"]))
 
 
 def _read_upload() -> None:

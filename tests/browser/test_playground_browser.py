@@ -1,6 +1,7 @@
 """Click through the app as a person would, in headless Chromium."""
 
 import time
+import urllib.parse
 
 import pytest
 
@@ -93,3 +94,16 @@ def test_the_play_row_network_output_and_curves_fit_one_1440_by_900_screen(serve
             assert box["y"] >= 0 and box["y"] + box["height"] <= 900, (name, box)  # nothing below the fold
     finally:
         context.close()
+
+
+def test_markup_in_a_share_link_shows_as_text_and_fetches_nothing(server, page):
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url)
+            if (urllib.parse.urlparse(request.url).hostname or "").endswith("evil.example") else None)
+    hostile = "[Reset your password](https://evil.example/login) ![x](https://evil.example/p.png) www.evil.example"
+    page.goto(f"{server}/network_playground?{urllib.parse.urlencode({'lr': hostile})}")
+    wait_until_idle(page)
+    page.get_by_text("[Reset your password]", exact=False).first.wait_for()  # the brackets show: no link
+    assert page.locator('a[href*="evil.example"]').count() == 0
+    assert page.locator('img[src*="evil.example"]').count() == 0
+    assert fetched == []

@@ -1,6 +1,6 @@
 """AppTest: the convolution lab's controls change what it computes, and links reproduce a setup."""
 
-from tests.pages.test_pages import open_page, url_settings
+from tests.pages.test_pages import open_page, shown, url_settings
 
 PAGE = "convolution_lab.py"
 
@@ -65,7 +65,7 @@ def test_settings_round_trip_through_the_url():
 def test_an_absurd_link_gets_warnings():
     app = open_page(PAGE, {"kernel": "1,x", "strides": "0,0", "image": "nope"})
     assert not app.exception
-    warnings = " ".join(item.value for item in app.warning)
+    warnings = shown(app.warning)
     assert "kernel='1,x'" in warnings and "image='nope'" in warnings
 
 

@@ -71,3 +71,15 @@ def test_a_link_with_every_number_out_of_range_opens_the_page_with_warnings(page
         app.switch_page(f"pages/{page}").run()
         assert not app.exception, (mode, app.exception[0].value if app.exception else "")
         assert app.warning, mode  # the clamped values are named, not silently changed
+
+
+def test_markup_in_a_link_value_is_shown_as_text_not_rendered_as_a_link_or_image():
+    from ui.text import literal
+
+    hostile = "[Reset your password](https://evil.example/login) ![x](https://evil.example/p.png)"
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params.update({"lr": hostile})
+    app.switch_page("pages/network_playground.py").run()
+    bodies = [item.value for item in app.warning]
+    assert any(literal(hostile) in body for body in bodies), bodies  # every bracket escaped
+    assert not any("](https://evil" in body for body in bodies)
