@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import streamlit as st
 
@@ -37,6 +39,7 @@ from ui.lessons import lesson
 from ui.links import page_header, seed_from_link_once, write_url
 from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
 from ui.runtime import enter_page, wait_for_warmup
+from ui.text import literal
 from ui.vision_data import cached_dataset
 from ui.vision_figures import maps_grid_figure, saliency_figure
 
@@ -127,8 +130,9 @@ def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
     refresh.button("Refresh", icon=":material/refresh:", key="cnn_refresh_inside", width="stretch",
                    help="Explain the network as it is now (it is also explained again whenever training stops).")
     result = trainer.call(lambda run: saliency(run, image))
-    said = f"the network says **{dataset.class_names[result.target]}** ({result.probabilities[result.target]:.0%})"
-    truth = f"True class **{dataset.class_names[chosen.label]}**; " if chosen.label is not None else "For this image "
+    names = [literal(name) for name in dataset.class_names]  # folder names of a zip are the user's text
+    said = f"the network says **{names[result.target]}** ({result.probabilities[result.target]:.0%})"
+    truth = f"True class **{names[chosen.label]}**; " if chosen.label is not None else "For this image "
     st.markdown(truth + said + ".")
     with st.expander("LIME settings", expanded=False):
         st.markdown(lesson("cnn", "lime"))
@@ -140,7 +144,7 @@ def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
     if result.grad_cam_layer:
         st.caption(f"Grad-CAM uses {result.grad_cam_layer}, the last convolutional layer.")
     st.caption(f"LIME: {options.num_samples} perturbed copies, {len(lime.weights)} superpixels, seed {options.seed}; "
-               f"blue regions raise the probability of {dataset.class_names[result.target]}, orange ones lower it. "
+               f"blue regions raise the probability of {names[result.target]}, orange ones lower it. "
                f"The linear fit explains {lime.score:.0%} of the variation (R²).")
     names = trainer.call(conv_layer_names)
     layer = st.selectbox("Layer", names, key="cnn_layer", persist_state="session") if names else None
@@ -162,8 +166,8 @@ def mistakes_tab(trainer: Trainer, dataset: ImageDataset) -> None:
     st.markdown(f"**{np.sum(view.test_predictions != dataset.y_test)} of {len(dataset.y_test)} test images** "
                 "are misclassified. The most confident mistakes:")
     if len(wrong):
-        titles = [f"#{index}: {dataset.class_names[dataset.y_test[index]]} → "
-                  f"{dataset.class_names[view.test_predictions[index]]}" for index in wrong]
+        names = [html.escape(name) for name in dataset.class_names]  # Plotly reads tags in titles
+        titles = [f"#{index}: {names[dataset.y_test[index]]} → {names[view.test_predictions[index]]}" for index in wrong]
         st.plotly_chart(maps_grid_figure(np.transpose(dataset.x_test[wrong, :, :, 0], (1, 2, 0)), titles,
                                          signed=False, annotate=False), key="cnn_mistakes",
                         config={"displayModeBar": False})
@@ -186,10 +190,10 @@ def main() -> None:
         trainer, rebuilt = trainer_for(settings, dataset)
         apply_live_settings(trainer, "cnn_applied", run_settings(settings))
     except ValueError as error:
-        st.error(str(error))
+        st.error(literal(str(error)))  # it may quote the zip's folder names
         st.stop()
     if dataset.note:
-        st.warning(dataset.note)
+        st.warning(literal(dataset.note))
     with st.expander("Layers, output shapes and parameters", expanded=False):
         model_table(settings, dataset)
     if rebuilt and st.session_state.get("cnn_seen_once"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import io
 from collections.abc import Sequence
 
@@ -236,7 +237,7 @@ def curves_figure(
 
 def confusion_figure(matrix: np.ndarray, class_names: tuple[str, ...]) -> go.Figure:
     """A confusion matrix (rows: true class, columns: predicted) with counts written in."""
-    names = [f"class {name}" for name in class_names]
+    names = [f"class {html.escape(name)}" for name in class_names]  # user folder names; Plotly reads tags
     heatmap = go.Heatmap(
         z=matrix, x=names, y=names, colorscale="Blues", showscale=False,
         text=matrix, texttemplate="%{text}", hovertemplate="true %{y}<br>predicted %{x}<br>%{z}<extra></extra>",

@@ -7,6 +7,8 @@ arithmetic can be read off the picture.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -215,5 +217,5 @@ def saliency_figure(image: np.ndarray, gradient: np.ndarray, grad_cam: np.ndarra
 
 def _probability_bars(probabilities: np.ndarray, class_names: tuple[str, ...]) -> go.Bar:
     """One bar per class, its probability on hover."""
-    return go.Bar(x=list(class_names), y=probabilities, marker_color="#0877bd",
+    return go.Bar(x=[html.escape(name) for name in class_names], y=probabilities, marker_color="#0877bd",
                   hovertemplate="%{x}: %{y:.1%}<extra></extra>")

@@ -50,12 +50,15 @@ def test_an_uploaded_picture_of_a_digit_is_classified_and_explained(server, page
     page.get_by_text("light and dark were swapped").wait_for()
 
 
+VERTICAL = "[vertical](https:evil.example) <b>v"  # a folder name with markup (no slash): shown as text
+
+
 def _digits_zip() -> bytes:
     """Two classes drawn as images: a vertical bar and a horizontal bar, six each."""
     buffer = io.BytesIO()
     rng = np.random.default_rng(0)
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, axis in (("vertical", 0), ("horizontal", 1)):
+        for name, axis in ((VERTICAL, 0), ("horizontal", 1)):
             for index in range(6):
                 pixels = np.zeros((16, 16), np.uint8)
                 offset = 4 + int(rng.integers(0, 8))
@@ -82,4 +85,6 @@ def test_a_zip_of_class_folders_becomes_the_training_data(server, page):
     page.get_by_role("button", name="Step", exact=True).click()
     wait_for_epoch(page, 1)
     page.get_by_text("class horizontal").first.wait_for()  # the confusion matrix names the folders
+    page.get_by_text(f"class {VERTICAL}").first.wait_for()  # as they are, tags and brackets included
+    assert page.locator('a[href*="evil.example"]').count() == 0
     assert "Traceback" not in page.content()
