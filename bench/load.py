@@ -67,6 +67,7 @@ COUNT_COUNTER_CHANGES = """() => {
 
 
 PAGE = "network_playground"
+HEALTH_REPORT_SECONDS = 60  # how long main waits for the health poller's figures
 
 
 @dataclass
@@ -102,22 +103,27 @@ def main() -> None:
         else:
             counts = asyncio.run(protocol_sessions(url, arguments.sessions, arguments.seconds, measuring))
         stop.set()
-        latencies = receiver.recv()
+        if not receiver.poll(HEALTH_REPORT_SECONDS):
+            raise SystemExit(f"The health poller sent nothing within {HEALTH_REPORT_SECONDS} s.")
+        latencies, failures = receiver.recv()
         poller.join()
-    _report(arguments.sessions, arguments.clients, counts, latencies)
+    _report(arguments.sessions, arguments.clients, counts, latencies, failures)
 
 
-def _report(sessions: int, clients: str, counts: Counts, latencies: list[float]) -> None:
-    latencies_ms = sorted(latency * 1000 for latency in latencies)
-
-    def percentile(share: float) -> float:
-        return latencies_ms[int(share * (len(latencies_ms) - 1))]
-
-    slow = sum(latency > 250 for latency in latencies_ms) / len(latencies_ms)
+def _report(sessions: int, clients: str, counts: Counts, latencies: list[float], failures: int) -> None:
     print(f"sessions: {sessions} ({clients} clients), seconds: {counts.seconds:.0f}")
-    print(f"health latency ms: p50 {percentile(0.5):.1f}, p90 {percentile(0.9):.1f}, "
-          f"p95 {percentile(0.95):.1f} (target < 250), max {latencies_ms[-1]:.0f}; "
-          f"{slow:.1%} of checks over 250 ms")
+    if failures or not latencies:
+        print(f"health checks failed: {failures} of {failures + len(latencies)}")
+    if latencies:
+        latencies_ms = sorted(latency * 1000 for latency in latencies)
+
+        def percentile(share: float) -> float:
+            return latencies_ms[int(share * (len(latencies_ms) - 1))]
+
+        slow = sum(latency > 250 for latency in latencies_ms) / len(latencies_ms)
+        print(f"health latency ms: p50 {percentile(0.5):.1f}, p90 {percentile(0.9):.1f}, "
+              f"p95 {percentile(0.95):.1f} (target < 250), max {latencies_ms[-1]:.0f}; "
+              f"{slow:.1%} of checks over 250 ms")
     sent = [count / counts.seconds for count in counts.frames]
     print(f"frames sent per session per second: min {min(sent):.1f}, mean {statistics.mean(sent):.1f}")
     print("frames per session:", [round(value, 1) for value in sent])
@@ -303,15 +309,24 @@ def _descendants(root: int) -> list[int]:
 
 
 def _poll_health(url: str, sender, measuring, stop) -> None:
-    """Time the health check every 0.1 s between ``measuring`` and ``stop``; send the times."""
-    latencies = []
-    measuring.wait()
-    while not stop.is_set():
-        started = time.perf_counter()
-        urllib.request.urlopen(f"{url}/_stcore/health", timeout=30).read()
-        latencies.append(time.perf_counter() - started)
-        time.sleep(0.1)
-    sender.send(latencies)
+    """Time the health check every 0.1 s between ``measuring`` and ``stop``; send the times and the failures.
+
+    A check that fails (refused, reset, timed out, an HTTP error) is counted, not fatal: the
+    poller always sends what it measured, so ``main`` never waits for it in vain.
+    """
+    latencies, failures = [], 0
+    try:
+        measuring.wait()
+        while not stop.is_set():
+            started = time.perf_counter()
+            try:
+                urllib.request.urlopen(f"{url}/_stcore/health", timeout=30).read()
+                latencies.append(time.perf_counter() - started)
+            except OSError:  # URLError, HTTPError and socket timeouts are all OSErrors
+                failures += 1
+            time.sleep(0.1)
+    finally:
+        sender.send((latencies, failures))
 
 
 if __name__ == "__main__":
