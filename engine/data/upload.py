@@ -16,6 +16,9 @@ MAX_UPLOAD_BYTES = 2_000_000
 MAX_UPLOAD_ROWS = 5000
 MIN_UPLOAD_ROWS = 10
 MAX_CLASSES = 5
+# Models train in 32-bit floats (largest 3.4e38): a value they square and sum over thousands of
+# rows must stay far below that, or it turns into inf after it was checked as finite.
+MAX_ABS_VALUE = 1e15
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,9 @@ def _labelled(points: np.ndarray, label_text: list[str], problem: str) -> Upload
     values = np.array([float(text) for text in label_text]) if numeric else None
     if numeric and not np.isfinite(values).all():
         raise ValueError("A label is NaN or infinite. Expected finite labels.")
+    if numeric and np.abs(values).max() > MAX_ABS_VALUE:
+        raise ValueError(f"A label is larger than {MAX_ABS_VALUE:.0e} in size. Expected values a 32-bit model can "
+                         "train on: rescale the column (for example to thousands or millions).")
     few_integers = numeric and np.all(values == np.round(values)) and len(np.unique(values)) <= MAX_CLASSES
     if problem == "regression" or (problem == "auto" and numeric and not few_integers):
         if not numeric:

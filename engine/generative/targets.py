@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.data.upload import MAX_ABS_VALUE
+
 TARGETS = {
     "ring": "Ring of 8 Gaussians",
     "grid": "Grid of 25 Gaussians",
@@ -91,6 +93,9 @@ def check_points(points: np.ndarray) -> np.ndarray:
         raise ValueError(f"Expected points with two coordinates each. Received shape {points.shape}.")
     if not np.isfinite(points).all():
         raise ValueError("Some points are NaN or infinite. Expected finite coordinates.")
+    if np.abs(points).max(initial=0.0) > MAX_ABS_VALUE:  # finite here, infinite in the model's float32
+        raise ValueError(f"Some coordinates are larger than {MAX_ABS_VALUE:.0e} in size. Expected values a 32-bit "
+                         "model can train on: rescale them.")
     if len(points) < MIN_CUSTOM_POINTS:
         raise ValueError(f"A distribution needs at least {MIN_CUSTOM_POINTS} points to learn from. "
                          f"Received: {len(points)}. Draw or upload more.")
@@ -101,6 +106,7 @@ def check_points(points: np.ndarray) -> np.ndarray:
 
 def fit_to_square(points: np.ndarray) -> np.ndarray:
     """Points shifted and scaled (one factor for both axes) to fill [-1, 1]², so any units work."""
+    points = np.asarray(points, dtype=np.float64)  # spans of large float32 values can overflow float32
     centre = (points.max(axis=0) + points.min(axis=0)) / 2
     half_span = float((points.max(axis=0) - points.min(axis=0)).max()) / 2
     return ((points - centre) / (half_span or 1.0)).astype(np.float32)

@@ -42,6 +42,7 @@ def test_real_valued_labels_give_regression():
     (rows(12, lambda index: 1).encode(), "Only one class"),
     (rows(12, lambda index: "abcdefg"[index % 7]).encode(), "Found 7 classes. Expected at most 5"),
     ((rows(11) + "1,2,inf\n").encode(), "A label is NaN or infinite"),
+    ((rows(11) + "1,2,4e38\n").encode(), "A label is larger than 1e\\+15"),  # finite, but inf in float32
 ])
 def test_bad_files_get_a_message_that_says_what_is_wrong(content, message):
     with pytest.raises(ValueError, match=message):

@@ -3,7 +3,7 @@
 import numpy as np
 
 from engine.generative.targets import decode_points, encode_points, make_target
-from tests.pages.test_pages import figure, metric, open_page, plotted, url_settings
+from tests.pages.test_pages import figure, metric, open_page, plotted, shown, url_settings
 
 POINTS, IMAGES = "gan_lab.py", "image_gan.py"
 
@@ -43,6 +43,19 @@ def test_choosing_own_points_asks_for_them_before_training():
     app.selectbox(key="gan_target").set_value("custom").run()
     assert any("Draw your distribution" in item.value for item in app.info)
     assert not app.exception and not app.error
+
+
+def test_points_too_large_for_float32_are_refused_and_the_points_in_use_stay():
+    app = open_page(POINTS)
+    app.selectbox(key="gan_target").set_value("custom").run()
+    good = "\n".join(f"{index},{index % 5}" for index in range(30)).encode()
+    app.file_uploader(key="gan_csv").set_value(("good.csv", good, "text/csv")).run()
+    kept = app.session_state["gan_points"].copy()
+    huge = "\n".join(f"{index},1e300" for index in range(30)).encode()  # finite in float64, inf in float32
+    app.file_uploader(key="gan_csv").set_value(("huge.csv", huge, "text/csv")).run()
+    assert not app.exception
+    assert "did not change" in shown(app.caption) and "larger than 1e+15" in shown(app.caption)
+    assert np.array_equal(app.session_state["gan_points"], kept)
 
 
 def test_a_link_carries_own_points_and_a_link_without_them_opens_on_the_ring():

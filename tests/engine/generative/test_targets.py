@@ -90,6 +90,7 @@ def test_a_csv_is_read_with_its_header_and_fitted_to_the_square():
 @pytest.mark.parametrize("data, message", [
     (b"", "empty"), (b"\xff\xfe\x00binary", "not text"), (b"x,y\n1,2\n3,4\n", "at least 10"),
     (b"1,2\n3,four\n", "Row 3"), (("1,2\n" * 5 + "nan,1\n" * 6).encode(), "NaN or infinite"),
+    (("1,2\n" * 5 + "1e300,1\n" * 6).encode(), "larger than 1e\\+15"),  # finite, but inf in float32
 ])
 def test_bad_files_get_a_clear_message(data, message):
     with pytest.raises(ValueError, match=message):
