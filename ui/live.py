@@ -21,7 +21,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from engine.training.registry import RunSet, default_registry
 from engine.training.run import RunSettings
-from engine.training.trainer import SPEEDS, Snapshot, Trainer, redraw_interval
+from engine.training.trainer import SPEEDS, ServerFull, Snapshot, Trainer, redraw_interval
 
 RUN_PARAM = "run"
 
@@ -78,7 +78,13 @@ def lab_trainer(lab: str, structure: object, new_run: Callable[[], Any], observe
     runs = session_runs().runs
     trainer = runs.trainers.get(lab)
     if trainer is None or trainer.stopped:
-        trainer = Trainer(new_run(), observe, frame_seconds=frame_seconds)
+        run = new_run()
+        try:
+            trainer = Trainer(run, observe, frame_seconds=frame_seconds)
+        except ServerFull:
+            if not default_registry().free_oldest_detached():  # a learner who left makes room for one who is here
+                raise
+            trainer = Trainer(run, observe, frame_seconds=frame_seconds)
         runs.trainers[lab], runs.structures[lab] = trainer, structure
         return trainer, True
     if runs.structures[lab] != structure:

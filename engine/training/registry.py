@@ -6,8 +6,10 @@ live here instead, under an unguessable run id that the page also puts in its UR
 reconnects, even as a new session after a reload, finds its runs where they were.
 
 The registry knows which session owns a run set. The owner's disconnect only marks the set
-*detached*: it keeps training for ``pause_after`` seconds (a blip costs nothing), is paused
-after that, and is stopped and dropped once detached for ``free_after`` seconds. Another
+*detached*; it is stopped and dropped once detached for ``free_after`` seconds, and dropped
+first when the server's trainers are all taken and a learner needs a new one. A detached
+set does not train meanwhile: a trainer that no page reads pauses itself within seconds
+(``Trainer``'s unwatched pause), so a blip costs little and a closed tab costs nothing. Another
 session may take over a detached set (a reload, or the same browser after the server forgot
 its session), but never one whose owner is still connected: a URL copied into a second tab
 or sent to a friend starts a fresh run with the same settings instead of sharing one.
@@ -26,7 +28,6 @@ from dataclasses import dataclass, field
 from engine.training.executor import process_wide
 from engine.training.trainer import Trainer
 
-PAUSE_AFTER_SECONDS = float(os.environ.get("DLP_DETACHED_PLAY_SECONDS", 60))
 FREE_AFTER_SECONDS = float(os.environ.get("DLP_DETACHED_KEEP_SECONDS", 900))
 REAP_INTERVAL_SECONDS = 5.0
 _RUN_ID = re.compile(r"[A-Za-z0-9_-]{22}")  # what secrets.token_urlsafe(16) makes: 128 random bits
@@ -58,16 +59,14 @@ class RunRegistry:
     """Run sets by run id, shared by every session of the process.
 
     Args:
-        pause_after: seconds a detached set keeps training before it is paused.
         free_after: seconds a detached set is kept before its trainers are stopped and it is dropped.
         clock: the time source (tests pass their own).
     """
 
-    def __init__(self, pause_after: float = PAUSE_AFTER_SECONDS, free_after: float = FREE_AFTER_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        if not 0 <= pause_after <= free_after:
-            raise ValueError(f"Expected 0 <= pause_after <= free_after. Received: {pause_after}, {free_after}.")
-        self.pause_after, self.free_after, self._clock = pause_after, free_after, clock
+    def __init__(self, free_after: float = FREE_AFTER_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        if not free_after >= 0:
+            raise ValueError(f"Expected free_after >= 0. Received: {free_after}.")
+        self.free_after, self._clock = free_after, clock
         self._sets: dict[str, RunSet] = {}
         self._lock = threading.Lock()
         self._reaper: threading.Thread | None = None
@@ -98,22 +97,22 @@ class RunRegistry:
                 runs.detached_at = self._clock()
 
     def reap(self) -> None:
-        """Pause sets detached longer than ``pause_after``; stop and drop those detached longer than ``free_after``."""
+        """Stop and drop the sets detached longer than ``free_after``."""
         now = self._clock()
         with self._lock:
-            detached = [(run_id, runs) for run_id, runs in self._sets.items() if runs.detached_at is not None]
-            expired = [run_id for run_id, runs in detached if now - runs.detached_at >= self.free_after]
+            expired = [run_id for run_id, runs in self._sets.items()
+                       if runs.detached_at is not None and now - runs.detached_at >= self.free_after]
             for run_id in expired:
                 self._sets.pop(run_id).stop_all()
-            idle = [runs for run_id, runs in detached if run_id not in expired
-                    and now - runs.detached_at >= self.pause_after]
-            to_pause = [trainer for runs in idle for trainer in runs.trainers.values()
-                        if not trainer.stopped and trainer.snapshot().playing]
-        for trainer in to_pause:  # outside the lock: a pause waits for the current chunk
-            try:
-                trainer.pause()
-            except RuntimeError:  # stopped meanwhile
-                pass
+
+    def free_oldest_detached(self) -> bool:
+        """Stop and drop the set detached longest (to make room for a learner who is here); False if none is."""
+        with self._lock:
+            detached = [(runs.detached_at, run_id) for run_id, runs in self._sets.items() if runs.detached_at is not None]
+            if not detached:
+                return False
+            self._sets.pop(min(detached)[1]).stop_all()
+            return True
 
     def start_reaper(self, interval: float = REAP_INTERVAL_SECONDS) -> None:
         """Reap every ``interval`` seconds on a daemon thread (once per registry)."""

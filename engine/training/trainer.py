@@ -44,6 +44,9 @@ EXIT_WAIT_SECONDS = 30.0  # at exit, how long trainers get to leave TensorFlow
 # purpose: at 10, two outside busy processes slowed the CNN lab's first three epochs from
 # 10 s to 140 s on 2 cores; at 3, to 15 s, with the same health latency under 8 sessions.
 TRAINING_NICENESS = int(os.environ.get("DLP_TRAINING_NICENESS", 3))
+# A run that no page has looked at for this long pauses itself: its tab was closed, or its
+# session is gone, and the cores are better spent on the learners who are watching.
+UNWATCHED_PAUSE_SECONDS = float(os.environ.get("DLP_UNWATCHED_PAUSE_SECONDS", 10))
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,10 @@ class Snapshot:
     compiled: bool = True
 
 
+class ServerFull(ValueError):
+    """Every one of the process's ``MAX_TRAINERS`` trainers is taken."""
+
+
 class Trainer:
     """Owns a run and trains it on its own thread.
 
@@ -132,10 +139,11 @@ class Trainer:
         executor: ChunkExecutor | None = None,
         chunk_seconds: float = 0.1,
         frame_seconds: float = 0.2,
+        unwatched_pause_seconds: float = UNWATCHED_PAUSE_SECONDS,
     ) -> None:
         with Trainer._live_lock:
             if Trainer._live >= MAX_TRAINERS:
-                raise ValueError(
+                raise ServerFull(
                     f"The server is training for {MAX_TRAINERS} sessions already. Try again in a minute."
                 )
             Trainer._live += 1
@@ -143,6 +151,8 @@ class Trainer:
         self._run, self._observe = run, observe
         self._executor = executor or default_executor()
         self._chunk_seconds, self._frame_seconds = chunk_seconds, frame_seconds
+        self._unwatched_pause_seconds = unwatched_pause_seconds
+        self._last_read = time.monotonic()
         self._speed = SPEEDS["Full speed"]
         self._epochs_per_second = 0.0
         self._adaptive_epochs = 1
@@ -166,9 +176,14 @@ class Trainer:
 
     # ----------------------------------------------------------------- commands
     def snapshot(self) -> Snapshot:
-        """The latest published snapshot (cheap; never blocks on training)."""
-        self._snapshot_read = True
+        """The latest published snapshot (cheap; never blocks on training). Reading it counts as watching."""
+        self._snapshot_read, self._last_read = True, time.monotonic()
         return self._snapshot
+
+    @property
+    def playing(self) -> bool:
+        """Whether it trains now, read without counting as watching (for housekeeping)."""
+        return self._snapshot.playing
 
     def play(self) -> None:
         """Train continuously until paused or a stop condition (from the end of a compilation under way)."""
@@ -296,6 +311,11 @@ class Trainer:
                 return
             if command:
                 self._apply(*command)
+                continue
+            if time.monotonic() - self._last_read > self._unwatched_pause_seconds:
+                self._playing = False
+                self._publish(message=f"Paused: no page showed this run for {self._unwatched_pause_seconds:g} s "
+                                      "(its tab was closed or hidden). Press Play to go on.")
                 continue
             started, speed = time.perf_counter(), self._speed
             paced = speed.frames * self._frame_seconds

@@ -67,33 +67,41 @@ def test_malformed_ids_get_a_new_set(bad_id):
     assert run_id != bad_id and len(registry) == 1
 
 
-def test_a_detached_set_keeps_training_then_pauses_then_is_freed():
+def test_a_detached_set_is_kept_for_its_owner_then_freed():
     clock = Clock()
-    registry = RunRegistry(pause_after=60, free_after=900, clock=clock)
+    registry = RunRegistry(free_after=900, clock=clock)
     run_id, runs = registry.attach(None, "session-a")
     trainer = runs.trainers["lab"] = tiny_trainer()
-    trainer.play()
-    deadline = time.monotonic() + 30
-    while trainer.snapshot().epoch == 0 and time.monotonic() < deadline:  # compiled, then training
-        time.sleep(0.05)
     registry.detach(run_id, "session-b")  # not the owner: ignored
     clock.now = 1000
     registry.reap()
-    assert trainer.snapshot().playing and len(registry) == 1
+    assert not trainer.stopped and len(registry) == 1
     registry.detach(run_id, "session-a")
-    clock.now += 59
+    clock.now += 899
     registry.reap()
-    assert trainer.snapshot().playing  # a blip costs nothing
-    clock.now += 2
-    registry.reap()
-    assert not trainer.snapshot().playing and not trainer.stopped
-    epoch = trainer.snapshot().epoch
-    assert epoch > 0 and registry.attach(run_id, "session-c")[1].trainers["lab"] is trainer
+    assert not trainer.stopped and registry.attach(run_id, "session-c")[1].trainers["lab"] is trainer  # a reload
     registry.detach(run_id, "session-c")
     clock.now += 900
     registry.reap()
     assert trainer.stopped and len(registry) == 0
     assert registry.attach(run_id, "session-c")[0] != run_id  # gone: a fresh set
+
+
+def test_a_full_server_frees_the_set_detached_longest_and_never_a_connected_one():
+    clock = Clock()
+    registry = RunRegistry(clock=clock)
+    sets = {owner: registry.attach(None, owner) for owner in ("left-first", "left-later", "still-here")}
+    trainers = {owner: runs.trainers.setdefault("lab", tiny_trainer()) for owner, (_, runs) in sets.items()}
+    clock.now = 10.0
+    registry.detach(sets["left-first"][0], "left-first")
+    clock.now = 20.0
+    registry.detach(sets["left-later"][0], "left-later")
+    assert registry.free_oldest_detached()
+    assert trainers["left-first"].stopped and not trainers["left-later"].stopped
+    assert registry.free_oldest_detached() and trainers["left-later"].stopped
+    assert not registry.free_oldest_detached()  # only a connected set is left: it stays
+    assert not trainers["still-here"].stopped and len(registry) == 1
+    registry.stop_all()
 
 
 def test_stop_all_stops_every_trainer():

@@ -316,3 +316,27 @@ def test_lower_thread_priority_touches_only_the_calling_thread():
         assert seen["after"] == min(19, seen["before"] + 5)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == main_before
     assert lower_thread_priority(0) is False
+
+
+def test_a_run_nobody_watches_pauses_itself_and_one_that_is_watched_keeps_training():
+    watched, unwatched = (Trainer(make_run(), observe=lambda run: None, frame_seconds=0.05,
+                                  unwatched_pause_seconds=1.0) for _ in range(2))
+    try:
+        for trainer in (watched, unwatched):
+            trainer.set_speed("1 epoch per frame")
+            trainer.play()
+        deadline = time.monotonic() + 4.0
+        while time.monotonic() < deadline:  # a page redrawing: only one of the two is read
+            assert watched.snapshot().playing
+            time.sleep(0.1)
+        assert not unwatched.playing  # read without counting as a look
+        snapshot = unwatched.snapshot()
+        assert not snapshot.playing and "no page showed this run" in snapshot.message
+        epoch = unwatched.call(lambda run: run.epoch)
+        time.sleep(0.3)
+        assert unwatched.call(lambda run: run.epoch) == epoch  # the cores are free again
+        unwatched.play()  # Play goes on from there
+        assert wait_until(lambda: unwatched.snapshot().epoch > epoch)
+    finally:
+        watched.stop()
+        unwatched.stop()
