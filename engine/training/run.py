@@ -34,6 +34,8 @@ from engine.training.optimizers import OptimizerConfig, build_optimizer
 
 MAX_PARAMETERS = int(os.environ.get("DLP_MAX_PARAMETERS", 2_000_000))
 MAX_DATA_BYTES = int(os.environ.get("DLP_MAX_DATA_BYTES", 200_000_000))
+SETBACK_RATIO = 2.0  # a loss this many times its value at a settings change is a setback worth a word
+SETBACK_WATCH_EPOCHS = 20  # epochs after a change in which a setback is blamed on it
 
 
 @dataclass(frozen=True)
@@ -331,6 +333,7 @@ class TrainingRun:
 
     def _after_epochs(self, epochs: int) -> ChunkResult:
         """The run's state after recording ``epochs`` new epochs: early stopping, the epoch limit, or ready."""
+        self._note_setback()
         if self.settings.early_stopping_patience and self._should_stop_early():
             return self._finish(STOPPED_EARLY, self.message, epochs=epochs)
         if self.settings.max_epochs and self.epoch >= self.settings.max_epochs:
@@ -382,6 +385,10 @@ class TrainingRun:
             self._predict_function = None
             self._layer_functions.clear()
             changes.append("batching")
+        if changes and self.status == READY:
+            losses = self.history.get("loss", [])
+            self._change = (self.epoch, float(losses[-1]), ", ".join(changes)) if losses else None
+            self.message = ""  # a setback note about an earlier change no longer applies
         if settings.max_epochs != old.max_epochs and self.status == FINISHED:
             self.status, self.message = READY, ""
         if settings.early_stopping_patience != old.early_stopping_patience and self.status == STOPPED_EARLY:
@@ -411,6 +418,20 @@ class TrainingRun:
                 self.model.train_step if self._custom_step else None, self._score)
         return self._compiled
 
+    def _note_setback(self) -> None:
+        """Say so when the loss jumped after a live settings change (a learning rate raised too far)."""
+        if self._change is None:
+            return
+        epoch, before, what = self._change
+        since = self.history["loss"][epoch:]
+        jumped = loss_setback(before, since)
+        if jumped is not None:
+            self.message = (f"The training loss jumped from {before:.4g} to {jumped:.4g} after the change at epoch "
+                            f"{epoch} ({what}). Steps that large overshoot the minimum: undo the change, or press "
+                            "Reset.")
+        if jumped is not None or len(since) >= SETBACK_WATCH_EPOCHS:
+            self._change = None
+
     def _clear_history(self) -> None:
         names = ["loss", *self.recipe.metrics] if not self._custom_step else self._custom_metric_names()
         self.history: dict[str, list[float]] = {name: [] for name in names}
@@ -419,6 +440,7 @@ class TrainingRun:
         if self.data.has_stop_split:
             self.history["stop_loss"] = []
         self._best_val_loss, self._best_epoch = math.inf, 0
+        self._change: tuple[int, float, str] | None = None  # the last live change: epoch, loss then, what
         self._partial_epoch: list[np.ndarray] = []  # logs of the updates of an epoch under way
         self.status, self.message = READY, ""
 
@@ -482,3 +504,13 @@ def _state_variables(model) -> list:
 def _added(first: ChunkResult, second: ChunkResult) -> ChunkResult:
     """Two consecutive results as one: their epochs together, the second's status."""
     return ChunkResult(first.epochs + second.epochs, second.status, second.message)
+
+
+def loss_setback(before: float, since: list[float]) -> float | None:
+    """The worst training loss since a change when it rose to over ``SETBACK_RATIO`` times ``before``, else None.
+
+    NaN and infinite losses are the divergence check's business, not a setback's.
+    """
+    finite = [loss for loss in since if math.isfinite(loss)]
+    worst = max(finite, default=before)
+    return worst if worst > SETBACK_RATIO * before and worst - before > 1e-6 else None

@@ -11,11 +11,13 @@ from engine.training.optimizers import OptimizerConfig
 from engine.training.run import (
     DIVERGED,
     FINISHED,
+    READY,
     STOPPED_EARLY,
     ModelRecipe,
     RunSettings,
     TrainingData,
     TrainingRun,
+    loss_setback,
 )
 
 
@@ -249,3 +251,36 @@ def test_models_with_their_own_train_step_share_the_run():
     assert set(run.history) == {"loss", "offset", "val_loss", "val_offset"}
     assert run.history["offset"][-1] == pytest.approx(3.0, abs=0.01)
     assert run.history["loss"][0] > run.history["loss"][-1]
+
+
+def test_a_learning_rate_raised_far_mid_run_is_not_met_with_silence():
+    run = make_run()
+    run.advance(30)
+    run.update_settings(replace(run.settings, optimizer=OptimizerConfig("sgd", 10.0)))
+    run.advance(3)
+    assert run.status == DIVERGED or "jumped from" in run.message  # the learner is told either way
+    if run.status != DIVERGED:
+        assert "after the change at epoch 30 (learning rate: 10)" in run.message
+
+
+def test_a_change_that_does_not_hurt_says_nothing_and_a_new_change_clears_an_old_note():
+    run = make_run()
+    run.advance(30)
+    run.update_settings(replace(run.settings, optimizer=OptimizerConfig("sgd", 0.01)))
+    run.advance(25)
+    assert run.message == "" and run.status == READY
+    run.message = "The training loss jumped from 1 to 9 after the change at epoch 30 (learning rate: 2)."
+    run.update_settings(replace(run.settings, optimizer=OptimizerConfig("sgd", 0.05)))
+    assert run.message == ""
+
+
+@pytest.mark.parametrize("before, since, expected", [
+    (0.01, [0.009, 0.02, 0.05], 0.05),  # five times worse
+    (0.69, [0.7, 1.82], 1.82),  # a classifier knocked back past chance level
+    (0.01, [0.012, 0.019], None),  # worse, but under twice: noise
+    (1e-12, [5e-12], None),  # five times nothing is still nothing
+    (0.01, [float("nan"), float("inf")], None),  # divergence is said elsewhere
+    (0.01, [], None),
+])
+def test_a_setback_is_a_loss_more_than_twice_its_value_at_the_change(before, since, expected):
+    assert loss_setback(before, since) == expected

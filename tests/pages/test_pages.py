@@ -128,6 +128,20 @@ def test_diverging_training_shows_a_clear_message():
     assert any("Loss became NaN" in item.value for item in app.error)
 
 
+def test_raising_the_learning_rate_mid_run_is_explained_when_the_loss_jumps():
+    app = open_page("network_playground.py", {"lr": "0.03"})
+    for _ in range(3):
+        app.button(key="pg_step").click().run()
+    app.select_slider(key="pg_lr").set_value(10.0).run()
+    for _ in range(5):
+        app.button(key="pg_step").click().run()
+        said = shown(app.info) + shown(app.error)
+        if "jumped from" in said or "NaN" in said:
+            break
+    assert not app.exception
+    assert "jumped from" in said or "NaN" in said, said  # never silence after a wild change
+
+
 def test_comparing_with_scikit_learn_shows_both_scores_as_the_metrics_row_does():
     app = open_page("network_playground.py")
     app.button(key="pg_step").click().run()
