@@ -14,7 +14,7 @@ from engine.models.mlp import NetworkConfig
 from engine.playground.baseline import compare_with_sklearn
 from engine.playground.export import export_script
 from engine.playground.scores import confusion_matrix, regression_scores
-from engine.playground.settings import PlaygroundSettings, from_query_params, to_query_params
+from engine.playground.settings import POINTS_RANGE, PlaygroundSettings, from_query_params, to_query_params
 from engine.playground.task import (
     BOUNDARY_RESOLUTION,
     NEURON_RESOLUTION,
@@ -119,7 +119,7 @@ def test_absurd_share_links_are_clamped_or_refused_with_a_warning_each():
         "activations": "relu,bogus", "optimizer": "magic", "batch": "-3", "shuffle": "maybe", "seed": "x",
         "features": "x9", "dropout": "2,abc",
     })
-    assert decoded.dataset == "circle" and decoded.noise == 0.5 and decoded.num_samples == 5000
+    assert decoded.dataset == "circle" and decoded.noise == 0.5 and decoded.num_samples == POINTS_RANGE[1]
     assert decoded.optimizer.learning_rate == 0.03 and decoded.optimizer.name == "sgd"
     assert decoded.network.hidden_units == (4, 64, 2, 1)
     assert decoded.network.activations == ("relu", "tanh", "tanh", "tanh")
