@@ -65,7 +65,7 @@ def parse_points_csv(data: bytes, problem: str = "auto") -> UploadedPoints:
     except UnicodeDecodeError as error:
         raise ValueError("The file is not UTF-8 text. Expected a CSV file of x1,x2,label rows.") from error
     rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
-    if rows and not _is_number(rows[0][0]):
+    if rows and not is_number(rows[0][0]):
         rows = rows[1:]  # a header row
     if len(rows) < MIN_UPLOAD_ROWS:
         raise ValueError(f"Found {len(rows)} data rows. Expected at least {MIN_UPLOAD_ROWS}.")
@@ -91,7 +91,7 @@ def parse_points_csv(data: bytes, problem: str = "auto") -> UploadedPoints:
 
 def _labelled(points: np.ndarray, label_text: list[str], problem: str) -> UploadedPoints:
     """Decide the problem type from the label column and encode the labels for it."""
-    numeric = all(_is_number(text) for text in label_text)
+    numeric = all(is_number(text) for text in label_text)
     values = np.array([float(text) for text in label_text]) if numeric else None
     if numeric and not np.isfinite(values).all():
         raise ValueError("A label is NaN or infinite. Expected finite labels.")
@@ -119,7 +119,8 @@ def _labelled(points: np.ndarray, label_text: list[str], problem: str) -> Upload
     return UploadedPoints(points, labels, kind, len(classes), tuple(classes))
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
+    """Whether ``text`` reads as a float (as a CSV cell or a link value does)."""
     try:
         float(text)
     except ValueError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.data.upload import is_number
 from engine.generative import autoencoder, dbn, gan, rbm
 from engine.playground import settings as playground
 from engine.rl import settings as rl
@@ -48,14 +49,6 @@ def test_every_link_key_read_with_any_value_gives_settings_and_at_most_warnings(
                 assert settings is not None and all(isinstance(line, str) for line in warnings), (key, value)
 
 
-def _numeric(value: str) -> bool:
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
-
-
 # Pages whose settings show some widgets only in one mode: the link is also tried in that mode.
 MODES = {"rl_lab.py": [{}, {"agent": "dqn"}], "network_playground.py": [{}, {"optimizer": "adam"}]}
 
@@ -65,7 +58,7 @@ MODES = {"rl_lab.py": [{}, {"agent": "dqn"}], "network_playground.py": [{}, {"op
 def test_a_link_with_every_number_out_of_range_opens_the_page_with_warnings(page, value):
     defaults, _ = LINKS[page]
     for mode in MODES.get(page, [{}]):
-        link = {**defaults, **{key: value for key, default in defaults.items() if _numeric(default)}, **mode}
+        link = {**defaults, **{key: value for key, default in defaults.items() if is_number(default)}, **mode}
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         app.query_params.update(link)
         app.switch_page(f"pages/{page}").run()
