@@ -11,13 +11,12 @@ import streamlit as st
 from ui.catalogue import LABS
 from ui.devices import cached_device_report
 from ui.live import session_runs
-from ui.runtime import enter_page, warmed_up
+from ui.runtime import enter_page, page_fragment, warmed_up
 
 
 def device_panel() -> None:
     """TensorFlow and Keras versions, devices, and where training runs."""
 
-    @st.fragment(run_every=None if warmed_up.is_set() else 1.0)
     def panel() -> None:
         if not warmed_up.is_set():
             st.caption("Detecting devices while TensorFlow loads…")
@@ -33,7 +32,7 @@ def device_panel() -> None:
                     "See the README for GPU support.")
         st.caption(report.platform)
 
-    panel()
+    page_fragment(panel, None if warmed_up.is_set() else 1.0)
 
 
 enter_page()

@@ -22,6 +22,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from engine.training.registry import RunSet, default_registry
 from engine.training.run import RunSettings
 from engine.training.trainer import SPEEDS, ServerFull, Snapshot, Trainer, redraw_interval
+from ui.runtime import page_fragment
 
 RUN_PARAM = "run"
 
@@ -118,7 +119,6 @@ def live_fragment(trainer: Trainer, base_seconds: float, draw: Callable[[Snapsho
     interval = live_redraw_interval(base_seconds)
     trainer.set_frame_seconds(interval)
 
-    @st.fragment(run_every=interval if any(busy) else None)
     def views() -> None:
         snapshot = trainer.snapshot()
         if any(busy) and ((snapshot.playing, not snapshot.compiled) != busy
@@ -126,7 +126,7 @@ def live_fragment(trainer: Trainer, base_seconds: float, draw: Callable[[Snapsho
             st.rerun()
         draw(snapshot)
 
-    views()
+    page_fragment(views, interval if any(busy) else None)
 
 
 def run_message(snapshot: Snapshot) -> None:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import gc
 import importlib
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
+PAGE_RUN_KEY = "page_run"  # session state: how many full runs this session's pages have made
 _warmup_started = False
 _warmup_lock = threading.Lock()
 warmed_up = threading.Event()
@@ -40,6 +42,29 @@ def enter_page() -> None:
         PagesManager.uses_pages_directory = False
         runpy.run_path(str(APP_PATH), run_name="__main__")
         st.stop()
+    st.session_state[PAGE_RUN_KEY] = st.session_state.get(PAGE_RUN_KEY, 0) + 1
+
+
+def page_fragment(view: Callable[[], None], run_every: float | None) -> None:
+    """Draw ``view`` in a fragment (redrawn every ``run_every`` seconds) that belongs to this page run only.
+
+    A page run that ends in ``st.stop()`` leaves the previous run's fragments in Streamlit's store,
+    and a timer tick that reached the server during that run then redraws the old view over the
+    new page: a learner who picked "Your points" while the GAN compiled saw the old charts where
+    the prompt to draw should be, for good. A fragment from an earlier page run reruns the page
+    instead of drawing.
+    """
+    import streamlit as st
+
+    page_run = st.session_state.get(PAGE_RUN_KEY)
+
+    @st.fragment(run_every=run_every)
+    def fragment() -> None:
+        if st.session_state.get(PAGE_RUN_KEY) != page_run:
+            st.rerun()
+        view()
+
+    fragment()
 
 
 def keep_keras_state() -> None:
