@@ -24,7 +24,7 @@ from engine.vision.cnn_lab import (
     to_query_params,
 )
 from engine.vision.image_data import ImageDataset
-from engine.vision.image_folders import load_zip_dataset
+from engine.vision.image_folders import ZipImages, read_zip_images, zip_dataset
 from engine.vision.lime import explain
 from ui.cnn_controls import (
     architecture_controls,
@@ -48,18 +48,34 @@ FRAME_SECONDS = 0.5  # a CNN chunk takes longer; two redraws a second keep the p
 
 
 def current_dataset(settings: CnnLabSettings) -> ImageDataset | None:
-    """The chosen images: a built-in set (shared), or this session's zip (kept in the session only)."""
+    """The chosen images: a built-in set (shared), or this session's zip (kept in the session only).
+
+    A zip is decoded once (a progress bar shows it; leaving or changing anything meanwhile stops
+    the decoding there), or refused once; a new image size or seed only resizes and splits what
+    was decoded.
+    """
     if settings.dataset != UPLOAD:
         return cached_dataset(settings.dataset, settings.image_size, settings.seed)
     upload = st.session_state.get("cnn_zip_file")
     if upload is None:
         return None
+    decoded = st.session_state.get("cnn_zip_images")
+    if decoded is None or decoded[0] != upload.file_id:
+        st.session_state.pop("cnn_zip_images", None)  # the previous zip's images go before the next one's come
+        bar = st.progress(0.0, text=f"Checking {literal(upload.name)}…")
+        try:
+            images: ZipImages | str = read_zip_images(upload.data, lambda done, total: bar.progress(
+                done / total, text=f"Decoding {literal(upload.name)}: image {done + 1:,} of {total:,}"))
+        except ValueError as error:
+            images = str(error)  # kept too: a refused zip is not checked again on every rerun
+        bar.empty()
+        st.session_state["cnn_zip_images"] = decoded = (upload.file_id, images)
+    if isinstance(decoded[1], str):
+        raise ValueError(decoded[1])
     key = (upload.file_id, settings.image_size, settings.seed)
     cached = st.session_state.get("cnn_zip_dataset")
     if cached is None or cached[0] != key:
-        with st.spinner(f"Reading {upload.name}…"):
-            dataset = load_zip_dataset(upload.data, settings.image_size, settings.seed,
-                                       name=f"{upload.name} ({upload.file_id})")
+        dataset = zip_dataset(decoded[1], settings.image_size, settings.seed, name=f"{upload.name} ({upload.file_id})")
         st.session_state["cnn_zip_dataset"] = cached = (key, dataset)
     return cached[1]
 

@@ -1,5 +1,7 @@
 """AppTest: the CNN lab trains on the shared mechanism, and its controls rebuild or apply live."""
 
+import pytest
+
 from tests.pages.test_pages import metric, open_page, shown, url_settings
 
 PAGE = "cnn_lab.py"
@@ -94,3 +96,37 @@ def test_choosing_your_own_images_without_a_zip_asks_for_one():
     app.selectbox(key="cnn_dataset").set_value("upload").run()
     assert not app.exception
     assert any("Upload a zip of class folders" in item.value for item in app.info)
+
+
+@pytest.mark.parametrize(("size", "count", "message"), [
+    ((8000, 4999), 40, "40 megapixels once decoded"),  # each member skipped from its header
+    ((4000, 4000), 26, "add up to 416 megapixels once decoded"),  # the whole zip refused
+])
+def test_a_zip_of_huge_blank_images_is_refused_once_and_not_read_again(monkeypatch, size, count, message):
+    """Reruns (a new seed, a new image size) reuse the verdict instead of reading the zip again."""
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    from engine.vision import image_folders
+
+    png = io.BytesIO()
+    Image.new("L", size).save(png, "PNG")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as writer:
+        for index in range(count):
+            writer.writestr(f"{'ab'[index % 2]}/{index}.png", png.getvalue())
+    reads: list[int] = []
+    real = image_folders.read_zip_images
+    monkeypatch.setattr(image_folders, "read_zip_images", lambda *args: reads.append(1) or real(*args))
+    app = open_page(PAGE)
+    from ui.cnn_controls import ZipUpload  # once a page run has loaded it: it declares a component on import
+
+    app.session_state["cnn_zip_file"] = ZipUpload("huge.zip", "huge-1", archive.getvalue())
+    app.selectbox(key="cnn_dataset").set_value("upload").run()
+    assert not app.exception
+    assert any(message in shown([item]) for item in app.error), shown(app.error)
+    app.number_input(key="cnn_seed").set_value(5).run()
+    app.number_input(key="cnn_size").set_value(12).run()
+    assert not app.exception and reads == [1] and len(app.error) == 1

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.vision.images import SAMPLE_IMAGES, WORKING_SIDE, load_sample, load_upload, to_grayscale
+from engine.vision.images import SAMPLE_IMAGES, WORKING_SIDE, decoded_pixels, load_sample, load_upload, to_grayscale
 
 
 def encode(image: Image.Image, format: str, **options) -> bytes:
@@ -75,6 +75,31 @@ def test_big_images_are_scaled_down_and_say_so():
     loaded = load_upload(encode(Image.new("RGB", (2000, 1000)), "PNG"))
     assert loaded.pixels.shape == (256, 512, 3)
     assert "Scaled down from 2000×1000 to 512×256" in loaded.notes[-1]
+
+
+def test_a_40_megapixel_jpeg_decodes_reduced_and_still_looks_the_same():
+    """The decoder scales it by 8 (1000×625 decoded, not 40 million pixels); the picture is unchanged."""
+    left_dark = Image.new("RGB", (8000, 4999), (240, 240, 240))
+    left_dark.paste((10, 10, 10), (0, 0, 4000, 4999))
+    data = encode(left_dark, "JPEG")
+    assert decoded_pixels(data) == 1000 * 625
+    loaded = load_upload(data)
+    assert loaded.pixels.shape == (320, 512, 3)
+    assert loaded.pixels[:, :250].mean() < 30 and loaded.pixels[:, 262:].mean() > 220
+    assert "Scaled down from 8000×4999 to 512×320" in loaded.notes[-1]
+
+
+def test_a_big_png_is_averaged_down_before_its_conversions_and_keeps_its_orientation():
+    image = Image.new("RGBA", (3000, 1000), (0, 0, 0, 255))
+    image.paste((255, 255, 255, 0), (0, 0, 1500, 1000))  # transparent left half: drawn on white
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to view: the left half becomes the top half
+    data = encode(image, "PNG", exif=exif.tobytes())
+    assert decoded_pixels(data) == 3000 * 1000  # PNG has no reduced decoding: it counts in full
+    loaded = load_upload(data)
+    assert loaded.pixels.shape == (512, 171, 3)
+    assert loaded.pixels[:250].mean() > 250 and loaded.pixels[262:].mean() < 5
+    assert any("EXIF" in note for note in loaded.notes) and any("white" in note for note in loaded.notes)
 
 
 def png_header_claiming(width: int, height: int) -> bytes:
