@@ -9,7 +9,6 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -34,11 +33,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(script: Path = ROOT / "app.py") -> Iterator[str]:
-    """``streamlit run app.py`` (or ``script``) on a free port, as ``make run`` starts it; yields its base URL."""
+def running_server() -> Iterator[str]:
+    """``streamlit run app.py`` on a free port, as ``make run`` starts it; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
