@@ -17,6 +17,11 @@ Two kinds of client (``--clients``):
   ``--client-niceness N`` gives the browsers a lower share of the CPU.
 
 Run: ``python bench/load.py --sessions 8 --seconds 30`` (add ``--clients browser`` for Chromium).
+
+``--churn ROUNDS``: instead, ROUNDS times, ``--sessions`` protocol sessions arrive, press Play,
+train ``--seconds`` and leave; after each round (once the server has freed the runs that are
+gone) it prints the server's resident memory and threads. Memory that climbs round after round
+is memory the sessions that left did not give back.
 """
 
 from __future__ import annotations
@@ -68,6 +73,8 @@ COUNT_COUNTER_CHANGES = """() => {
 
 PAGE = "network_playground"
 HEALTH_REPORT_SECONDS = 60  # how long main waits for the health poller's figures
+CHURN_KEEP_SECONDS = 2  # churn: the server frees a departed session's runs this soon (DLP_DETACHED_KEEP_SECONDS)
+CHURN_SETTLE_SECONDS = 10  # churn: wait after a round before reading the server's memory
 
 
 @dataclass
@@ -87,7 +94,12 @@ def main() -> None:
                         help="WebSocket clients that draw nothing, or headless Chromium pages")
     parser.add_argument("--client-niceness", type=int, default=0,
                         help="browser clients: OS niceness of the browsers (0: same as the server)")
+    parser.add_argument("--churn", type=int, default=0, metavar="ROUNDS",
+                        help="rounds of sessions that arrive, train --seconds and leave; prints memory per round")
     arguments = parser.parse_args()
+    if arguments.churn:
+        churn(arguments.churn, arguments.sessions, arguments.seconds)
+        return
 
     with running_server() as url:
         # The health poller stands for a load balancer elsewhere: a process of its own (so the
@@ -108,6 +120,37 @@ def main() -> None:
         latencies, failures = receiver.recv()
         poller.join()
     _report(arguments.sessions, arguments.clients, counts, latencies, failures)
+
+
+def churn(rounds: int, sessions: int, seconds: float) -> None:
+    """Rounds of sessions that arrive, train and leave; the server's memory and threads after each."""
+    os.environ["DLP_DETACHED_KEEP_SECONDS"] = str(CHURN_KEEP_SECONDS)  # read by the server started below
+    with running_server() as url:
+        server = _server_process(url)
+        print(f"server before any session: {_server_status(server)}")
+        for number in range(1, rounds + 1):
+            asyncio.run(protocol_sessions(url, sessions, seconds, multiprocessing.Event()))
+            time.sleep(CHURN_SETTLE_SECONDS)
+            print(f"after round {number} ({number * sessions} sessions came and went): {_server_status(server)}",
+                  flush=True)
+
+
+def _server_process(url: str) -> int:
+    """The process id of the Streamlit server on ``url``'s port (a child of this process)."""
+    port = url.rsplit(":", 1)[1]
+    for pid in _descendants(os.getpid()):
+        try:
+            if f"--server.port\0{port}" in Path(f"/proc/{pid}/cmdline").read_text():
+                return pid
+        except OSError:
+            continue
+    raise RuntimeError(f"No server process listens on port {port}.")
+
+
+def _server_status(pid: int) -> str:
+    """Resident memory and threads of process ``pid``, from /proc."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    return f"RSS {int(fields['VmRSS'].split()[0]) / 1024:,.0f} MB, {fields['Threads'].strip()} threads"
 
 
 def _report(sessions: int, clients: str, counts: Counts, latencies: list[float], failures: int) -> None:
