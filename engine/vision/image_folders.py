@@ -129,15 +129,17 @@ def _first_sentence(error: Exception) -> str:
 def zip_dataset(found: ZipImages, image_size: int, seed: int = 0, test_share: float = 0.2,
                 name: str = "upload") -> ImageDataset:
     """The decoded images as grey ``image_size`` squares (stretched if they were not square), split by ``seed``."""
+    by_shape: dict[tuple[int, ...], list[int]] = {}  # one resize per shape: zips mostly hold one or two
+    for index, image in enumerate(found.images):
+        by_shape.setdefault(image.shape, []).append(index)
     images: list[np.ndarray] = [np.empty(0)] * len(found.images)
-    for shape in {image.shape for image in found.images}:  # one resize per shape: zips mostly hold one or two
-        indices = [index for index, image in enumerate(found.images) if image.shape == shape]
+    for indices in by_shape.values():
         for start in range(0, len(indices), RESIZE_BATCH):
             chunk = indices[start:start + RESIZE_BATCH]
             batch = np.stack([found.images[index] for index in chunk])[:, :, :, None].astype(np.float32) / 255.0
             for index, resized in zip(chunk, resize_images(batch, image_size), strict=True):
                 images[index] = resized
-    return _split(images, found.labels, list(found.skipped), image_size, seed, test_share, name)
+    return _split(images, found.labels, found.skipped, seed, test_share, name)
 
 
 def _is_system_file(filename: str) -> bool:
@@ -162,7 +164,7 @@ def _common_folder(paths: list[PurePosixPath]) -> int:
     return 1 if len(tops) == 1 and any(len(path.parts) > 2 for path in paths) else 0
 
 
-def _split(images: list[np.ndarray], labels: list[str], skipped: list[str], image_size: int, seed: int,
+def _split(images: list[np.ndarray], labels: list[str], skipped: list[str], seed: int,
            test_share: float, name: str) -> ImageDataset:
     from sklearn.model_selection import train_test_split
 
