@@ -15,7 +15,8 @@ noise level are variables and change live without retracing.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
@@ -130,7 +131,9 @@ def _configure(model, options) -> None:
 def make_run(settings: AutoencoderSettings, dataset: ImageDataset) -> TrainingRun:
     """A run that learns to rebuild the data set's images (the test images validate)."""
     image_shape = dataset.x_train.shape[1:]
-    recipe = ModelRecipe(build=lambda seed: build_autoencoder(image_shape, settings, seed), configure=_configure,
+    # The seed and the live settings do not shape the model: runs that differ only there share it.
+    shape_only = replace(settings, seed=0, beta=1.0, noise=0.0, optimizer=OptimizerConfig(), batch_size=1)
+    recipe = ModelRecipe(build=partial(build_autoencoder, image_shape, shape_only), configure=_configure,
                          configure_retraces=False)
     data = TrainingData(dataset.x_train, dataset.x_train, dataset.x_test, dataset.x_test)
     return TrainingRun(recipe, data, run_settings(settings), seed=settings.seed)

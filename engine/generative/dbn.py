@@ -117,7 +117,8 @@ def make_comparison(settings: DbnSettings, task: TrainingData, stack: Stack) -> 
             return model
 
         return ModelRecipe(build=build, loss="categorical_crossentropy",
-                           metrics={"accuracy": keras.metrics.categorical_accuracy})
+                           metrics={"accuracy": keras.metrics.categorical_accuracy},
+                           architecture=("dbn", task.x_train.shape[1], settings.hidden, classes, member))
 
     return RunGroup({member: TrainingRun(recipe(member), task, fine_tuning_settings(settings), seed=settings.seed)
                      for member in MEMBERS})

@@ -13,6 +13,7 @@ network trains (both, or one only, to watch each half of the game on its own).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -188,8 +189,8 @@ def make_point_run(settings: PointGanSettings, target: Target) -> TrainingRun:
     from engine.generative.gan_model import build_point_gan
 
     training = settings.training
-    return _run(lambda seed: build_point_gan(settings.noise_dim, settings.g_layers, settings.d_layers,
-                                             training.d_optimizer, training.g_optimizer, seed),
+    return _run(partial(build_point_gan, settings.noise_dim, settings.g_layers, settings.d_layers,
+                        training.d_optimizer, training.g_optimizer),
                 target.points, training, settings.seed, images=False)
 
 
@@ -202,8 +203,8 @@ def make_image_run(settings: ImageGanSettings, dataset: ImageDataset) -> Trainin
         raise ValueError(f"The DCGAN doubles a small image twice, so image sides must be multiples of 4. "
                          f"Received: {height}×{width}.")
     training = settings.training
-    return _run(lambda seed: build_image_gan(dataset.x_train.shape[1:], settings.noise_dim, settings.filters,
-                                             training.d_optimizer, training.g_optimizer, seed),
+    return _run(partial(build_image_gan, dataset.x_train.shape[1:], settings.noise_dim, settings.filters,
+                        training.d_optimizer, training.g_optimizer),
                 dataset.x_train, training, settings.seed, images=True)
 
 

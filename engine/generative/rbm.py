@@ -16,6 +16,7 @@ the shared ``TrainingRun`` plays, steps and resets an RBM like any other model; 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -75,7 +76,7 @@ def make_run(settings: RbmSettings, x_train: np.ndarray, x_val: np.ndarray) -> T
     from engine.generative.rbm_model import build_rbm
 
     visible = x_train.shape[1]
-    recipe = ModelRecipe(build=lambda seed: build_rbm(visible, settings.hidden_units, seed), configure=_configure,
+    recipe = ModelRecipe(build=partial(build_rbm, visible, settings.hidden_units), configure=_configure,
                          configure_retraces=False)
     return TrainingRun(recipe, TrainingData(x_train, x_train, x_val, x_val), run_settings(settings), seed=settings.seed)
 

@@ -10,6 +10,7 @@ calls on precomputed grid features so a frame costs about a millisecond.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -131,7 +132,7 @@ def make_recipe(settings: PlaygroundSettings, data: PlaygroundData) -> ModelReci
         metrics = {"accuracy": keras.metrics.categorical_accuracy}
     num_features = data.training.x_train.shape[1]
     return ModelRecipe(
-        build=lambda seed: build_mlp(settings.network, num_features, data.problem, data.num_classes, seed),
+        build=partial(build_mlp, settings.network, num_features, data.problem, data.num_classes),
         loss=loss_name(settings, data.problem),
         metrics=metrics,
         configure=lambda model, options: apply_live_options(model, **options),

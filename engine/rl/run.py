@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from engine.rl.environments import (
 )
 from engine.rl.gridworld import GridLayout, value_iteration
 from engine.rl.settings import TABULAR_AGENTS, VALUE_AGENTS, AgentSettings, LiveSettings
+from engine.training.pool import MODEL_POOL
 from engine.training.run import DIVERGED, FINISHED, READY, ChunkResult
 
 CHUNK_SECONDS = 0.1
@@ -60,6 +61,23 @@ def make_agent(settings: AgentSettings, observations: int, actions: int) -> Agen
     return agent
 
 
+def borrow_agent(owner: object, settings: AgentSettings, observations: int, actions: int) -> Agent:
+    """``make_agent``'s agent for ``owner``; a deep one lent from ``MODEL_POOL`` when one made alike is idle.
+
+    A deep agent's compiled updates stay in TensorFlow once traced (~18 MB an agent), so an
+    agent that differs only in its seed and learning rate is reused, made as new by ``reset``;
+    it goes back to the pool when ``owner`` is garbage collected.
+    """
+    if settings.agent in TABULAR_AGENTS:  # a table traces nothing
+        return make_agent(settings, observations, actions)
+    key = ("agent", replace(settings, seed=0, live=LiveSettings()), observations, actions)
+    agent, reused = MODEL_POOL.borrow(owner, key, lambda: make_agent(settings, observations, actions))
+    if reused:
+        agent.reset(settings.seed)
+        agent.set_learning_rate(settings.live.learning_rate)
+    return agent
+
+
 @dataclass
 class _Episode:
     """The episode under way: where it is and what it has earned."""
@@ -85,7 +103,7 @@ class AgentRun:
         self.environment = make_environment(settings.environment, settings.slippery, self.live.layout)
         self._space = self.environment.observation_space
         self.num_actions = int(self.environment.action_space.n)
-        self.agent = make_agent(settings, observation_size(self._space), self.num_actions)
+        self.agent = borrow_agent(self, settings, observation_size(self._space), self.num_actions)
         self.threshold = solved_threshold(settings.environment)
         self.seed = settings.seed
         self._clear()

@@ -3,12 +3,16 @@
 ``compile_steps`` traces three ``tf.function``s over one set of pieces, so a chunk of epochs
 and a single mini-batch update do exactly the same arithmetic:
 
-- ``chunk(num_epochs, first_epoch)``: whole epochs in one call (XLA when asked), each epoch
-  shuffled from the run's seed and the epoch number, its batch logs averaged, then scored on
-  the held-out data. Rows go into a (MAX_CHUNK_EPOCHS, width) buffer: static shapes for XLA.
-- ``update(epoch, batch)``: batch number ``batch`` of epoch ``epoch`` in the same order, one
-  optimizer step, its logs (slow motion shows the network move one update at a time).
-- ``held_out()``: the held-out scores an epoch ends with.
+- ``chunk(num_epochs, first_epoch, seed, arrays)``: whole epochs in one call (XLA when asked),
+  each epoch shuffled from the seed and the epoch number, its batch logs averaged, then scored
+  on the held-out data. Rows go into a (MAX_CHUNK_EPOCHS, width) buffer: static shapes for XLA.
+- ``update(epoch, batch, seed, arrays)``: batch number ``batch`` of epoch ``epoch`` in the same
+  order, one optimizer step, its logs (slow motion shows the network move one update at a time).
+- ``held_out(arrays)``: the held-out scores an epoch ends with.
+
+The data (``arrays``: ``data_tensors``) and the shuffling seed are arguments, not captured, so
+the same traced functions serve every run of a model with data of the same shapes (see
+``engine.training.pool``).
 
 A row is the training logs (one per name), then the same names on ``val`` data when there is
 some, then the loss on the early-stopping split when there is one.
@@ -33,47 +37,65 @@ class CompiledSteps:
     num_batches: int
 
 
-def compile_steps(model, optimizer, data, settings, seed: int, names: list[str],
-                  train_step: Callable | None, score: Callable[[object, object], Mapping]) -> CompiledSteps:
-    """Trace the run's functions.
+def data_tensors(data) -> tuple:
+    """A ``TrainingData``'s arrays as float32 tensors, in the order the compiled functions take them.
 
-    Args:
-        model: the Keras model; optimizer: the run's optimizer (for the built-in step).
-        data: the run's ``TrainingData``; settings: its ``RunSettings``; seed: shuffling seed.
-        names: the training logs to record, in order.
-        train_step: the model's own ``train_step((x, y))``, or None for the built-in step
-            (forward, loss plus layer penalties, gradients, update).
-        score: ``score(y_true, y_pred) -> {"loss": ..., metric: ...}`` as batch means.
+    (x_train, y_train, x_val, y_val), then (x_stop, y_stop) when there is an early-stopping split.
     """
     import tensorflow as tf
 
-    x_train = tf.constant(data.x_train, dtype=tf.float32)
-    y_train = tf.constant(data.y_train, dtype=tf.float32)
-    x_val, y_val = tf.constant(data.x_val, dtype=tf.float32), tf.constant(data.y_val, dtype=tf.float32)
+    arrays = [data.x_train, data.y_train, data.x_val, data.y_val]
+    if data.has_stop_split:
+        arrays += [data.x_stop, data.y_stop]
+    return tuple(tf.constant(array, dtype=tf.float32) for array in arrays)
+
+
+def compile_steps(model, optimizer, data, settings, names: list[str], train_step: Callable | None,
+                  loss: Callable | None, metrics: Mapping[str, Callable]) -> CompiledSteps:
+    """Trace the run's functions (on first call) for data of ``data``'s shapes.
+
+    Args:
+        model: the Keras model; optimizer: the run's optimizer (for the built-in step).
+        data: a ``TrainingData`` of the shapes the functions will take (its arrays are not kept).
+        settings: the run's ``RunSettings``.
+        names: the training logs to record, in order.
+        train_step: the model's own ``train_step((x, y))``, or None for the built-in step
+            (forward, loss plus layer penalties, gradients, update).
+        loss: the Keras loss function of the built-in step; metrics: name -> per-example
+            function ``f(y_true, y_pred)``, both scored as batch means.
+    """
+    import tensorflow as tf
+
     has_val, has_stop = len(data.x_val) > 0, data.has_stop_split
-    if has_stop:
-        x_stop, y_stop = tf.constant(data.x_stop, dtype=tf.float32), tf.constant(data.y_stop, dtype=tf.float32)
     num_train = len(data.x_train)
     batch_size = min(settings.batch_size, num_train)
     num_batches = math.ceil(num_train / batch_size)
 
+    def score(y_true, y_pred) -> dict:
+        """Batch-mean loss and metrics: ``{"loss": ..., <metric>: ...}`` as scalar tensors."""
+        scores = {"loss": tf.reduce_mean(loss(y_true, y_pred))}
+        for name, function in metrics.items():
+            scores[name] = tf.reduce_mean(tf.cast(function(y_true, y_pred), tf.float32))
+        return scores
+
     def built_in_step(x, y):
         with tf.GradientTape() as tape:
             logs = score(y, model(x, training=True))
-            loss = logs["loss"]
+            total = logs["loss"]
             if model.losses:  # L1/L2 penalties of the layers
-                loss = loss + tf.add_n(model.losses)
-        gradients = tape.gradient(loss, model.trainable_variables)
+                total = total + tf.add_n(model.losses)
+        gradients = tape.gradient(total, model.trainable_variables)
         optimizer.apply(gradients, model.trainable_variables)
-        return {**logs, "loss": loss}
+        return {**logs, "loss": total}
 
     step = (lambda x, y: train_step((x, y))) if train_step is not None else built_in_step
 
     def evaluate(x, y):
         return model.test_step((x, y)) if train_step is not None else score(y, model(x, training=False))
 
-    def epoch_order(global_epoch):
+    def epoch_order(global_epoch, seed, arrays):
         """The training set in this epoch's order: a stateless shuffle of (seed, epoch)."""
+        x_train, y_train = arrays[:2]
         if not settings.shuffle:
             return x_train, y_train
         order = tf.argsort(tf.random.stateless_uniform([num_train], seed=tf.stack([seed, global_epoch])))
@@ -88,23 +110,23 @@ def compile_steps(model, optimizer, data, settings, seed: int, names: list[str],
                     tf.slice(ys, _begin(start, ys), _size(batch_size, ys)))
         return [tf.cast(logs[name], tf.float32) for name in names]
 
-    def held_out_row():
+    def held_out_row(arrays):
         row = []
         if has_val:
-            val_logs = evaluate(x_val, y_val)
+            val_logs = evaluate(*arrays[2:4])
             row += [tf.cast(val_logs[name], tf.float32) for name in names]
         if has_stop:
-            row.append(tf.cast(evaluate(x_stop, y_stop)["loss"], tf.float32))
+            row.append(tf.cast(evaluate(*arrays[4:6])["loss"], tf.float32))
         return row
 
     @tf.function(jit_compile=settings.jit_compile)
-    def chunk(num_epochs, first_epoch):
+    def chunk(num_epochs, first_epoch, seed, arrays):
         def epoch_body(epoch, buffer):
-            xs, ys = epoch_order(first_epoch + epoch)
+            xs, ys = epoch_order(first_epoch + epoch, seed, arrays)
             totals = [tf.constant(0.0) for _ in names]
             for batch in tf.range(num_batches):
                 totals = [total + value for total, value in zip(totals, train_batch(xs, ys, batch), strict=True)]
-            row = [total / num_batches for total in totals] + held_out_row()
+            row = [total / num_batches for total in totals] + held_out_row(arrays)
             return epoch + 1, tf.tensor_scatter_nd_update(buffer, [[epoch]], [tf.stack(row)])
 
         width = len(names) * (2 if has_val else 1) + int(has_stop)
@@ -113,13 +135,13 @@ def compile_steps(model, optimizer, data, settings, seed: int, names: list[str],
         return buffer
 
     @tf.function(jit_compile=settings.jit_compile)
-    def update(epoch, batch):
-        xs, ys = epoch_order(epoch)
+    def update(epoch, batch, seed, arrays):
+        xs, ys = epoch_order(epoch, seed, arrays)
         return tf.stack(train_batch(xs, ys, batch))
 
     @tf.function(jit_compile=settings.jit_compile)
-    def held_out():
-        row = held_out_row()
+    def held_out(arrays):
+        row = held_out_row(arrays)
         return tf.stack(row) if row else tf.zeros([0])
 
     return CompiledSteps(chunk, update, held_out, num_batches)

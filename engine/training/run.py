@@ -12,6 +12,10 @@ and regularization rates, the optimizer itself) apply to the next chunk and keep
 history; only the learning rate is a variable, the rest retrace the chunk function. Anything
 that changes the model's shape or data needs a new run.
 
+A run's model and everything traced on it come in a ``ModelKit`` (``engine.training.pool``):
+a recipe that names its architecture borrows one that earlier runs of that architecture
+traced, so a server traces and compiles each architecture once, not once per session.
+
 Models with their own ``train_step`` (VAE, GAN, ...) follow one contract: it returns a dict
 of per-batch scalar tensors and the run averages them over each epoch. A model that updates
 with optimizers of its own (a GAN's two) lists them in ``own_optimizers``, built, so a reset
@@ -23,14 +27,15 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from engine.device import tune_xla_for_small_models
-from engine.training.graph import MAX_CHUNK_EPOCHS, CompiledSteps, compile_steps
+from engine.training.graph import MAX_CHUNK_EPOCHS, CompiledSteps, compile_steps, data_tensors
 from engine.training.optimizers import OptimizerConfig, build_optimizer
+from engine.training.pool import MODEL_POOL, architecture_of, state_variables
 
 MAX_PARAMETERS = int(os.environ.get("DLP_MAX_PARAMETERS", 2_000_000))
 MAX_DATA_BYTES = int(os.environ.get("DLP_MAX_DATA_BYTES", 200_000_000))
@@ -96,6 +101,10 @@ class ModelRecipe:
         configure: ``configure(model, live_options)`` applies live model options in place.
         configure_retraces: whether ``configure`` changes values read when the chunk function
             is traced (plain Python rates: retrace) or only assigns variables (no retrace).
+        architecture: a hashable value that fixes everything about the built model but its
+            initial weights (layers, shapes, which layers train); runs of one architecture share
+            compiled models (``engine.training.pool``). By default a ``functools.partial``
+            ``build`` names it by its function and arguments; None otherwise: not shared.
     """
 
     build: Callable[[int], object]
@@ -103,6 +112,7 @@ class ModelRecipe:
     metrics: Mapping[str, Callable] = field(default_factory=dict)
     configure: Callable[[object, Mapping], None] | None = None
     configure_retraces: bool = True
+    architecture: Hashable | None = None
 
 
 @dataclass(frozen=True)
@@ -163,15 +173,17 @@ class TrainingRun:
         tune_xla_for_small_models()
         self.recipe, self.data, self.seed = recipe, data, seed
         self.settings = settings
-        self.model = recipe.build(seed)
-        if not self.model.built:
+        fresh = recipe.build(seed)
+        if not fresh.built:
             raise ValueError("The recipe's build() must return a built model (give it an Input).")
-        num_parameters = self.model.count_params()
+        num_parameters = fresh.count_params()
         if num_parameters > MAX_PARAMETERS:
             raise ValueError(
                 f"The model has {num_parameters:,} parameters. Expected at most {MAX_PARAMETERS:,}: "
                 "use fewer or smaller layers."
             )
+        self._kit = MODEL_POOL.borrow_kit(self, recipe.architecture or architecture_of(recipe.build), fresh)
+        self.model = self._kit.model
         self._custom_step = type(self.model).train_step is not keras.Model.train_step
         self._loss = keras.losses.get(recipe.loss) if recipe.loss else None
         if self._loss is None and not self._custom_step:
@@ -179,11 +191,10 @@ class TrainingRun:
         if recipe.configure:
             recipe.configure(self.model, settings.live_options)
         self._install_optimizer(settings.optimizer)
-        self._initial_values = [variable.numpy() for variable in _state_variables(self.model)]
+        self._initial_values = [variable.numpy() for variable in state_variables(self.model)]
         self._compiled: CompiledSteps | None = None
         self._chunk_compiled = False  # whether the chunk function has run once (XLA compiles on the first call)
-        self._predict_function = None
-        self._layer_functions: dict[tuple[str, ...], Callable] = {}
+        self._arrays: tuple | None = None  # the data as tensors, made on first use
         self._clear_history()
 
     # ----------------------------------------------------------------- observing
@@ -206,12 +217,11 @@ class TrainingRun:
         """Model outputs for ``inputs`` (inference mode), from a compiled function."""
         import tensorflow as tf
 
-        if self._predict_function is None:
-            model = self.model
-            self._predict_function = tf.function(
-                lambda x: model(x, training=False), jit_compile=self.settings.jit_compile
-            )
-        return self._predict_function(tf.constant(inputs, dtype=tf.float32)).numpy()
+        model, jit_compile = self.model, self.settings.jit_compile
+        predict = self._kit.cached(
+            ("predict", jit_compile), lambda: tf.function(lambda x: model(x, training=False), jit_compile=jit_compile)
+        )
+        return predict(tf.constant(inputs, dtype=tf.float32)).numpy()
 
     def layer_outputs(self, inputs: np.ndarray, layer_names: tuple[str, ...]) -> list[np.ndarray]:
         """Outputs of the named layers for ``inputs``, one (n, units) array each."""
@@ -220,12 +230,13 @@ class TrainingRun:
 
         if not layer_names:
             return []
-        if layer_names not in self._layer_functions:
-            probe = keras.Model(self.model.inputs, [self.model.get_layer(name).output for name in layer_names])
-            self._layer_functions[layer_names] = tf.function(
-                lambda x: probe(x, training=False), jit_compile=self.settings.jit_compile
-            )
-        outputs = self._layer_functions[layer_names](tf.constant(inputs, dtype=tf.float32))
+        model, jit_compile = self.model, self.settings.jit_compile
+
+        def make():
+            probe = keras.Model(model.inputs, [model.get_layer(name).output for name in layer_names])
+            return tf.function(lambda x: probe(x, training=False), jit_compile=jit_compile)
+
+        outputs = self._kit.cached(("layers", layer_names, jit_compile), make)(tf.constant(inputs, dtype=tf.float32))
         if len(layer_names) == 1:  # a one-output model returns the tensor itself, not a list of one
             outputs = [outputs]
         return [output.numpy() for output in outputs]
@@ -247,7 +258,7 @@ class TrainingRun:
         """
         import tensorflow as tf
 
-        self._compiled_steps().chunk(tf.constant(0), tf.constant(self.epoch))
+        self._compiled_steps().chunk(tf.constant(0), tf.constant(self.epoch), *self._arguments())
         self._chunk_compiled = True
 
     # ----------------------------------------------------------------- controlling
@@ -277,16 +288,16 @@ class TrainingRun:
         if num_epochs == 0:
             return self._finish(FINISHED, f"Reached the maximum of {self.settings.max_epochs} epochs.")
         compiled = self._compiled_steps()
-        before = [variable.numpy() for variable in _state_variables(self.model)]
-        values = compiled.chunk(tf.constant(num_epochs), tf.constant(self.epoch)).numpy()[:num_epochs]
+        before = [variable.numpy() for variable in state_variables(self.model)]
+        values = compiled.chunk(tf.constant(num_epochs), tf.constant(self.epoch), *self._arguments()).numpy()
+        values = values[:num_epochs]
         self._chunk_compiled = True
         finite_rows = np.isfinite(values).all(axis=1)
         if not finite_rows.all():
             first_bad = int(np.argmin(finite_rows))
             self._record(values[:first_bad])
             bad_epoch = self.epoch + 1
-            for variable, value in zip(_state_variables(self.model), before, strict=True):
-                variable.assign(value)
+            self._kit.load(before)
             return self._finish(
                 DIVERGED,
                 f"Loss became NaN at epoch {bad_epoch} — try a lower learning rate. "
@@ -312,17 +323,17 @@ class TrainingRun:
         compiled = self._compiled_steps()
         epochs = 0
         for _ in range(max(0, int(num_updates))):
-            before = [variable.numpy() for variable in _state_variables(self.model)]
-            logs = compiled.update(tf.constant(self.epoch), tf.constant(self.update_in_epoch)).numpy()
+            before = [variable.numpy() for variable in state_variables(self.model)]
+            logs = compiled.update(tf.constant(self.epoch), tf.constant(self.update_in_epoch), *self._arguments())
+            logs = logs.numpy()
             if not np.isfinite(logs).all():
-                for variable, value in zip(_state_variables(self.model), before, strict=True):
-                    variable.assign(value)
+                self._kit.load(before)
                 return self._finish(DIVERGED, f"Loss became NaN at update {self.update_in_epoch + 1} of epoch "
                                               f"{self.epoch + 1} — try a lower learning rate. That update was "
                                               "rolled back.", epochs=epochs)
             self._partial_epoch.append(logs)
             if self.update_in_epoch == compiled.num_batches:
-                row = np.concatenate([np.mean(self._partial_epoch, axis=0), compiled.held_out().numpy()])
+                row = np.concatenate([np.mean(self._partial_epoch, axis=0), compiled.held_out(self._arguments()[1]).numpy()])
                 self._partial_epoch = []
                 self._record(row[None])
                 epochs += 1
@@ -348,11 +359,9 @@ class TrainingRun:
         """
         if seed is not None and seed != self.seed:
             fresh = self.recipe.build(seed)
-            self._initial_values = [variable.numpy() for variable in _state_variables(fresh)]
+            self._initial_values = [variable.numpy() for variable in state_variables(fresh)]
             self.seed = seed
-            self._forget_compiled()  # the shuffling seed is baked into the graph
-        for variable, value in zip(_state_variables(self.model), self._initial_values, strict=True):
-            variable.assign(value)
+        self._kit.load(self._initial_values)
         for variable, value in zip(self.optimizer.variables, self._initial_optimizer_values, strict=True):
             variable.assign(value)
         if self.recipe.configure:  # live options held in variables survive the reset
@@ -382,8 +391,6 @@ class TrainingRun:
         if (settings.batch_size, settings.shuffle, settings.jit_compile) != (old.batch_size, old.shuffle, old.jit_compile):
             self._forget_compiled()
             self._partial_epoch = []  # the epoch under way was cut into other batches: start the next one
-            self._predict_function = None
-            self._layer_functions.clear()
             changes.append("batching")
         if changes and self.status == READY:
             losses = self.history.get("loss", [])
@@ -397,11 +404,12 @@ class TrainingRun:
 
     # ----------------------------------------------------------------- internals
     def _install_optimizer(self, config: OptimizerConfig) -> None:
-        """Build a fresh optimizer and its slot variables eagerly (never inside a graph)."""
-        self.optimizer = build_optimizer(config)
-        self.optimizer.build(self.model.trainable_variables)
-        if self._custom_step:  # a custom train_step updates weights through model.optimizer
-            self.model.compile(optimizer=self.optimizer)
+        """Switch to the kit's optimizer of this kind, its state as new and its learning rate set."""
+        self._optimizer_key = config.name, config.momentum
+        self.optimizer = self._kit.optimizer(self._optimizer_key, lambda: build_optimizer(config))
+        self.optimizer.learning_rate = config.learning_rate
+        if self._custom_step and getattr(self.model, "optimizer", None) is not self.optimizer:
+            self.model.compile(optimizer=self.optimizer)  # a custom train_step updates weights through it
         self._initial_optimizer_values = [variable.numpy() for variable in self.optimizer.variables]
         self._forget_compiled()
 
@@ -410,13 +418,29 @@ class TrainingRun:
         self._compiled, self._chunk_compiled = None, False
 
     def _compiled_steps(self) -> CompiledSteps:
-        """The compiled functions for the current settings (traced on first use after a change)."""
+        """The kit's compiled functions for the current settings (traced on their first use by any run)."""
         if self._compiled is None:
             names = [name for name in self.history if not name.startswith(("val_", "stop_"))]
-            self._compiled = compile_steps(
-                self.model, self.optimizer, self.data, self.settings, self.seed, names,
-                self.model.train_step if self._custom_step else None, self._score)
+            settings, live_options = self.settings, self.settings.live_options
+            baked = tuple(sorted(live_options.items())) if self.recipe.configure_retraces else ()
+            key = ("steps", self._optimizer_key, settings.batch_size, settings.shuffle, settings.jit_compile,
+                   tuple(names), baked, self.recipe.loss, tuple(self.recipe.metrics.items()),
+                   tuple(array.shape for array in self._arguments()[1]))
+            model, optimizer, data, train_step = self.model, self.optimizer, self.data, None
+            if self._custom_step:
+                train_step = model.train_step
+            loss, metrics = self._loss, dict(self.recipe.metrics)
+            self._compiled = self._kit.cached(key, lambda: compile_steps(
+                model, optimizer, data, settings, names, train_step, loss, metrics))
         return self._compiled
+
+    def _arguments(self) -> tuple:
+        """The shuffling seed and the data tensors, as the compiled functions take them."""
+        import tensorflow as tf
+
+        if self._arrays is None:
+            self._arrays = data_tensors(self.data)
+        return tf.constant(self.seed, tf.int32), self._arrays
 
     def _note_setback(self) -> None:
         """Say so when the loss jumped after a live settings change (a learning rate raised too far)."""
@@ -445,14 +469,13 @@ class TrainingRun:
         self.status, self.message = READY, ""
 
     def _custom_metric_names(self) -> list[str]:
-        """Metric names a custom ``train_step`` reports, found by one traced call."""
+        """Metric names a custom ``train_step`` reports, found by one traced call (once per kit and data shape)."""
         import tensorflow as tf
 
-        batch = (self.data.x_train[:2], self.data.y_train[:2])
-        logs = tf.function(self.model.train_step).get_concrete_function(
-            tuple(tf.TensorSpec(part.shape, tf.float32) for part in batch)
-        ).structured_outputs
-        return list(logs)
+        specs = tuple(tf.TensorSpec(part[:2].shape, tf.float32) for part in (self.data.x_train, self.data.y_train))
+        train_step = self.model.train_step
+        return self._kit.cached(("metric names", specs),
+                                lambda: list(tf.function(train_step).get_concrete_function(specs).structured_outputs))
 
     def _record(self, values: np.ndarray) -> None:
         names = list(self.history)
@@ -485,20 +508,6 @@ class TrainingRun:
         self.status, self.message = status, message
         return ChunkResult(epochs, status, message)
 
-    def _score(self, y_true, y_pred) -> dict:
-        """Batch-mean loss and metrics: ``{"loss": ..., <metric>: ...}`` as scalar tensors."""
-        import tensorflow as tf
-
-        scores = {"loss": tf.reduce_mean(self._loss(y_true, y_pred))}
-        for name, function in self.recipe.metrics.items():
-            scores[name] = tf.reduce_mean(tf.cast(function(y_true, y_pred), tf.float32))
-        return scores
-
-
-def _state_variables(model) -> list:
-    """The model's variables, then those of the optimizers it owns (see the module's docstring)."""
-    owned = [variable for optimizer in getattr(model, "own_optimizers", ()) for variable in optimizer.variables]
-    return [*model.variables, *owned]
 
 
 def _added(first: ChunkResult, second: ChunkResult) -> ChunkResult:

@@ -297,37 +297,42 @@ class Trainer:
     def _work(self) -> None:
         lower_thread_priority(TRAINING_NICENESS)
         next_chunk = 0.0  # when the next chunk may start (paced speeds wait for their frames)
-        while not self._stopped.is_set():
-            self._compile_ahead()
-            # While playing, wait for a command only until the next chunk is due: a command
-            # (Pause) is taken at once even in slow motion. Play waits for the compilation's end.
-            ready = not self._needs_compilation()
-            wait = max(0.0, next_chunk - time.perf_counter()) if self._playing and ready else None
-            try:
-                command = self._commands.get(timeout=wait)
-            except queue.Empty:
-                command = ()
-            if command is None:
-                return
-            if command:
-                self._apply(*command)
-                continue
-            if time.monotonic() - self._last_read > self._unwatched_pause_seconds:
-                self._playing = False
-                self._publish(message=f"Paused: no page showed this run for {self._unwatched_pause_seconds:g} s "
-                                      "(its tab was closed or hidden). Press Play to go on.")
-                continue
-            started, speed = time.perf_counter(), self._speed
-            paced = speed.frames * self._frame_seconds
-            if speed.one_update and hasattr(self._run, "advance_updates"):
-                self._train_chunk(1, by_update=True, paced_seconds=paced)
-            else:
-                self._train_chunk(speed.epochs or self._adaptive_epochs, paced_seconds=paced)
-            if not self._playing or (
-                self._snapshot_read and time.perf_counter() - self._last_observed >= self._frame_seconds / 2
-            ):
-                self._publish()
-            next_chunk = started + paced
+        try:
+            while not self._stopped.is_set():
+                self._compile_ahead()
+                # While playing, wait for a command only until the next chunk is due: a command
+                # (Pause) is taken at once even in slow motion. Play waits for the compilation's end.
+                ready = not self._needs_compilation()
+                wait = max(0.0, next_chunk - time.perf_counter()) if self._playing and ready else None
+                try:
+                    command = self._commands.get(timeout=wait)
+                except queue.Empty:
+                    command = ()
+                if command is None:
+                    return
+                if command:
+                    self._apply(*command)
+                    continue
+                if time.monotonic() - self._last_read > self._unwatched_pause_seconds:
+                    self._playing = False
+                    self._publish(message=f"Paused: no page showed this run for {self._unwatched_pause_seconds:g} s "
+                                          "(its tab was closed or hidden). Press Play to go on.")
+                    continue
+                started, speed = time.perf_counter(), self._speed
+                paced = speed.frames * self._frame_seconds
+                if speed.one_update and hasattr(self._run, "advance_updates"):
+                    self._train_chunk(1, by_update=True, paced_seconds=paced)
+                else:
+                    self._train_chunk(speed.epochs or self._adaptive_epochs, paced_seconds=paced)
+                if not self._playing or (
+                    self._snapshot_read and time.perf_counter() - self._last_observed >= self._frame_seconds / 2
+                ):
+                    self._publish()
+                next_chunk = started + paced
+        finally:
+            # A stopped trainer can outlive its worker (a session Streamlit keeps for a while after
+            # its tab closed); its run need not: freed, it gives its model back to the pool.
+            self._run = self._observe = None
 
     # --------------------------------------------------------- compiling ahead
     def _needs_compilation(self) -> bool:

@@ -10,6 +10,7 @@ and the gallery of mistakes) and the first convolution's filters. ``feature_maps
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -63,7 +64,7 @@ def make_run(settings: CnnLabSettings, dataset: ImageDataset) -> TrainingRun:
     num_classes = len(dataset.class_names)
     layer_table(input_shape, settings.layers, num_classes)  # plain-language errors before Keras
     recipe = ModelRecipe(
-        build=lambda seed: build_cnn(input_shape, settings.layers, num_classes, seed),
+        build=partial(build_cnn, input_shape, settings.layers, num_classes),
         loss="categorical_crossentropy",
         metrics={"accuracy": keras.metrics.categorical_accuracy},
     )

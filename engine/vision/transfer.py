@@ -20,7 +20,9 @@ shared ``TrainingRun``; the four fine-tuning runs form one ``RunGroup``.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -165,11 +167,11 @@ def _task(dataset: ImageDataset, classes: tuple[int, ...], train_rows: np.ndarra
     return training_data(subset)
 
 
-def _recipe(build) -> ModelRecipe:
+def _recipe(build, architecture: Hashable | None = None) -> ModelRecipe:
     import keras
 
     return ModelRecipe(build=build, loss="categorical_crossentropy",
-                       metrics={"accuracy": keras.metrics.categorical_accuracy})
+                       metrics={"accuracy": keras.metrics.categorical_accuracy}, architecture=architecture)
 
 
 @dataclass(frozen=True)
@@ -196,7 +198,7 @@ class Pretrained:
 def pretrain(settings: TransferSettings, data: TransferData) -> Pretrained:
     """Train the network on the source task for ``settings.pretrain_epochs`` epochs."""
     input_shape = data.source.x_train.shape[1:]
-    recipe = _recipe(lambda seed: build_cnn(input_shape, settings.layers, len(data.source_names), seed))
+    recipe = _recipe(partial(build_cnn, input_shape, settings.layers, len(data.source_names)))
     run_settings = RunSettings(optimizer=PRETRAIN_OPTIMIZER, batch_size=PRETRAIN_BATCH_SIZE,
                                max_epochs=settings.pretrain_epochs, jit_compile=xla_for_convolutions())
     run = TrainingRun(recipe, data.source, run_settings, seed=settings.seed)
@@ -257,13 +259,13 @@ def make_fine_tuning(
                 if layer.name in frozen[mode]:
                     layer.trainable = False
             return model
-        return _recipe(build)
+        return _recipe(build, ("fine-tuned cnn", input_shape, settings.layers, len(data.target_names),
+                               frozenset(frozen[mode])))
 
     runs = {mode: TrainingRun(recipe(mode), data.target, fine_tuning_settings(settings), seed=settings.seed)
             for mode in settings.modes() if mode != "imagenet"}
     if settings.imagenet:
-        runs["imagenet"] = TrainingRun(_recipe(lambda seed: _head(imagenet.x_train.shape[1], len(data.target_names),
-                                                                   seed)),
+        runs["imagenet"] = TrainingRun(_recipe(partial(_head, imagenet.x_train.shape[1], len(data.target_names))),
                                        imagenet, fine_tuning_settings(settings), seed=settings.seed)
     return RunGroup(runs)
 

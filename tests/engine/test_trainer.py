@@ -1,9 +1,11 @@
 """The live trainer: commands return once applied; snapshots show what happened."""
 
+import gc
 import os
 import sys
 import threading
 import time
+import weakref
 
 import numpy as np
 import pytest
@@ -170,6 +172,17 @@ def test_stop_returns_at_once_and_refuses_later_commands(trainer):
     trainer.stop()
     with pytest.raises(RuntimeError, match="stopped"):
         trainer.step()
+
+
+def test_a_stopped_trainer_lets_go_of_its_run_while_it_is_still_referenced():
+    run = make_run()
+    trainer = Trainer(run, observe=lambda run: run.epoch)
+    trainer.step()
+    run_is_alive = weakref.ref(run)
+    del run
+    trainer.stop()  # the session that shows it may keep the trainer for minutes: the run must go now
+    assert wait_until(lambda: gc.collect() is not None and run_is_alive() is None)
+    assert trainer.snapshot().epoch == 1  # what the page last drew stays
 
 
 def test_the_executor_never_runs_more_chunks_at_once_than_its_slots():
