@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from engine.data.image_sets import load_image_dataset  # noqa: E402
 from engine.vision.cnn import build_cnn  # noqa: E402
 from engine.vision.cnn_lab import CnnLabSettings, make_run, run_settings  # noqa: E402
-from engine.vision.image_data import load_image_dataset  # noqa: E402
 
 EPOCHS = 10
 

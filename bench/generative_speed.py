@@ -21,16 +21,13 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 from timing import rate  # noqa: E402
 
+from engine.data.image_sets import load_image_dataset  # noqa: E402
 from engine.generative.autoencoder import AutoencoderSettings, make_run  # noqa: E402
-from engine.generative.gan import (  # noqa: E402
-    ImageGanSettings,
-    PointGanObserver,
-    PointGanSettings,
-    make_image_run,
-    make_point_run,
-)
+from engine.generative.image_gan import ImageGanSettings  # noqa: E402
+from engine.generative.image_gan import make_run as make_image_run  # noqa: E402
+from engine.generative.point_gan import PointGanObserver, PointGanSettings  # noqa: E402
+from engine.generative.point_gan import make_run as make_point_run  # noqa: E402
 from engine.generative.targets import make_target  # noqa: E402
-from engine.vision.image_data import load_image_dataset  # noqa: E402
 
 TARGET_LOSS = 24.0  # summed per-image cross-entropy on the test digits (the average digit scores ~27)
 MAX_SECONDS = 120.0

@@ -9,10 +9,13 @@ the GPU pulls ahead. The crossover is where the curves meet.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from engine.training.executor import default_executor
 
 OPERATIONS = ("matmul", "conv")
 SIZES = {"matmul": (64, 128, 256, 512, 1024, 2048), "conv": (8, 16, 32, 64, 128)}
@@ -89,7 +92,8 @@ def run_benchmark(sizes: dict[str, tuple[int, ...]] | None = None, devices: list
     for device in devices or compute_devices():
         for operation, operation_sizes in (sizes or SIZES).items():
             for size in operation_sizes:
-                result = measure(operation, size, device)
+                # one slot of the shared executor per measurement: a benchmark waits for, and never starves, training
+                result = default_executor().run(functools.partial(measure, operation, size, device))
                 results.append(result)
                 if on_measurement:
                     on_measurement(result)

@@ -11,7 +11,8 @@ class LinkReader:
     """
 
     def __init__(self, params: dict[str, str]) -> None:
-        self.params, self.warnings = params, []
+        self.params = params
+        self.warnings: list[str] = []
 
     def warn(self, key: str, value: str, what: str) -> None:
         self.warnings.append(f"Link setting {key}={value!r}: {what}.")

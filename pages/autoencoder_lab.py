@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from engine.data.image_sets import ImageDataset
 from engine.generative.autoencoder import (
     IMAGE_SIZES,
     AutoencoderSettings,
@@ -21,14 +22,12 @@ from engine.generative.autoencoder import (
 )
 from engine.generative.codes import MAX_SAMPLES
 from engine.training.trainer import Snapshot, Trainer
-from engine.vision.image_data import ImageDataset
 from ui.autoencoder_controls import live_controls, seed_widgets, settings_from_widgets, sidebar_controls
 from ui.figures import curves_figure
 from ui.generative_figures import latent_map_figure, tiles_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once, write_url
-from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
-from ui.runtime import enter_page, wait_for_warmup
+from ui.links import open_lab, stop_on_bad_input, write_url
+from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.vision_data import cached_dataset
 
 LAB = "autoencoder"
@@ -38,8 +37,8 @@ NO_TOOLBAR = {"displayModeBar": False}
 
 def trainer_for(settings: AutoencoderSettings, dataset: ImageDataset) -> Trainer:
     """This session's autoencoder trainer, rebuilt when the data or the model's shape change."""
-    trainer, _ = lab_trainer(LAB, settings.structure(), lambda: make_run(settings, dataset), observe, FRAME_SECONDS)
-    apply_live_settings(trainer, "ae_applied", run_settings(settings))
+    trainer, _ = lab_trainer(LAB, settings.structure(), lambda: make_run(settings, dataset), observe, FRAME_SECONDS,
+                             run_settings(settings))
     return trainer
 
 
@@ -156,19 +155,13 @@ def samples_tab(trainer: Trainer, dataset: ImageDataset, settings: AutoencoderSe
 
 
 def main() -> None:
-    enter_page()
-    wait_for_warmup()
-    seed_from_link_once("ae", from_query_params, seed_widgets)
-    page_header("Autoencoders and VAEs", lesson("autoencoder", "intro"), "ae")
+    open_lab("ae", "Autoencoders and VAEs", lesson("autoencoder", "intro"), from_query_params, seed_widgets)
     sidebar_controls()
     live_controls()
-    try:
+    with stop_on_bad_input():
         settings = settings_from_widgets()
         dataset = cached_dataset(settings.dataset, IMAGE_SIZES[settings.dataset], settings.seed)
         trainer = trainer_for(settings, dataset)
-    except ValueError as error:
-        st.error(str(error))
-        st.stop()
     if dataset.note:
         st.warning(dataset.note)
     run_controls(trainer, "ae")

@@ -7,7 +7,9 @@ import html
 import numpy as np
 import streamlit as st
 
-from engine.playground.scores import confusion_matrix
+from engine.data.image_folders import ZipImages, read_zip_images, zip_dataset
+from engine.data.image_sets import ImageDataset
+from engine.training.metrics import confusion_matrix
 from engine.training.trainer import Trainer
 from engine.vision.cnn import layer_table
 from engine.vision.cnn_lab import (
@@ -23,8 +25,6 @@ from engine.vision.cnn_lab import (
     saliency,
     to_query_params,
 )
-from engine.vision.image_data import ImageDataset
-from engine.vision.image_folders import ZipImages, read_zip_images, zip_dataset
 from engine.vision.lime import explain
 from ui.cnn_controls import (
     architecture_controls,
@@ -36,9 +36,8 @@ from ui.cnn_controls import (
 )
 from ui.figures import confusion_figure, curves_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once, write_url
-from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
-from ui.runtime import enter_page, wait_for_warmup
+from ui.links import open_lab, stop_on_bad_input, write_url
+from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.text import literal
 from ui.vision_data import cached_dataset
 from ui.vision_figures import maps_grid_figure, saliency_figure
@@ -84,7 +83,7 @@ def trainer_for(settings: CnnLabSettings, dataset: ImageDataset) -> tuple[Traine
     """This session's CNN trainer, rebuilt when the data or the layers change."""
     return lab_trainer(
         LAB, (*settings.structure(), dataset.name),
-        lambda: make_run(settings, dataset), observe, FRAME_SECONDS,
+        lambda: make_run(settings, dataset), observe, FRAME_SECONDS, run_settings(settings),
     )
 
 
@@ -190,24 +189,17 @@ def mistakes_tab(trainer: Trainer, dataset: ImageDataset) -> None:
 
 
 def main() -> None:
-    enter_page()
-    wait_for_warmup()
-    seed_from_link_once("cnn", from_query_params, seed_widgets)
-    page_header("CNN lab", lesson("cnn", "intro"), "cnn")
+    open_lab("cnn", "CNN lab", lesson("cnn", "intro"), from_query_params, seed_widgets)
     sidebar_controls()
     st.subheader("Architecture", help=lesson("cnn", "architecture"))
     rows = architecture_controls()
-    try:
+    with stop_on_bad_input():
         settings = settings_from_widgets(rows)
         dataset = current_dataset(settings)
         if dataset is None:
             st.info("Upload a zip of class folders in the sidebar (Data → Your images), or pick a built-in data set.")
             st.stop()
         trainer, rebuilt = trainer_for(settings, dataset)
-        apply_live_settings(trainer, "cnn_applied", run_settings(settings))
-    except ValueError as error:
-        st.error(literal(str(error)))  # it may quote the zip's folder names
-        st.stop()
     if dataset.note:
         st.warning(literal(dataset.note))
     with st.expander("Layers, output shapes and parameters", expanded=False):

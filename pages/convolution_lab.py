@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from engine.data.images import LoadedImage, load_sample
 from engine.vision.convolution_lab import (
     DEPTH_CHANNELS,
     ConvolutionLabSettings,
@@ -14,7 +15,6 @@ from engine.vision.convolution_lab import (
     from_query_params,
     to_query_params,
 )
-from engine.vision.images import LoadedImage, load_sample
 from ui.convolution_controls import (
     UPLOADED,
     geometry_controls,
@@ -24,8 +24,8 @@ from ui.convolution_controls import (
     settings_from_widgets,
 )
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once, write_url
-from ui.runtime import enter_page, wait_for_warmup
+from ui.links import open_lab, write_url
+from ui.runtime import wait_for_warmup
 from ui.vision_figures import (
     colour_output_figure,
     feature_map_figure,
@@ -139,9 +139,7 @@ def worked_example_view(lab: LabResult, image: LoadedImage, settings: Convolutio
 
 
 def main() -> None:
-    enter_page()
-    seed_from_link_once("cv", from_query_params, seed_widgets)
-    page_header("Convolution lab", lesson("convolution", "intro"), "cv")
+    open_lab("cv", "Convolution lab", lesson("convolution", "intro"), from_query_params, seed_widgets, warm_up=False)
     image_controls()
     geometry_controls()
     image = current_image()

@@ -5,15 +5,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from engine.generative.gan import (
+from engine.generative.gan import run_settings, training_warnings
+from engine.generative.point_gan import (
     PointGanObserver,
     PointGanSettings,
+    from_query_params,
     link_points,
-    make_point_run,
-    point_from_query_params,
-    point_to_query_params,
-    run_settings,
-    training_warnings,
+    make_run,
+    to_query_params,
 )
 from engine.generative.targets import Target, make_target
 from engine.training.trainer import Snapshot, Trainer
@@ -27,9 +26,8 @@ from ui.gan_controls import (
 )
 from ui.generative_figures import point_gan_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once, write_url
-from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
-from ui.runtime import enter_page, wait_for_warmup
+from ui.links import open_lab, stop_on_bad_input, write_url
+from ui.live import lab_trainer, live_fragment, run_controls, run_message
 
 LAB = "gan"
 FRAME_SECONDS = 0.25  # small networks: four frames a second
@@ -38,7 +36,7 @@ LAYERS = {"verdict": "Discriminator's verdict", "mesh": "Generator's noise grid"
 
 def read_link(params: dict[str, str]) -> tuple[tuple[PointGanSettings, np.ndarray | None], list[str]]:
     """Settings from a share link, and the user's own points when the link carries them."""
-    settings, warnings = point_from_query_params(params)
+    settings, warnings = from_query_params(params)
     return (settings, link_points(params) if settings.target == "custom" else None), warnings
 
 
@@ -60,9 +58,8 @@ def trainer_for(settings: PointGanSettings, target: Target) -> Trainer:
     observer = PointGanObserver(target, settings.noise_dim, settings.seed)
     trainer, _ = lab_trainer(
         LAB, (settings.structure(), st.session_state.get("gan_points_version", 0)),
-        lambda: make_point_run(settings, target), observer, FRAME_SECONDS,
+        lambda: make_run(settings, target), observer, FRAME_SECONDS, run_settings(settings.training),
     )
-    apply_live_settings(trainer, "gan_applied", run_settings(settings.training))
     return trainer
 
 
@@ -96,10 +93,7 @@ def _draw(snapshot: Snapshot, target: Target, shown: set[str], batches_per_epoch
 
 
 def main() -> None:
-    enter_page()
-    wait_for_warmup()
-    seed_from_link_once("gan", read_link, seed_point_widgets)
-    page_header("GAN lab (2-D)", lesson("gan", "intro"), "gan")
+    open_lab("gan", "GAN lab (2-D)", lesson("gan", "intro"), read_link, seed_point_widgets)
     point_sidebar()
     if st.session_state["gan_target"] == "custom":
         with st.expander("Your distribution", expanded=st.session_state.get("gan_points") is None):
@@ -107,25 +101,22 @@ def main() -> None:
     part, layers = st.columns([2, 3])
     with part:
         part_control("gan")
-    shown = set(layers.pills("Show", list(LAYERS), format_func=LAYERS.get, selection_mode="multi",
+    shown = set(layers.pills("Show", list(LAYERS), format_func=LAYERS.__getitem__, selection_mode="multi",
                              default=list(LAYERS), key="gan_layers", persist_state="session") or [])
-    try:
+    with stop_on_bad_input():
         settings = point_settings_from_widgets()
         if settings.target == "custom" and st.session_state.get("gan_points") is None:
             st.info("Draw your distribution in the square above and press **Use drawing**, or upload a CSV of "
                     "points: training starts from them.")
-            write_url(point_to_query_params(settings))
+            write_url(to_query_params(settings))
             st.stop()
         target = current_target(settings)
         trainer = trainer_for(settings, target)
-    except ValueError as error:
-        st.error(str(error))
-        st.stop()
     run_controls(trainer, "gan")
     batches = int(np.ceil(len(target.points) / min(settings.training.batch_size, len(target.points))))
     live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw(snapshot, target, shown, batches))
     st.markdown(lesson("gan", "reading"))
-    write_url(point_to_query_params(settings, st.session_state.get("gan_points")))
+    write_url(to_query_params(settings, st.session_state.get("gan_points")))
 
 
 main()

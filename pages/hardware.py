@@ -16,12 +16,10 @@ from engine.hardware import (
     run_benchmark,
 )
 from engine.links import LinkReader
-from engine.training.executor import default_executor
 from ui.devices import cached_device_report
 from ui.hardware_figures import TITLES, gflops_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once, write_url
-from ui.runtime import enter_page, wait_for_warmup
+from ui.links import open_lab, write_url
 
 
 def from_query_params(params: dict[str, str]) -> tuple[dict, list[str]]:
@@ -63,17 +61,14 @@ def devices_section() -> bool:
 
 
 def main() -> None:
-    enter_page()
-    wait_for_warmup()
-    seed_from_link_once("hw", from_query_params, lambda values: st.session_state.update(values))
-    page_header("GPU vs CPU", lesson("hardware", "intro"), "hw")
+    open_lab("hw", "GPU vs CPU", lesson("hardware", "intro"), from_query_params, lambda values: st.session_state.update(values))
     st.subheader("What TensorFlow sees")
     has_gpu = devices_section()
     st.subheader("Where each lab trains")
     # A static table wraps its text: a data grid would cut the longer explanations off.
     st.table(pd.DataFrame(lab_devices(has_gpu), columns=["lab", "device", "how"]).set_index("lab"))
     st.subheader("Benchmark")
-    st.pills("Operations", list(OPERATIONS), format_func=TITLES.get, selection_mode="multi", key="hw_ops",
+    st.pills("Operations", list(OPERATIONS), format_func=TITLES.__getitem__, selection_mode="multi", key="hw_ops",
              persist_state="session")
     matmul, conv = st.columns(2)
     matmul.select_slider("Largest matrix", SIZES["matmul"], key="hw_matmul_max", persist_state="session")
@@ -93,8 +88,7 @@ def main() -> None:
             progress.progress(len(done) / total, text=f"{result.device} {result.operation} n = {result.size}: "
                                                       f"{result.gflops:.1f} GFLOP/s")
 
-        # one slot of the shared executor: a benchmark waits for, and never starves, training sessions
-        st.session_state["hw_results"] = default_executor().run(lambda: run_benchmark(sizes, devices, landed))
+        st.session_state["hw_results"] = run_benchmark(sizes, devices, landed)
         progress.empty()
     results = st.session_state.get("hw_results")
     if not sizes:

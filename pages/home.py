@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.catalogue import LABS
+from ui.catalogue import HOME, sections
 from ui.devices import cached_device_report
 from ui.live import session_runs
 from ui.runtime import enter_page, page_fragment, warmed_up
@@ -47,10 +47,14 @@ st.markdown(
 cards, device = st.columns([2, 1])
 with cards:
     st.subheader("Labs")
-    for lab in LABS:
-        with st.container(border=True):
-            st.page_link(lab.path, label=lab.title, icon=lab.icon)
-            st.caption(lab.description)
+    for section, labs in sections().items():
+        if HOME in labs:
+            continue
+        st.markdown(f"**{section}**")
+        for lab in labs:
+            with st.container(border=True):
+                st.page_link(lab.path, label=lab.title, icon=lab.icon)
+                st.caption(lab.description)
 with device:
     st.subheader("Device")
     with st.container(border=True):

@@ -4,28 +4,26 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.data.image_sets import ImageDataset
 from engine.generative.autoencoder import IMAGE_SIZES
-from engine.generative.gan import (
+from engine.generative.gan import run_settings, training_warnings
+from engine.generative.image_gan import (
     NUM_FIXED_IMAGES,
     ImageGanObserver,
     ImageGanSettings,
     fresh_samples,
-    image_from_query_params,
-    image_to_query_params,
-    make_image_run,
+    from_query_params,
+    make_run,
     noise_walk,
-    run_settings,
-    training_warnings,
+    to_query_params,
 )
 from engine.training.trainer import Snapshot, Trainer
-from engine.vision.image_data import ImageDataset
 from ui.figures import curves_figure
 from ui.gan_controls import image_settings_from_widgets, image_sidebar, part_control, seed_image_widgets
 from ui.generative_figures import tiles_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once, write_url
-from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
-from ui.runtime import enter_page, wait_for_warmup
+from ui.links import open_lab, stop_on_bad_input, write_url
+from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.vision_data import cached_dataset
 
 LAB = "dcgan"
@@ -38,9 +36,8 @@ def trainer_for(settings: ImageGanSettings, dataset: ImageDataset) -> Trainer:
     observer = ImageGanObserver(dataset.x_train, settings.noise_dim, settings.seed)
     trainer, _ = lab_trainer(
         LAB, (settings.structure(), dataset.name),
-        lambda: make_image_run(settings, dataset), observer, FRAME_SECONDS,
+        lambda: make_run(settings, dataset), observer, FRAME_SECONDS, run_settings(settings.training, images=True),
     )
-    apply_live_settings(trainer, "dcgan_applied", run_settings(settings.training, images=True))
     return trainer
 
 
@@ -88,19 +85,13 @@ def explore_section(trainer: Trainer) -> None:
 
 
 def main() -> None:
-    enter_page()
-    wait_for_warmup()
-    seed_from_link_once("dcgan", image_from_query_params, seed_image_widgets)
-    page_header("Image GAN", lesson("gan", "images"), "dcgan")
+    open_lab("dcgan", "Image GAN", lesson("gan", "images"), from_query_params, seed_image_widgets)
     image_sidebar()
     part_control("dcgan")
-    try:
+    with stop_on_bad_input():
         settings = image_settings_from_widgets()
         dataset = cached_dataset(settings.dataset, IMAGE_SIZES[settings.dataset], settings.seed)
         trainer = trainer_for(settings, dataset)
-    except ValueError as error:
-        st.error(str(error))
-        st.stop()
     if dataset.note:
         st.warning(dataset.note)
     run_controls(trainer, "dcgan")
@@ -110,7 +101,7 @@ def main() -> None:
     with st.expander("Real training images, for comparison"):
         st.plotly_chart(tiles_figure(dataset.x_train[:NUM_FIXED_IMAGES], 8, width=380), key="dcgan_real",
                         config=NO_TOOLBAR)
-    write_url(image_to_query_params(settings))
+    write_url(to_query_params(settings))
 
 
 main()

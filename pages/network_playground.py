@@ -16,15 +16,15 @@ from engine.data.planar import DATASETS
 from engine.models.mlp import layer_table
 from engine.playground.baseline import compare_with_sklearn
 from engine.playground.export import export_script
-from engine.playground.scores import confusion_matrix, regression_scores
 from engine.playground.settings import UPLOAD, PlaygroundSettings, from_query_params, to_query_params
 from engine.playground.task import hidden_layer_names, make_run, make_run_settings, observe, output_units, prepare_data
+from engine.training.metrics import confusion_matrix, regression_scores
 from engine.training.trainer import Trainer
 from ui.devices import cached_device_report
 from ui.figures import boundary_figure, confusion_figure, curves_figure, network_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once, write_url
-from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
+from ui.links import open_lab, stop_on_bad_input, write_url
+from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.playground_controls import (
     data_controls,
     network_controls,
@@ -32,7 +32,6 @@ from ui.playground_controls import (
     settings_from_widgets,
     training_controls,
 )
-from ui.runtime import enter_page, wait_for_warmup
 
 LAB = "playground"
 FRAME_SECONDS = 0.25  # live views redraw four times a second while training
@@ -67,7 +66,7 @@ def trainer_for(settings: PlaygroundSettings, data) -> tuple[Trainer, bool]:
 
     return lab_trainer(
         LAB, (settings.structure(), st.session_state.get("pg_upload_digest")),
-        lambda: make_run(settings, data), view, FRAME_SECONDS,
+        lambda: make_run(settings, data), view, FRAME_SECONDS, make_run_settings(settings),
     )
 
 
@@ -225,10 +224,7 @@ def summary_tab(rows) -> None:
 
 
 def main() -> None:
-    enter_page()
-    wait_for_warmup()
-    seed_from_link_once("pg", read_link, seed_widgets)
-    page_header("Network Playground", lesson("playground", "intro"), "pg")
+    open_lab("pg", "Network Playground", lesson("playground", "intro"), read_link, seed_widgets)
     data_controls()
     network_controls()
     state = st.session_state
@@ -237,14 +233,10 @@ def main() -> None:
     total = len(uploaded.points) if from_upload else state["pg_points"]
     problem = uploaded.problem if from_upload else DATASETS[state["pg_dataset"]].problem
     training_controls(num_train=max(1, round(total * state["pg_train"] / 100)), problem=problem)
-    try:
+    with stop_on_bad_input():
         settings = settings_from_widgets()
         data = playground_data(settings)
         trainer, rebuilt = trainer_for(settings, data)
-        apply_live_settings(trainer, "pg_applied", make_run_settings(settings))
-    except ValueError as error:
-        st.error(str(error))
-        st.stop()
     rows = layer_table(settings.network, len(settings.features), data.problem, data.num_classes)
     total_parameters = sum(row.parameters for row in rows)
     outputs = output_units(data)

@@ -5,20 +5,18 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from engine.data.image_sets import ImageDataset
 from engine.generative import dbn, rbm
 from engine.training.group import RunGroup
-from engine.training.optimizers import OptimizerConfig
 from engine.training.run import TrainingData
 from engine.training.trainer import Snapshot, Trainer
-from engine.vision.image_data import ImageDataset
 from ui.comparison_figures import comparison_figure
 from ui.figures import curves_figure
 from ui.generative_figures import animation_figure, filters_figure, tiles_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once, write_url
-from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
-from ui.playground_controls import LEARNING_RATES, with_current
-from ui.runtime import enter_page, wait_for_warmup
+from ui.links import open_lab, stop_on_bad_input, write_url
+from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.rbm_controls import dbn_controls, rbm_controls, read_link, seed_widgets
 from ui.vision_data import cached_dataset
 
 FRAME_SECONDS = 0.5
@@ -26,49 +24,14 @@ NO_TOOLBAR = {"displayModeBar": False}
 IMAGE_SIDE = 8
 
 
-def read_link(params: dict[str, str]) -> tuple[tuple[rbm.RbmSettings, dbn.DbnSettings], list[str]]:
-    """Both experiments' settings from one link."""
-    rbm_settings, rbm_warnings = rbm.from_query_params(params)
-    dbn_settings, dbn_warnings = dbn.from_query_params(params)
-    return (rbm_settings, dbn_settings), rbm_warnings + dbn_warnings
-
-
-def seed_widgets(settings: tuple[rbm.RbmSettings, dbn.DbnSettings]) -> None:
-    machine, belief = settings
-    st.session_state.update({
-        "rbm_hidden": machine.hidden_units, "rbm_k": machine.cd_steps, "rbm_lr": machine.optimizer.learning_rate,
-        "rbm_batch": machine.batch_size, "rbm_seed": machine.seed,
-        "dbn_h1": belief.hidden[0], "dbn_h2": belief.hidden[1], "dbn_pretrain": belief.pretrain_epochs,
-        "dbn_labelled": belief.labelled_per_class, "dbn_lr": belief.optimizer.learning_rate,
-    })
-
-
 # ----------------------------------------------------------------- RBM
-def rbm_controls() -> rbm.RbmSettings:
-    size, steps, rate, batch, seed = st.columns(5)
-    size.select_slider("Hidden units", with_current([16, 32, 64, 128, 256], "rbm_hidden"), key="rbm_hidden",
-                       persist_state="session")
-    steps.slider("k (Gibbs steps per update)", 1, rbm.MAX_CD_STEPS, key="rbm_k", persist_state="session",
-                 help="CD-k: how far the chain runs from the data before its statistics are taken. Live.")
-    rate.select_slider("Learning rate", with_current(LEARNING_RATES, "rbm_lr"), key="rbm_lr",
-                       persist_state="session", help="Plain SGD. Live.")
-    batch.select_slider("Batch size", with_current([10, 20, 50, 100], "rbm_batch"), key="rbm_batch",
-                        persist_state="session")
-    seed.number_input("Seed", 0, 2**31 - 1, key="rbm_seed", persist_state="session")
-    state = st.session_state
-    return rbm.RbmSettings(hidden_units=int(state["rbm_hidden"]), cd_steps=int(state["rbm_k"]),
-                           optimizer=OptimizerConfig("sgd", float(state["rbm_lr"])),
-                           batch_size=int(state["rbm_batch"]), seed=int(state["rbm_seed"]))
-
-
 def rbm_trainer(settings: rbm.RbmSettings, dataset: ImageDataset) -> Trainer:
     observer = rbm.RbmObserver((IMAGE_SIDE, IMAGE_SIDE))
 
     def new_run():
         return rbm.make_run(settings, rbm.flatten(dataset.x_train), rbm.flatten(dataset.x_test))
 
-    trainer, _ = lab_trainer("rbm", settings.structure(), new_run, observer, FRAME_SECONDS)
-    apply_live_settings(trainer, "rbm_applied", rbm.run_settings(settings))
+    trainer, _ = lab_trainer("rbm", settings.structure(), new_run, observer, FRAME_SECONDS, rbm.run_settings(settings))
     return trainer
 
 
@@ -134,26 +97,7 @@ def reference_section(settings: rbm.RbmSettings, dataset: ImageDataset, trainer:
 @st.cache_data(show_spinner=False, max_entries=8)
 def cached_stack(settings: dbn.DbnSettings) -> dbn.Stack:
     """The greedy pre-training, shared by every session with the same settings."""
-    from engine.training.executor import default_executor
-
-    return default_executor().run(lambda: dbn.pretrain(cached_dataset("digits", IMAGE_SIDE, settings.seed), settings))
-
-
-def dbn_controls() -> dbn.DbnSettings:
-    first, second, epochs, labelled, rate = st.columns(5)
-    first.select_slider("RBM 1 units", with_current([32, 64, 128, 256], "dbn_h1"), key="dbn_h1",
-                        persist_state="session")
-    second.select_slider("RBM 2 units", with_current([16, 32, 64, 128], "dbn_h2"), key="dbn_h2",
-                         persist_state="session")
-    epochs.number_input("Pre-training epochs each", 1, 200, key="dbn_pretrain", persist_state="session")
-    labelled.number_input("Labelled images per digit", 1, dbn.MAX_LABELLED_PER_CLASS, key="dbn_labelled",
-                          persist_state="session")
-    rate.select_slider("Fine-tuning rate (Adam)", with_current(LEARNING_RATES, "dbn_lr"), key="dbn_lr",
-                       persist_state="session")
-    state = st.session_state
-    return dbn.DbnSettings(hidden=(int(state["dbn_h1"]), int(state["dbn_h2"])),
-                           pretrain_epochs=int(state["dbn_pretrain"]), labelled_per_class=int(state["dbn_labelled"]),
-                           optimizer=OptimizerConfig("adam", float(state["dbn_lr"])), seed=int(state["rbm_seed"]))
+    return dbn.pretrain(cached_dataset("digits", IMAGE_SIDE, settings.seed), settings)
 
 
 def _nothing(group: RunGroup) -> None:
@@ -163,9 +107,8 @@ def _nothing(group: RunGroup) -> None:
 def dbn_trainer(settings: dbn.DbnSettings, task: TrainingData, stack: dbn.Stack) -> Trainer:
     trainer, _ = lab_trainer(
         "dbn", settings.structure(),
-        lambda: dbn.make_comparison(settings, task, stack), _nothing, FRAME_SECONDS,
+        lambda: dbn.make_comparison(settings, task, stack), _nothing, FRAME_SECONDS, dbn.fine_tuning_settings(settings),
     )
-    apply_live_settings(trainer, "dbn_applied", dbn.fine_tuning_settings(settings))
     return trainer
 
 
@@ -181,19 +124,13 @@ def _draw_dbn(snapshot: Snapshot, num_labelled: int) -> None:
 
 
 def main() -> None:
-    enter_page()
-    wait_for_warmup()
-    seed_from_link_once("rbm", read_link, seed_widgets)
-    page_header("RBMs and deep belief networks", lesson("rbm", "intro"), "rbm")
+    open_lab("rbm", "RBMs and deep belief networks", lesson("rbm", "intro"), read_link, seed_widgets)
     machine, belief = st.tabs(["Restricted Boltzmann machine", "Deep belief network"])
     dataset = cached_dataset("digits", IMAGE_SIDE, int(st.session_state["rbm_seed"]))
     with machine:
-        try:
+        with stop_on_bad_input():
             rbm_settings = rbm_controls()
             trainer = rbm_trainer(rbm_settings, dataset)
-        except ValueError as error:
-            st.error(str(error))
-            st.stop()
         run_controls(trainer, "rbm")
         live_fragment(trainer, FRAME_SECONDS, _draw_rbm)
         with st.expander("Gibbs chain: let the RBM dream", expanded=True):
@@ -202,15 +139,12 @@ def main() -> None:
             reference_section(rbm_settings, dataset, trainer)
     with belief:
         st.markdown(lesson("rbm", "dbn"))
-        try:
+        with stop_on_bad_input():
             dbn_settings = dbn_controls()
             with st.spinner(f"Pre-training two RBMs for {dbn_settings.pretrain_epochs} epochs each…"):
                 stack = cached_stack(dbn_settings.pretraining_only())
             task = dbn.labelled_task(dataset, dbn_settings.labelled_per_class, dbn_settings.seed)
             comparison = dbn_trainer(dbn_settings, task, stack)
-        except ValueError as error:
-            st.error(str(error))
-            st.stop()
         st.caption("Pre-trained without labels on all training digits: reconstruction error "
                    + ", ".join(f"{error:.4f}" for error in stack.reconstruction_errors) + " (RBM 1, RBM 2).")
         run_controls(comparison, "dbn")

@@ -14,11 +14,10 @@ from engine.rl.run import AgentRun
 from engine.rl.settings import AGENTS, VALUE_AGENTS, AgentSettings, from_query_params, to_query_params
 from engine.training.trainer import Snapshot, Trainer
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once, write_url
-from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
+from ui.links import open_lab, stop_on_bad_input, write_url
+from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.rl_controls import grid_editor, seed_widgets, settings_from_widgets, sidebar
 from ui.rl_figures import curves_panels_figure, episode_figure, grid_figure, reward_figure
-from ui.runtime import enter_page, wait_for_warmup
 
 LAB = "rl"
 FRAME_SECONDS = 0.25
@@ -45,10 +44,10 @@ def observe(run: AgentRun) -> RLView:
 
 def trainer_for(settings: AgentSettings) -> Trainer:
     """This session's RL trainer, rebuilt when the world's shape or the agent changes."""
-    trainer, rebuilt = lab_trainer(LAB, settings.structure(), lambda: AgentRun(settings), observe, FRAME_SECONDS)
+    trainer, rebuilt = lab_trainer(LAB, settings.structure(), lambda: AgentRun(settings), observe, FRAME_SECONDS,
+                                   settings.live_settings())
     if rebuilt:
         st.session_state.pop("rl_episode", None)
-    apply_live_settings(trainer, "rl_applied", settings.live_settings())
     return trainer
 
 
@@ -127,21 +126,15 @@ def replay_section(trainer: Trainer, settings: AgentSettings) -> None:
 
 
 def main() -> None:
-    enter_page()
-    wait_for_warmup()
-    seed_from_link_once("rl", from_query_params, seed_widgets)
-    page_header("Reinforcement learning", lesson("rl", "intro"), "rl")
+    open_lab("rl", "Reinforcement learning", lesson("rl", "intro"), from_query_params, seed_widgets)
     sidebar()
     if st.session_state["rl_env"] == GRIDWORLD:
         with st.expander("Edit the gridworld (applies live)", key="rl_grid_editor", on_change="rerun"):
             grid_editor()
-    try:
+    with stop_on_bad_input():
         settings = settings_from_widgets()
         settings.layout()  # a bad layout says why before anything is built
         trainer = trainer_for(settings)
-    except ValueError as error:
-        st.error(str(error))
-        st.stop()
     st.caption(f"**{AGENTS[settings.agent]}** on **{settings.environment}**.")
     if settings.agent == "dqn":
         st.info(lesson("rl", "dqn"))

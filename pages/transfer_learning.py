@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from engine.training.executor import default_executor
 from engine.training.history import downsample_history
 from engine.training.run import TrainingData
 from engine.training.trainer import Snapshot, Trainer
@@ -31,9 +30,8 @@ from engine.vision.transfer import (
 from ui.comparison_figures import comparison_figure
 from ui.figures import curves_figure
 from ui.lessons import lesson
-from ui.links import page_header, seed_from_link_once, write_url
-from ui.live import apply_live_settings, lab_trainer, live_fragment, run_controls, run_message
-from ui.runtime import enter_page, wait_for_warmup
+from ui.links import open_lab, stop_on_bad_input, write_url
+from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.transfer_controls import experiment_controls, seed_widgets, settings_from_widgets, sidebar_controls
 from ui.vision_data import cached_dataset
 
@@ -52,14 +50,14 @@ WHAT_TRAINS = {
 def cached_pretraining(settings: TransferSettings) -> Pretrained:
     """Pre-trained weights, shared by every session with the same data, layers, classes and seed."""
     data = split_classes(cached_dataset(settings.dataset, settings.image_size, settings.seed), settings)
-    return default_executor().run(lambda: pretrain(settings, data))
+    return pretrain(settings, data)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def cached_imagenet_task(settings: TransferSettings, weights: str) -> TrainingData:
     """The target images' backbone features, shared by every session with the same split."""
     data = split_classes(cached_dataset(settings.dataset, settings.image_size, settings.seed), settings)
-    return default_executor().run(lambda: imagenet_task(data, Path(weights)))
+    return imagenet_task(data, Path(weights))
 
 
 def imagenet_data(settings: TransferSettings, data: TransferData) -> tuple[TransferSettings, TrainingData | None]:
@@ -83,8 +81,8 @@ def trainer_for(settings: TransferSettings, data: TransferData, pretrained: Pret
     trainer, _ = lab_trainer(
         LAB, settings.structure(),
         lambda: make_fine_tuning(settings, data, pretrained, imagenet), trainable_parameters, FRAME_SECONDS,
+        fine_tuning_settings(settings),
     )
-    apply_live_settings(trainer, "tl_applied", fine_tuning_settings(settings))
     return trainer
 
 
@@ -138,13 +136,10 @@ def _draw_comparison(snapshot: Snapshot, settings: TransferSettings, num_test: i
 
 
 def main() -> None:
-    enter_page()
-    wait_for_warmup()
-    seed_from_link_once("tl", from_query_params, seed_widgets)
-    page_header("Transfer learning", lesson("transfer", "intro"), "tl")
+    open_lab("tl", "Transfer learning", lesson("transfer", "intro"), from_query_params, seed_widgets)
     sidebar_controls()
     experiment_controls()
-    try:
+    with stop_on_bad_input():
         settings = linked = settings_from_widgets()
         dataset = cached_dataset(settings.dataset, settings.image_size, settings.seed)
         data = split_classes(dataset, settings)
@@ -152,9 +147,6 @@ def main() -> None:
             pretrained = cached_pretraining(settings.pretraining_only())
         settings, imagenet = imagenet_data(settings, data)
         trainer = trainer_for(settings, data, pretrained, imagenet)
-    except ValueError as error:
-        st.error(str(error))
-        st.stop()
     if dataset.note:
         st.warning(dataset.note)
     pretraining_section(settings, data, pretrained)

@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 @pytest.fixture(scope="session")
 def digits():
     """scikit-learn's 8×8 digits as the image labs load them (tests only read it)."""
-    from engine.vision.image_data import load_image_dataset
+    from engine.data.image_sets import load_image_dataset
 
     return load_image_dataset("digits", 8, seed=0)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.data.image_sets import DATASETS
 from engine.generative.autoencoder import (
     ARCHITECTURES,
     KINDS,
@@ -13,7 +14,6 @@ from engine.generative.autoencoder import (
     AutoencoderSettings,
 )
 from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
-from engine.vision.image_data import DATASETS
 from ui.playground_controls import LEARNING_RATES, with_current
 
 HIDDEN_UNITS = [16, 32, 64, 128, 256, 512, 1024]
@@ -34,10 +34,10 @@ def sidebar_controls() -> None:
     """Data, model shape, seed and the optimizer."""
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Images", list(DATASETS), format_func=DATASETS.get, key="ae_dataset", persist_state="session")
+        st.selectbox("Images", list(DATASETS), format_func=DATASETS.__getitem__, key="ae_dataset", persist_state="session")
         st.header("Model")
-        st.radio("Model", list(KINDS), format_func=KINDS.get, key="ae_kind", persist_state="session")
-        st.radio("Encoder and decoder", list(ARCHITECTURES), format_func=ARCHITECTURES.get, key="ae_arch",
+        st.radio("Model", list(KINDS), format_func=KINDS.__getitem__, key="ae_kind", persist_state="session")
+        st.radio("Encoder and decoder", list(ARCHITECTURES), format_func=ARCHITECTURES.__getitem__, key="ae_arch",
                  persist_state="session",
                  horizontal=True)
         st.slider("Code size (bottleneck)", MIN_LATENT, MAX_LATENT, key="ae_latent", persist_state="session",
@@ -48,7 +48,7 @@ def sidebar_controls() -> None:
         st.number_input("Seed", 0, 2**31 - 1, key="ae_seed",
                         persist_state="session", help="Initial weights, noise and shuffling.")
         st.header("Training")
-        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="ae_optimizer",
+        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.__getitem__, key="ae_optimizer",
                      persist_state="session")
         st.select_slider("Learning rate", with_current(LEARNING_RATES, "ae_lr"), key="ae_lr", persist_state="session")
         st.select_slider("Batch size", with_current(BATCH_SIZES, "ae_batch"), key="ae_batch", persist_state="session")

@@ -1,5 +1,6 @@
-"""What each page is called and what a learner does there: ``app.py`` names the pages in its
-navigation and takes their titles and icons from here; the home page's cards read it too.
+"""The one list of pages: where each lives, its section, title, icon and what a learner does there.
+
+``app.py`` builds the navigation from it and the home page its cards; a new lab is one entry here.
 
 Icons are Streamlit's Material Symbols, drawn from the app's own font: emoji show as empty
 boxes on machines without an emoji font.
@@ -12,44 +13,48 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Lab:
-    """One page of the app: where it lives, how it is named, and what a learner does there."""
+    """One page of the app: where it lives, its section of the navigation, its name and what a learner does there."""
 
     path: str
+    section: str
     title: str
     icon: str
     description: str
 
 
-HOME = Lab("pages/home.py", "Home", ":material/home:", "")
+HOME = Lab("pages/home.py", "Start", "Home", ":material/home:", "")
 LABS = (
-    Lab("pages/network_playground.py", "Network Playground", ":material/hub:",
+    Lab("pages/network_playground.py", "Networks", "Network Playground", ":material/hub:",
         "Shape a dense network, train it on 2-D data and watch every neuron learn, live."),
-    Lab("pages/convolution_lab.py", "Convolution lab", ":material/grid_on:",
+    Lab("pages/convolution_lab.py", "Vision", "Convolution lab", ":material/grid_on:",
         "Edit a kernel, slide it over a photo or a digit, and check any output pixel by hand."),
-    Lab("pages/cnn_lab.py", "CNN lab", ":material/view_module:",
+    Lab("pages/cnn_lab.py", "Vision", "CNN lab", ":material/view_module:",
         "Stack convolution and pooling layers, train on digits or your own images live, draw a digit, "
         "and see what each layer sees and why it decided."),
-    Lab("pages/transfer_learning.py", "Transfer learning", ":material/move_up:",
+    Lab("pages/transfer_learning.py", "Vision", "Transfer learning", ":material/move_up:",
         "Pre-train on some classes, then race four ways of learning new ones from a handful of images."),
-    Lab("pages/autoencoder_lab.py", "Autoencoders and VAEs", ":material/compress:",
+    Lab("pages/autoencoder_lab.py", "Generative", "Autoencoders and VAEs", ":material/compress:",
         "Squeeze digits through a tiny code, denoise them, tune β live, walk the latent space and sample new "
         "digits."),
-    Lab("pages/gan_lab.py", "GAN lab (2-D)", ":material/scatter_plot:",
+    Lab("pages/gan_lab.py", "Generative", "GAN lab (2-D)", ":material/scatter_plot:",
         "Watch a generator and a discriminator play their game on points in the plane: the verdict map, "
         "the generator's pull, mode collapse, or a shape you draw."),
-    Lab("pages/image_gan.py", "Image GAN", ":material/image:",
+    Lab("pages/image_gan.py", "Generative", "Image GAN", ":material/image:",
         "A small DCGAN learns to draw digits: the same 64 samples sharpen while it trains."),
-    Lab("pages/rbm_lab.py", "RBMs and deep belief nets", ":material/casino:",
+    Lab("pages/rbm_lab.py", "Generative", "RBMs and deep belief nets", ":material/casino:",
         "Contrastive divergence written out by hand, hidden units as images, Gibbs chains that dream digits, "
         "and an honest test of pre-training with few labels."),
-    Lab("pages/rl_lab.py", "Reinforcement learning", ":material/sports_esports:",
+    Lab("pages/rl_lab.py", "Agents", "Reinforcement learning", ":material/sports_esports:",
         "Q-learning, SARSA, DQN and actor-critic learn CartPole, FrozenLake or a gridworld you edit while they "
         "learn; replay any episode frame by frame."),
-    Lab("pages/hardware.py", "GPU vs CPU", ":material/memory:",
+    Lab("pages/hardware.py", "Hardware", "GPU vs CPU", ":material/memory:",
         "What TensorFlow sees, where each lab trains, and a benchmark that shows where a GPU starts to win."),
 )
 
 
-def lab_at(path: str) -> Lab:
-    """The catalogue entry of the page at ``path`` (the home page included)."""
-    return next(lab for lab in (HOME, *LABS) if lab.path == path)
+def sections() -> dict[str, list[Lab]]:
+    """Every page (the home page first) by section, in catalogue order."""
+    grouped: dict[str, list[Lab]] = {}
+    for lab in (HOME, *LABS):
+        grouped.setdefault(lab.section, []).append(lab)
+    return grouped

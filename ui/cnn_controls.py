@@ -8,18 +8,19 @@ version so a preset load starts it afresh from the preset's rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
+from engine.data.image_sets import ImageDataset
+from engine.data.images import load_upload
 from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
 from engine.vision.cnn import COLUMNS, CONV_ACTIVATIONS, KINDS, MAX_LAYERS, PRESETS, LayerSpec, layer_rows, tidy_rows
 from engine.vision.cnn_lab import DATA_CHOICES, UPLOAD, CnnLabSettings
 from engine.vision.digit_input import prepare_digit
-from engine.vision.image_data import ImageDataset
-from engine.vision.images import load_upload
 from engine.vision.lime import MAX_SAMPLES
 from ui.editors import remember_shown, shown_before_leaving
 from ui.playground_controls import LEARNING_RATES
@@ -75,7 +76,7 @@ def sidebar_controls() -> None:
     """Data set, image size, seed and training settings."""
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Data set", list(DATA_CHOICES), format_func=DATA_CHOICES.get, key="cnn_dataset",
+        st.selectbox("Data set", list(DATA_CHOICES), format_func=DATA_CHOICES.__getitem__, key="cnn_dataset",
                      persist_state="session")
         with st.expander("Your images", expanded=st.session_state["cnn_dataset"] == UPLOAD):
             st.file_uploader(
@@ -90,7 +91,7 @@ def sidebar_controls() -> None:
         st.number_input("Seed", 0, 2**31 - 1, key="cnn_seed",
                         persist_state="session", help="Data split, initial weights and shuffling.")
         st.header("Training")
-        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="cnn_optimizer",
+        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.__getitem__, key="cnn_optimizer",
                      persist_state="session")
         rates = sorted({*LEARNING_RATES, st.session_state.get("cnn_lr", 0.003)})
         st.select_slider("Learning rate", rates, key="cnn_lr", persist_state="session")
@@ -140,7 +141,7 @@ def settings_from_widgets(rows: list[dict]) -> CnnLabSettings:
     layers = []
     defaults = LayerSpec("dense")
     for index, row in enumerate(rows, start=1):
-        values = {column: row.get(column) for column in COLUMNS}
+        values: dict[str, Any] = {column: row.get(column) for column in COLUMNS}
         if not values["kind"] or pd.isna(values["kind"]):
             raise ValueError(f"Row {index} has no layer kind: pick one or delete the row.")
         for column in COLUMNS[1:]:  # an empty cell takes the default

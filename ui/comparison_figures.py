@@ -7,13 +7,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.figures import CLASS_COLORS, _figure, add_panel, metric_label, robust_range, side_by_side_axes
+from ui.figures import CLASS_COLORS, add_panel, make_figure, metric_label, robust_range, side_by_side_axes
 
 
 def comparison_figure(history: Mapping[str, np.ndarray], members: Mapping[str, str],
                       metrics: Sequence[str] = ("val_accuracy", "loss")) -> go.Figure:
     """One panel per metric side by side, one coloured line per member (``"<member>/<metric>"`` series)."""
-    traces, layout = [], {}
+    traces: list = []
+    layout: dict = {}
     epochs = history.get("epoch", np.array([]))
     for panel, metric in enumerate(metrics):
         accuracy = "accuracy" in metric
@@ -32,5 +33,5 @@ def comparison_figure(history: Mapping[str, np.ndarray], members: Mapping[str, s
                 line=dict(color=colour), xaxis=f"x{suffix}", yaxis=f"y{suffix}",
                 hovertemplate=f"{label}: %{{y:.4g}}<extra>epoch %{{x}}</extra>",
             ))
-    return _figure(traces, 300, legend=dict(orientation="h", y=1.12, yanchor="bottom"),
+    return make_figure(traces, 300, legend=dict(orientation="h", y=1.12, yanchor="bottom"),
                    margin=dict(l=10, r=10, t=55, b=10), **layout)

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from engine.data.images import SAMPLE_IMAGES, load_upload
 from engine.vision.convolution import MAX_DILATION, MAX_PAD, MAX_POOL, MAX_STRIDE, PADDINGS, POOLINGS, ConvolutionConfig
 from engine.vision.convolution_lab import CHANNEL_MODES, DEPTH_CHANNELS, ConvolutionLabSettings
-from engine.vision.images import SAMPLE_IMAGES, load_upload
 from engine.vision.kernels import MAX_SIZE, PRESETS, embed_centred, make_preset, parse_kernel, random_kernel
 from ui.editors import remember_shown, shown_before_leaving
 from ui.lessons import lesson
@@ -180,10 +180,10 @@ def geometry_controls() -> None:
     """Channels, padding, stride, dilation, ReLU and pooling (in the sidebar)."""
     with st.sidebar:
         st.header("Channels", help=lesson("convolution", "channels"))
-        st.radio("Channels", CHANNEL_MODES, format_func=CHANNEL_LABELS.get, key="cv_channels", persist_state="session",
+        st.radio("Channels", CHANNEL_MODES, format_func=CHANNEL_LABELS.__getitem__, key="cv_channels", persist_state="session",
                  on_change=_change_channels, label_visibility="collapsed")
         st.header("Geometry", help=lesson("convolution", "geometry"))
-        st.selectbox("Padding", PADDINGS, format_func=PADDING_LABELS.get, key="cv_padding", persist_state="session")
+        st.selectbox("Padding", PADDINGS, format_func=PADDING_LABELS.__getitem__, key="cv_padding", persist_state="session")
         st.number_input("Zeros on each side", 0, MAX_PAD, key="cv_pad", persist_state="session",
                         disabled=st.session_state.get("cv_padding") != "explicit")
         rows, cols = st.columns(2)
@@ -193,7 +193,7 @@ def geometry_controls() -> None:
         cols.number_input("Dilation (columns)", 1, MAX_DILATION, key="cv_dilation_cols", persist_state="session")
         st.header("After the convolution", help=lesson("convolution", "pooling"))
         st.toggle("ReLU: max(0, x)", key="cv_relu", persist_state="session")
-        st.selectbox("Pooling", POOLINGS, format_func=POOLING_LABELS.get, key="cv_pooling", persist_state="session")
+        st.selectbox("Pooling", POOLINGS, format_func=POOLING_LABELS.__getitem__, key="cv_pooling", persist_state="session")
         size, stride = st.columns(2)
         pooling_off = st.session_state.get("cv_pooling") == "none"
         size.number_input("Pool size", 1, MAX_POOL, key="cv_pool", persist_state="session", disabled=pooling_off)

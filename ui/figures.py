@@ -24,7 +24,7 @@ MAX_LINK_HOVERS = 1500
 COLUMN_SPACING = 2.5  # horizontal distance between layers, in neuron rows, to leave room for links
 
 
-def _figure(traces: list, height: int, **layout) -> go.Figure:
+def make_figure(traces: list, height: int, **layout) -> go.Figure:
     """One figure from its traces and layout, built in a single validated step.
 
     Plotly validates on every ``add_trace``/``update_*`` call; building at once is 2-3x
@@ -104,7 +104,7 @@ def boundary_figure(
         if hollow:  # one legend entry for the hollow test points of every class
             traces.append(go.Scatter(x=[None], y=[None], mode="markers", name="test points (hollow)",
                                      marker=dict(**marker, color="#888")))
-    return _figure(
+    return make_figure(
         traces, height, title=title, legend=dict(orientation="h", y=-0.22),
         xaxis=dict(range=[x_min, x_max], title="x₁", constrain="domain"),
         yaxis=dict(range=[y_min, y_max], title="x₂", scaleanchor="x", scaleratio=1),
@@ -125,7 +125,7 @@ def _class_image(probabilities: np.ndarray, discretize: bool) -> np.ndarray:
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
-    return tuple(int(colour[index:index + 2], 16) for index in (1, 3, 5))
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
 def _diverging_rgb(values: np.ndarray) -> np.ndarray:
@@ -203,7 +203,9 @@ def curves_figure(
     times a second while training, and every chart has a fixed cost. ``log_scale`` applies
     to loss panels only.
     """
-    traces, layout, labels = [], {}, set()
+    traces: list = []
+    layout: dict = {}
+    labels: set[str] = set()
     epochs = history.get("epoch", np.array([]))
     for panel, metric in enumerate(metrics):
         log = log_scale and "loss" in metric
@@ -231,7 +233,7 @@ def curves_figure(
                                                        "<extra>epoch %{x}</extra>", **axes,
             ))
     # A legend with one entry ("train") says nothing: shown only when there are series to tell apart.
-    return _figure(traces, height, showlegend=len(labels) > 1, legend=dict(orientation="h", y=1.12, yanchor="bottom"),
+    return make_figure(traces, height, showlegend=len(labels) > 1, legend=dict(orientation="h", y=1.12, yanchor="bottom"),
                    margin=dict(l=10, r=10, t=50 if len(labels) > 1 else 30, b=10), **layout)
 
 
@@ -242,7 +244,7 @@ def confusion_figure(matrix: np.ndarray, class_names: tuple[str, ...]) -> go.Fig
         z=matrix, x=names, y=names, colorscale="Blues", showscale=False,
         text=matrix, texttemplate="%{text}", hovertemplate="true %{y}<br>predicted %{x}<br>%{z}<extra></extra>",
     )
-    return _figure(
+    return make_figure(
         [heatmap], 260, xaxis=dict(title="predicted", side="bottom"), yaxis=dict(title="true", autorange="reversed"),
     )
 
@@ -304,7 +306,7 @@ def network_figure(
         dict(x=x - box - 0.05, y=y, text=label, showarrow=False, xanchor="right", font=dict(size=12))
         for label, (x, y) in zip(feature_labels, positions[0], strict=True)
     ]
-    return _figure(
+    return make_figure(
         traces, int(min(720, max(260, 70 * tallest))), images=images, annotations=labels,
         xaxis=dict(visible=False, range=[-1.2, COLUMN_SPACING * (len(columns) - 1) + 0.6]),
         yaxis=dict(visible=False, range=[-0.8, tallest - 0.2], scaleanchor="x", scaleratio=1),

@@ -6,16 +6,10 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from engine.generative.gan import (
-    LOSSES,
-    MAX_D_STEPS,
-    MAX_LAYERS,
-    PARTS,
-    POINT_NOISE_RANGE,
-    GanTraining,
-    ImageGanSettings,
-    PointGanSettings,
-)
+from engine.data.image_sets import DATASETS
+from engine.generative.gan import LOSSES, MAX_D_STEPS, PARTS, GanTraining
+from engine.generative.image_gan import ImageGanSettings
+from engine.generative.point_gan import MAX_LAYERS, NOISE_RANGE, PointGanSettings
 from engine.generative.targets import (
     LINK_POINTS,
     MAX_CUSTOM_POINTS,
@@ -26,7 +20,6 @@ from engine.generative.targets import (
     points_from_mask,
 )
 from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
-from engine.vision.image_data import DATASETS
 from ui.playground_controls import LEARNING_RATES, with_current
 from ui.text import literal
 
@@ -53,7 +46,7 @@ def training_sidebar(prefix: str) -> None:
         st.header("The game")
         for network, name in (("d", "Discriminator"), ("g", "Generator")):
             optimizer, rate = st.columns(2)
-            optimizer.selectbox(f"{name} optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get,
+            optimizer.selectbox(f"{name} optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.__getitem__,
                                 key=f"{prefix}_{network}_opt", persist_state="session")
             rate.select_slider(f"{name} learning rate", with_current(LEARNING_RATES, f"{prefix}_{network}_lr"),
                                key=f"{prefix}_{network}_lr", persist_state="session")
@@ -62,14 +55,14 @@ def training_sidebar(prefix: str) -> None:
                        "than at the usual 0.9, where each network overshoots the other's last move.")
         st.slider("k: discriminator steps per generator step", 1, MAX_D_STEPS, key=f"{prefix}_k",
                   persist_state="session")
-        st.selectbox("Loss", list(LOSSES), format_func=LOSSES.get, key=f"{prefix}_loss", persist_state="session")
+        st.selectbox("Loss", list(LOSSES), format_func=LOSSES.__getitem__, key=f"{prefix}_loss", persist_state="session")
         st.select_slider("Batch size", with_current(BATCH_SIZES, f"{prefix}_batch"), key=f"{prefix}_batch",
                          persist_state="session")
 
 
 def part_control(prefix: str) -> None:
     """Which network the next steps train: both, or one alone (applies live)."""
-    st.radio("Train", list(PARTS), format_func=PARTS.get, key=f"{prefix}_train",
+    st.radio("Train", list(PARTS), format_func=PARTS.__getitem__, key=f"{prefix}_train",
              persist_state="session", horizontal=True,
              help="Step or play with only one network learning, to watch each half of the game by itself.")
 
@@ -103,7 +96,7 @@ def point_sidebar() -> None:
     """Target, the two networks' sizes and the seed."""
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Target distribution", list(TARGETS), format_func=TARGETS.get, key="gan_target",
+        st.selectbox("Target distribution", list(TARGETS), format_func=TARGETS.__getitem__, key="gan_target",
                      persist_state="session")
         st.number_input("Seed", 0, 2**31 - 1, key="gan_seed",
                         persist_state="session", help="Weights, noise and the target's points.")
@@ -113,7 +106,7 @@ def point_sidebar() -> None:
             depth.number_input(f"{name} layers", 1, MAX_LAYERS, key=f"gan_{network}_depth", persist_state="session")
             units.select_slider("units each", with_current(UNITS, f"gan_{network}_units"), key=f"gan_{network}_units",
                                 persist_state="session")
-        st.slider("Noise numbers", *POINT_NOISE_RANGE, key="gan_noise", persist_state="session",
+        st.slider("Noise numbers", *NOISE_RANGE, key="gan_noise", persist_state="session",
                   help="The generator's input. With 2 the page can show how it bends a grid of noise.")
     training_sidebar("gan")
 
@@ -177,7 +170,7 @@ def seed_image_widgets(settings: ImageGanSettings) -> None:
 def image_sidebar() -> None:
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Images", list(DATASETS), format_func=DATASETS.get, key="dcgan_dataset", persist_state="session")
+        st.selectbox("Images", list(DATASETS), format_func=DATASETS.__getitem__, key="dcgan_dataset", persist_state="session")
         st.number_input("Seed", 0, 2**31 - 1, key="dcgan_seed",
                         persist_state="session", help="Weights, noise and shuffling.")
         st.header("Networks")

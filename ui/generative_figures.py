@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.generative.codes import tile_images
-from ui.figures import DIVERGING, _figure
+from ui.figures import DIVERGING, make_figure
 from ui.vision_figures import SELECTED, _image_axes
 
 LABEL_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -32,7 +32,7 @@ def tiles_figure(images: np.ndarray, columns: int, title: str = "", row_names: t
                                                                                   zmin=0, zmax=1)
     trace = go.Heatmap(z=sheet, **colours, showscale=False, hovertemplate="%{z:.2f}<extra></extra>")
     plot_height = int(min(620, max(120, width * rows / max(cols, 1)))) + (40 if title else 15)
-    return _figure([trace], plot_height, title=dict(text=title, font=dict(size=14)) if title else None,
+    return make_figure([trace], plot_height, title=dict(text=title, font=dict(size=14)) if title else None,
                    dragmode=False, **layout)
 
 
@@ -81,7 +81,7 @@ def latent_map_figure(points: np.ndarray, labels: np.ndarray, class_names: tuple
         traces.append(go.Scatter(x=[picked[0]], y=[picked[1]], mode="markers", name="picked", showlegend=False,
                                  hoverinfo="skip", marker=dict(symbol="x", size=16, color=SELECTED,
                                                                line=dict(width=2, color="white"))))
-    return _figure(traces, height, clickmode="event+select", dragmode=False,
+    return make_figure(traces, height, clickmode="event+select", dragmode=False,
                    legend=dict(orientation="h", y=-0.12), **layout)
 
 
@@ -132,7 +132,7 @@ def point_gan_figure(real: np.ndarray, view, show: set[str], height: int = 520) 
         xs, ys = _segments(starts, starts + view.arrows * scale)
         traces.append(go.Scatter(x=xs, y=ys, mode="lines", name="generator's pull", hoverinfo="skip",
                                  line=dict(color="#d62728", width=1.2)))
-    return _figure(traces, height, dragmode=False, legend=dict(orientation="h", y=-0.08),
+    return make_figure(traces, height, dragmode=False, legend=dict(orientation="h", y=-0.08),
                    xaxis=dict(range=[-extent, extent], zeroline=False, constrain="domain"),
                    yaxis=dict(range=[-extent, extent], zeroline=False, scaleanchor="x", constrain="domain"))
 

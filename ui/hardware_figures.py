@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from engine.hardware import Measurement
-from ui.figures import CLASS_COLORS, _figure, add_panel, side_by_side_axes
+from ui.figures import CLASS_COLORS, add_panel, make_figure, side_by_side_axes
 
 TITLES = {"matmul": "matrix multiply (n × n)", "conv": "3×3 convolution (n × n maps, 32 channels)"}
 
@@ -14,7 +14,8 @@ def gflops_figure(measurements: list[Measurement]) -> go.Figure:
     """GFLOP/s vs size on log axes, one panel per operation, one line per device."""
     operations = list(dict.fromkeys(result.operation for result in measurements))
     devices = list(dict.fromkeys(result.device for result in measurements))
-    traces, layout = [], {}
+    traces: list = []
+    layout: dict = {}
     for panel, operation in enumerate(operations):
         sizes = sorted({result.size for result in measurements if result.operation == operation})
         # Log axes with one labelled tick per decade of GFLOP/s and one per measured size: 0.1, 1, 10, 100, ...
@@ -32,5 +33,5 @@ def gflops_figure(measurements: list[Measurement]) -> go.Figure:
                 customdata=[result.seconds * 1e3 for result in rows],
                 hovertemplate=f"{device}: %{{y:.1f}} GFLOP/s<br>n = %{{x}}, %{{customdata:.3f}} ms<extra></extra>",
             ))
-    return _figure(traces, 380, legend=dict(orientation="h", y=1.12, yanchor="bottom"),
+    return make_figure(traces, 380, legend=dict(orientation="h", y=1.12, yanchor="bottom"),
                    margin=dict(l=60, r=20, t=60, b=50), **layout)

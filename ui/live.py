@@ -19,8 +19,8 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from engine.training.contract import DIVERGED, ERROR, Run
 from engine.training.registry import RunSet, default_registry
-from engine.training.run import RunSettings
 from engine.training.trainer import SPEEDS, ServerFull, Snapshot, Trainer, redraw_interval
 from ui.runtime import page_fragment
 
@@ -62,22 +62,26 @@ def session_runs() -> Connection:
     return connection
 
 
-def lab_trainer(lab: str, structure: object, new_run: Callable[[], Any], observe: Callable[[Any], Any],
-                frame_seconds: float) -> tuple[Trainer, bool]:
-    """The lab's trainer for a structure (data + architecture), given a new run when it changed.
+def lab_trainer(lab: str, structure: object, new_run: Callable[[], Run], observe: Callable[[Any], Any],
+                frame_seconds: float, live_settings: Any) -> tuple[Trainer, bool]:
+    """This browser's trainer for a lab: a new run when the structure changed, the live settings when they did.
+
+    The one call a live lab makes to train (``docs/architecture.md``).
 
     Args:
         lab: the page's key.
         structure: a hashable description of what needs a new run when it changes.
-        new_run: builds the run (a ``TrainingRun`` or a ``RunGroup``) for the current structure.
+        new_run: builds the run (a ``Run``: ``TrainingRun``, ``RunGroup``, ``AgentRun``) for the structure.
         observe: what the worker computes for the page between chunks.
         frame_seconds: the page's redraw interval while playing.
+        live_settings: what the run's ``update_settings`` takes; sent when it differs from what
+            this session sent last.
 
     Returns:
         The trainer and whether the run was (re)built on this call.
     """
     runs = session_runs().runs
-    trainer = runs.trainers.get(lab)
+    trainer, rebuilt = runs.trainers.get(lab), True
     if trainer is None or trainer.stopped:
         run = new_run()
         try:
@@ -87,19 +91,16 @@ def lab_trainer(lab: str, structure: object, new_run: Callable[[], Any], observe
                 raise
             trainer = Trainer(run, observe, frame_seconds=frame_seconds)
         runs.trainers[lab], runs.structures[lab] = trainer, structure
-        return trainer, True
-    if runs.structures[lab] != structure:
+    elif runs.structures[lab] != structure:
         trainer.replace_run(new_run(), observe)
         runs.structures[lab] = structure
-        return trainer, True
-    return trainer, False
-
-
-def apply_live_settings(trainer: Trainer, key: str, settings: RunSettings) -> None:
-    """Send the live training settings to the trainer when they changed since the page last sent them."""
-    if st.session_state.get(key) != settings:
-        trainer.update(settings)
-        st.session_state[key] = settings
+    else:
+        rebuilt = False
+    applied = f"{lab}_applied"
+    if st.session_state.get(applied) != live_settings:
+        trainer.update(live_settings)
+        st.session_state[applied] = live_settings
+    return trainer, rebuilt
 
 
 def live_redraw_interval(base_seconds: float) -> float:
@@ -135,7 +136,7 @@ def run_message(snapshot: Snapshot) -> None:
         st.info("Compiling the network with XLA so that it trains fast: once per architecture, a few seconds "
                 "(longer on a busy server). Play and Step take effect as soon as it is ready.",
                 icon=":material/hourglass_top:")
-    if snapshot.status in ("diverged", "error"):
+    if snapshot.status in (DIVERGED, ERROR):
         st.error(snapshot.message)
     elif snapshot.message:
         st.info(snapshot.message)
@@ -176,7 +177,7 @@ def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None
         format_func=lambda label: _speed_label(label, unit, by_update),
         help=f"How much trains between two frames. Slow motion: {updates}. Step trains one whole {unit}.",
     )
-    trainer.set_speed(choice)
+    trainer.set_speed(str(choice))
 
 
 def _speed_label(label: str, unit: str, by_update: bool) -> str:

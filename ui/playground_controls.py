@@ -66,7 +66,7 @@ def data_controls() -> None:
     with st.sidebar:
         st.header("Data", help=lesson("playground", "data"))
         options = list(DATASET_LABELS) if "pg_uploaded" in st.session_state else list(DATASETS)
-        st.selectbox("Data set", options, format_func=DATASET_LABELS.get, key="pg_dataset", persist_state="session")
+        st.selectbox("Data set", options, format_func=DATASET_LABELS.__getitem__, key="pg_dataset", persist_state="session")
         st.slider("Noise (%)", 0, int(MAX_NOISE * 100), key="pg_noise", persist_state="session")
         st.slider("Points", *POINTS_RANGE, key="pg_points", persist_state="session", step=10,
                   disabled=st.session_state.get("pg_dataset") == UPLOAD)
@@ -79,8 +79,8 @@ def data_controls() -> None:
         with st.expander("Upload your own points (CSV)"):
             _upload_control()
         st.header("Features", help=lesson("playground", "features"))
-        st.multiselect("Inputs", list(FEATURES), format_func=FEATURES.get, key="pg_features", persist_state="session")
-        st.selectbox("Scaling", SCALINGS, format_func=SCALING_LABELS.get, key="pg_scaling", persist_state="session")
+        st.multiselect("Inputs", list(FEATURES), format_func=FEATURES.__getitem__, key="pg_features", persist_state="session")
+        st.selectbox("Scaling", SCALINGS, format_func=SCALING_LABELS.__getitem__, key="pg_scaling", persist_state="session")
 
 
 def _upload_control() -> None:
@@ -123,9 +123,9 @@ def training_controls(num_train: int, problem: str) -> None:
     labels = REGRESSION_LOSS_LABELS if problem == "regression" else LOSS_LABELS
     with st.sidebar:
         st.header("Training", help=lesson("playground", "training"))
-        st.selectbox("Loss", LOSSES, format_func=labels.get, key="pg_loss", persist_state="session",
+        st.selectbox("Loss", LOSSES, format_func=labels.__getitem__, key="pg_loss", persist_state="session",
                      disabled=problem == "regression", help=lesson("playground", "loss"))
-        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="pg_optimizer",
+        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.__getitem__, key="pg_optimizer",
                      persist_state="session")
         st.select_slider("Learning rate", with_current(LEARNING_RATES, "pg_lr"), key="pg_lr", persist_state="session")
         st.slider("Momentum (Adam's β₁)", *MOMENTUM_RANGE, key="pg_momentum", persist_state="session", step=0.01,
@@ -139,7 +139,7 @@ def training_controls(num_train: int, problem: str) -> None:
         st.number_input("Stop at epoch (0 = never)", 0, MAX_EPOCHS_LIMIT, key="pg_max_epochs",
                         persist_state="session", step=100)
         st.header("Regularization", help=lesson("playground", "regularization"))
-        st.selectbox("Penalty", REGULARIZATIONS, format_func=REGULARIZATION_LABELS.get, key="pg_reg",
+        st.selectbox("Penalty", REGULARIZATIONS, format_func=REGULARIZATION_LABELS.__getitem__, key="pg_reg",
                      persist_state="session")
         st.select_slider("Penalty rate", with_current(REGULARIZATION_RATES, "pg_reg_rate"), key="pg_reg_rate",
                          persist_state="session",

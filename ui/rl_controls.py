@@ -76,7 +76,7 @@ def sidebar() -> None:
             st.toggle("Slippery ice", key="rl_slippery", persist_state="session")
         agents = [agent for agent in AGENTS if agent not in TABULAR_AGENTS or state["rl_env"] in DISCRETE_STATE_ENVIRONMENTS]
         st.header("Agent")
-        st.selectbox("Agent", agents, format_func=AGENTS.get, key="rl_agent",
+        st.selectbox("Agent", agents, format_func=AGENTS.__getitem__, key="rl_agent",
                      persist_state="session", on_change=_agent_changed)
         agent = state["rl_agent"]
         st.select_slider("Learning rate" + (" α" if agent in TABULAR_AGENTS else " (Adam)"),
@@ -165,7 +165,7 @@ def grid_editor() -> None:
     row, column, kind, reward, paint = st.columns([1, 1, 2, 1, 1], vertical_alignment="bottom")
     row.number_input("Row", 0, rows - 1, key="rl_cell_row", persist_state="session")
     column.number_input("Column", 0, columns - 1, key="rl_cell_column", persist_state="session")
-    kind.selectbox("Make it", list(CELL_KINDS), format_func=CELL_KINDS.get, key="rl_cell_kind", persist_state="session")
+    kind.selectbox("Make it", list(CELL_KINDS), format_func=CELL_KINDS.__getitem__, key="rl_cell_kind", persist_state="session")
     reward.number_input("Reward", -100.0, 100.0, step=0.5, key="rl_cell_reward", persist_state="session")
     paint.button("Apply", on_click=_paint_cell, key="rl_paint", width="stretch", type="primary")
     if state.get("rl_grid_error"):

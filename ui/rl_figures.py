@@ -12,8 +12,8 @@ from ui.figures import (
     DIVERGING,
     NEGATIVE,
     POSITIVE,
-    _figure,
     add_panel,
+    make_figure,
     metric_label,
     robust_range,
     side_by_side_axes,
@@ -39,23 +39,24 @@ def reward_figure(history: dict[str, np.ndarray], threshold: float | None, thres
                            line=dict(color=NEGATIVE, dash="dash")))
         annotations.append(dict(xref="paper", x=0.01, y=threshold, text=threshold_label, showarrow=False,
                                 yanchor="bottom", xanchor="left", font=dict(color=NEGATIVE)))
-    return _figure(traces, 300, shapes=shapes, annotations=annotations, legend=dict(orientation="h", y=1.12),
+    return make_figure(traces, 300, shapes=shapes, annotations=annotations, legend=dict(orientation="h", y=1.12),
                    xaxis=dict(title="episode"), yaxis=dict(title="return"))
 
 
 def curves_panels_figure(history: dict[str, np.ndarray], names: tuple[str, ...]) -> go.Figure:
     """One small panel per series (episode length, loss, TD error, ε), side by side."""
-    traces, layout = [], {}
+    traces: list = []
+    layout: dict = {}
     episodes = history.get("epoch", np.array([]))
     for panel, name in enumerate(names):
-        values = history.get(name, [])
+        values = history.get(name, np.array([]))
         suffix, axes = side_by_side_axes(panel, len(names), metric_label(name), x_title="episode",
                                          range=robust_range([values]))
         add_panel(layout, axes)
         traces.append(go.Scatter(x=episodes, y=values, mode="lines", showlegend=False,
                                  line=dict(color=POSITIVE), xaxis=f"x{suffix}", yaxis=f"y{suffix}",
                                  hovertemplate=f"{metric_label(name)} %{{y:.4g}}<extra>episode %{{x}}</extra>"))
-    return _figure(traces, 230, **layout)
+    return make_figure(traces, 230, **layout)
 
 
 def _cell_labels(layout: GridLayout) -> list[list[str]]:
@@ -117,7 +118,7 @@ def grid_figure(layout: GridLayout, values: np.ndarray, probabilities: np.ndarra
                                  showlegend=False, marker=dict(symbol="square", size=30, opacity=0),
                                  hovertemplate="click to change row %{y}, column %{x}<extra></extra>"))
     side = 46
-    return _figure(traces, min(560, 70 + side * rows), title=dict(text=title, font=dict(size=13)),
+    return make_figure(traces, min(560, 70 + side * rows), title=dict(text=title, font=dict(size=13)),
                    clickmode="event+select" if clickable else "event", dragmode=False,
                    xaxis=dict(showgrid=False, zeroline=False, tickmode="linear", range=[-0.5, columns - 0.5],
                               constrain="domain"),
@@ -149,7 +150,7 @@ def _scene_axes(episode: Episode) -> tuple[dict, dict]:
         return dict(range=[-2.3, 2.3]), dict(range=[-2.3, 2.3])
     if episode.environment == "MountainCar-v0":
         return dict(range=[-1.25, 0.65]), dict(range=[0, 1.15])
-    rows, columns = episode.layout.shape
+    rows, columns = episode.layout.shape if episode.layout is not None else (1, 1)
     return dict(range=[-0.5, columns - 0.5]), dict(range=[rows - 0.5, -0.5])
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.data.image_sets import DATASETS, class_names
 from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
-from engine.vision.image_data import DATASETS, class_names
 from engine.vision.transfer import MAX_LABELLED_PER_CLASS, MAX_PRETRAIN_EPOCHS, TransferSettings
 from ui.playground_controls import LEARNING_RATES
 
@@ -25,13 +25,13 @@ def sidebar_controls() -> None:
     """Data set, image size, seed, and the training settings shared by every run."""
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Data set", list(DATASETS), format_func=DATASETS.get, key="tl_dataset", persist_state="session")
+        st.selectbox("Data set", list(DATASETS), format_func=DATASETS.__getitem__, key="tl_dataset", persist_state="session")
         st.number_input("Image size (pixels a side)", 8, 32, key="tl_size", persist_state="session",
                         help="The network pools twice, so 8 pixels is the smallest that works.")
         st.number_input("Seed", 0, 2**31 - 1, key="tl_seed", persist_state="session",
                         help="Which labelled images are picked, the initial weights and the shuffling.")
         st.header("Training")
-        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.get, key="tl_optimizer",
+        st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.__getitem__, key="tl_optimizer",
                      persist_state="session")
         rates = sorted({*LEARNING_RATES, st.session_state.get("tl_lr", 0.003)})
         st.select_slider("Learning rate", rates, key="tl_lr", persist_state="session",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine.vision.image_data import ImageDataset, load_image_dataset
+from engine.data.image_sets import ImageDataset, load_image_dataset
 
 
 @st.cache_data(show_spinner="Loading images…", max_entries=8)

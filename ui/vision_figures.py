@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.figures import DIVERGING, _figure
+from ui.figures import DIVERGING, make_figure
 
 MAX_ANNOTATED_CELLS = 400  # above this, values go in the hover text only
 MAX_CLICK_TARGETS = 48  # per axis; bigger maps get a coarser grid of clickable points
@@ -72,7 +72,7 @@ def image_figure(pixels: np.ndarray, value_range: tuple[float, float], title: st
                 inside = 0 <= row < rows and 0 <= col < cols
                 shapes.append(dict(type="rect", x0=col - 0.5, x1=col + 0.5, y0=row - 0.5, y1=row + 0.5,
                                    line=dict(color=SELECTED, width=2, dash="solid" if inside else "dot")))
-    figure = _figure([trace], _height(rows, cols), title=dict(text=title, font=dict(size=14)), shapes=shapes,
+    figure = make_figure([trace], _height(rows, cols), title=dict(text=title, font=dict(size=14)), shapes=shapes,
                      **_image_axes(rows, cols))
     if taps is not None:  # taps on padding lie outside the image: widen the view to show them
         figure.update_xaxes(range=[min(-0.5, float(taps[1].min()) - 0.5), max(cols - 0.5, float(taps[1].max()) + 0.5)])
@@ -104,7 +104,7 @@ def feature_map_figure(values: np.ndarray, title: str, selected: tuple[int, int]
             marker=dict(symbol="square-open", size=max(8, min(30, 360 // max(rows, cols))), color=SELECTED,
                         line=dict(width=3)),
         ))
-    return _figure(traces, _height(rows, cols), title=dict(text=title, font=dict(size=14)),
+    return make_figure(traces, _height(rows, cols), title=dict(text=title, font=dict(size=14)),
                    clickmode="event+select", dragmode=False, **_image_axes(rows, cols))
 
 
@@ -120,7 +120,7 @@ def colour_output_figure(maps: np.ndarray, value_range: tuple[float, float], res
     rows, cols = maps.shape[:2]
     trace = go.Image(z=np.clip(scaled, 0, 255).astype(np.uint8),
                      hovertemplate="row %{y}, column %{x}<br>RGB shown %{z}<extra></extra>")
-    return _figure([trace], _height(rows, cols), title=dict(text=title, font=dict(size=14)), **_image_axes(rows, cols))
+    return make_figure([trace], _height(rows, cols), title=dict(text=title, font=dict(size=14)), **_image_axes(rows, cols))
 
 
 def maps_grid_figure(maps: np.ndarray, names: list[str], signed: bool | None = None,

@@ -92,7 +92,7 @@ def parse_points_csv(data: bytes, problem: str = "auto") -> UploadedPoints:
 def _labelled(points: np.ndarray, label_text: list[str], problem: str) -> UploadedPoints:
     """Decide the problem type from the label column and encode the labels for it."""
     numeric = all(is_number(text) for text in label_text)
-    values = np.array([float(text) for text in label_text]) if numeric else None
+    values = np.array([float(text) if numeric else 0.0 for text in label_text])
     if numeric and not np.isfinite(values).all():
         raise ValueError("A label is NaN or infinite. Expected finite labels.")
     if numeric and np.abs(values).max() > MAX_ABS_VALUE:

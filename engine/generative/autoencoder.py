@@ -20,12 +20,12 @@ from functools import partial
 
 import numpy as np
 
+from engine.data.image_sets import DATASETS, ImageDataset
 from engine.device import xla_for_convolutions
 from engine.generative.codes import interpolate_codes, latent_grid, project_2d, sample_codes, sample_like, tile_images
 from engine.links import LinkReader
 from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
 from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
-from engine.vision.image_data import DATASETS, ImageDataset
 
 KINDS = {"autoencoder": "Autoencoder", "vae": "Variational autoencoder (VAE)"}
 ARCHITECTURES = {"dense": "Dense layers", "conv": "Convolutional layers"}
@@ -90,16 +90,6 @@ class AutoencoderSettings:
 
     def live_options(self) -> dict[str, float]:
         return {"beta": self.beta, "noise": self.noise}
-
-
-def kl_divergence(mean, log_variance):
-    """KL(N(μ, σ²) ‖ N(0, 1)) per example, summed over the code's dimensions (closed form).
-
-    ½ Σ (σ² + μ² − 1 − log σ²). Works on NumPy arrays and tensors alike.
-    """
-    from keras import ops
-
-    return 0.5 * ops.sum(ops.exp(log_variance) + ops.square(mean) - 1.0 - log_variance, axis=-1)
 
 
 def check_shape(image_shape: tuple[int, ...], settings: AutoencoderSettings) -> None:

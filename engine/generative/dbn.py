@@ -9,15 +9,18 @@ whether unsupervised pre-training helps when labels are scarce, rather than clai
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
+from engine.data.image_sets import ImageDataset
 from engine.generative.rbm import RbmSettings, flatten, make_run
+from engine.training.contract import DIVERGED
+from engine.training.executor import default_executor
 from engine.training.group import RunGroup
 from engine.training.optimizers import OptimizerConfig
 from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
-from engine.vision.image_data import ImageDataset
 
 MEMBERS = {"dbn": "DBN, fine-tuned", "frozen": "DBN features, frozen", "mlp": "Same MLP, random start"}
 MAX_LABELLED_PER_CLASS = 100
@@ -65,16 +68,20 @@ class Stack:
 
 
 def pretrain(dataset: ImageDataset, settings: DbnSettings) -> Stack:
-    """Train the RBMs one after the other, each on the hidden probabilities of the one below."""
+    """Train the RBMs one after the other, each on the hidden probabilities of the one below.
+
+    Each layer trains in a slot of the shared executor, so pre-training waits its turn beside
+    the sessions that are training live.
+    """
     inputs, layers, errors = flatten(dataset.x_train), [], []
     for units in settings.hidden:
         run = make_run(RbmSettings(hidden_units=units, seed=settings.seed), inputs, inputs[:0])
-        result = run.advance(settings.pretrain_epochs)
-        if result.status == "diverged":
+        result = default_executor().run(functools.partial(run.advance, settings.pretrain_epochs))
+        if result.status == DIVERGED:
             raise ValueError(f"Pre-training the {units}-unit RBM failed: {result.message}")
         layers.append((run.model.kernel.numpy(), run.model.hidden_bias.numpy()))
         errors.append(run.history["reconstruction_error"][-1])
-        inputs = run.model.transform(inputs)
+        inputs = default_executor().run(functools.partial(run.model.transform, inputs))
     return Stack(tuple(layers), tuple(errors))
 
 

@@ -107,16 +107,19 @@ class GanModel(keras.Model):
 
     def generate(self, noise: np.ndarray) -> np.ndarray:
         """Samples for the given noise, one compiled call for the batch."""
-        if self._generate_function is None:
-            self._generate_function = tf.function(lambda z: self.generator(z, training=False), reduce_retracing=True)
-        return self._generate_function(tf.constant(noise, tf.float32)).numpy()
+        generate = self._generate_function
+        if generate is None:
+            generate = self._generate_function = tf.function(lambda z: self.generator(z, training=False),
+                                                             reduce_retracing=True)
+        return generate(tf.constant(noise, tf.float32)).numpy()
 
     def judge(self, samples: np.ndarray) -> np.ndarray:
         """D's verdict in [0, 1] for each sample (1 = real)."""
-        if self._score_function is None:
-            self._score_function = tf.function(
+        score = self._score_function
+        if score is None:
+            score = self._score_function = tf.function(
                 lambda x: self.scores(self.discriminator(x, training=False))[:, 0], reduce_retracing=True)
-        return self._score_function(tf.constant(samples, tf.float32)).numpy()
+        return score(tf.constant(samples, tf.float32)).numpy()
 
     def generator_pull(self, samples: np.ndarray) -> np.ndarray:
         """−∂(G loss)/∂x at each sample: the direction the generator's update moves it."""

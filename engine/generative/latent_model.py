@@ -5,12 +5,23 @@ Imported only when a model is built (it needs Keras at import time).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from engine.generative.autoencoder import AutoencoderSettings, kl_divergence
+if TYPE_CHECKING:  # only annotations: the settings module imports this one when it builds a model
+    from engine.generative.autoencoder import AutoencoderSettings
+
+
+def kl_divergence(mean, log_variance):
+    """KL(N(μ, σ²) ‖ N(0, 1)) per example, summed over the code's dimensions (closed form).
+
+    ½ Σ (σ² + μ² − 1 − log σ²). Works on NumPy arrays and tensors alike.
+    """
+    return 0.5 * ops.sum(ops.exp(log_variance) + ops.square(mean) - 1.0 - log_variance, axis=-1)
 
 
 class LatentModel(keras.Model):
@@ -69,18 +80,22 @@ class LatentModel(keras.Model):
 
     def encode_images(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Mean codes (n, latent) and, for a VAE, log-variances; one compiled call."""
-        if self._encode_function is None:
-            self._encode_function = tf.function(lambda x: self.encoder(x, training=False), reduce_retracing=True)
-        code = self._encode_function(tf.constant(images, tf.float32))
+        encode = self._encode_function
+        if encode is None:
+            encode = self._encode_function = tf.function(lambda x: self.encoder(x, training=False),
+                                                         reduce_retracing=True)
+        code = encode(tf.constant(images, tf.float32))
         if self.variational:
             return code[0].numpy(), code[1].numpy()
         return code.numpy(), None
 
     def decode_codes(self, codes: np.ndarray) -> np.ndarray:
         """Images (n, h, w, c) for codes (n, latent); one compiled call for the whole batch."""
-        if self._decode_function is None:
-            self._decode_function = tf.function(lambda z: self.decoder(z, training=False), reduce_retracing=True)
-        return self._decode_function(tf.constant(codes, tf.float32)).numpy()
+        decode = self._decode_function
+        if decode is None:
+            decode = self._decode_function = tf.function(lambda z: self.decoder(z, training=False),
+                                                         reduce_retracing=True)
+        return decode(tf.constant(codes, tf.float32)).numpy()
 
 
 def build_latent_model(image_shape: tuple[int, ...], settings: AutoencoderSettings, seed: int) -> LatentModel:

@@ -191,6 +191,7 @@ def observe(run: TrainingRun, data: PlaygroundData, layer_names: tuple[str, ...]
     hidden = run.layer_outputs(data.neuron_grid_inputs, layer_names)
     small_output = run.predict(data.neuron_grid_inputs)
     dense_layers = [layer for layer in run.model.layers if layer.__class__.__name__ == "Dense"]
+    output_grid: np.ndarray
     if data.problem == "multiclass":
         output_grid = output.reshape(resolution, resolution, -1)
         output_neuron = small_output.argmax(axis=1).reshape(small, small).astype(np.float32)

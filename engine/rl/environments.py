@@ -96,13 +96,13 @@ def observation_size(space: gym.Space) -> int:
     """Length of ``encode``'s vectors for an observation space."""
     if isinstance(space, gym.spaces.Discrete):
         return int(space.n)
-    return int(np.prod(space.shape))
+    return int(np.prod(space.shape or ()))
 
 
 def encode(observation: object, space: gym.Space) -> np.ndarray:
     """An observation as a float32 vector: one-hot for a discrete state, flattened otherwise."""
     if isinstance(space, gym.spaces.Discrete):
         vector = np.zeros(space.n, np.float32)
-        vector[int(observation) - int(space.start)] = 1.0
+        vector[int(np.asarray(observation)) - int(space.start)] = 1.0
         return vector
     return np.asarray(observation, np.float32).reshape(-1)

@@ -1,8 +1,7 @@
 """``AgentRun``: an agent learning in an environment, advanced in chunks of episodes.
 
-It offers the control surface a ``Trainer`` drives (``advance``, ``step``, ``reset``,
-``update_settings``, ``status``, ``message``, ``epoch``, ``history``), so the RL lab plays,
-pauses, steps and resets exactly like every other lab; its "epochs" are episodes. A chunk of
+It is a ``Run`` (``engine.training.contract``), so the RL lab plays, pauses, steps and resets
+through a ``Trainer`` exactly like every other lab; its "epochs" are episodes. A chunk of
 several episodes also ends after ``CHUNK_SECONDS`` (an episode under way then carries on in
 the next chunk), so Pause answers at once even when one episode takes seconds. The history
 has one value per finished episode: return, its moving average, length, mean loss and
@@ -30,10 +29,10 @@ from engine.rl.environments import (
     observation_size,
     solved_threshold,
 )
-from engine.rl.gridworld import GridLayout, value_iteration
+from engine.rl.gridworld import GridLayout, GridWorld, value_iteration
 from engine.rl.settings import TABULAR_AGENTS, VALUE_AGENTS, AgentSettings, LiveSettings
+from engine.training.contract import DIVERGED, FINISHED, READY, ChunkResult, Status
 from engine.training.pool import MODEL_POOL
-from engine.training.run import DIVERGED, FINISHED, READY, ChunkResult
 
 CHUNK_SECONDS = 0.1
 MAX_PARAMETERS = 200_000
@@ -47,6 +46,7 @@ def make_agent(settings: AgentSettings, observations: int, actions: int) -> Agen
         return TabularAgent(observations, actions, settings.agent, settings.gamma, live.learning_rate, seed)
     from engine.rl.deep import DQNAgent, PolicyGradientAgent
 
+    agent: DQNAgent | PolicyGradientAgent
     if settings.agent == "dqn":
         agent = DQNAgent(observations, actions, settings.hidden, settings.gamma, live.learning_rate,
                          settings.batch_size, settings.buffer_size, settings.target_period, seed,
@@ -96,13 +96,17 @@ class AgentRun:
             ``update_settings``).
     """
 
+    status: Status
+    message: str
+    history: dict[str, list[float]]
+
     def __init__(self, settings: AgentSettings) -> None:
         tune_xla_for_small_models()
         self.settings = settings
         self.live = settings.live_settings()
         self.environment = make_environment(settings.environment, settings.slippery, self.live.layout)
         self._space = self.environment.observation_space
-        self.num_actions = int(self.environment.action_space.n)
+        self.num_actions = observation_size(self.environment.action_space)  # a discrete space: its size
         self.agent = borrow_agent(self, settings, observation_size(self._space), self.num_actions)
         self.threshold = solved_threshold(settings.environment)
         self.seed = settings.seed
@@ -139,7 +143,7 @@ class AgentRun:
         """The agent's values and policy for every state of a discrete world."""
         if not self.discrete_states:
             raise ValueError("Only discrete worlds have a finite list of states.")
-        return self.agent.evaluate(np.eye(int(self._space.n), dtype=np.float32), self.epsilon)
+        return self.agent.evaluate(np.eye(observation_size(self._space), dtype=np.float32), self.epsilon)
 
     def best_return(self) -> float | None:
         """The gridworld's best possible return from the start (by value iteration), else None."""
@@ -185,7 +189,7 @@ class AgentRun:
             changes.append(f"learning rate: {live.learning_rate:g}")
         if live.exploration != old.exploration:
             changes.append("exploration schedule")
-        if live.layout != old.layout and live.layout is not None:
+        if live.layout != old.layout and live.layout is not None and isinstance(self.environment, GridWorld):
             self.environment.set_layout(live.layout)
             changes.append("gridworld cells")
         if (live.stop_when_solved, live.max_episodes) != (old.stop_when_solved, old.max_episodes) and self.status == FINISHED:
@@ -195,7 +199,7 @@ class AgentRun:
 
     # ----------------------------------------------------------------- internals
     def _clear(self) -> None:
-        self.history: dict[str, list[float]] = {name: [] for name in SERIES}
+        self.history = {name: [] for name in SERIES}
         self.status, self.message = READY, ""
         self.total_steps = 0
         self.solved_at: int | None = None
@@ -224,6 +228,8 @@ class AgentRun:
     def _after_episode(self) -> ChunkResult | None:
         """Record the finished episode; a ``ChunkResult`` when training must stop."""
         episode, epsilon = self._episode, self.epsilon
+        if episode is None:
+            return None
         self._episode = None
         metrics = self.agent.episode_metrics()
         rewards = [*self.history["reward"][-(SOLVED_WINDOW - 1):], episode.reward]
@@ -245,7 +251,7 @@ class AgentRun:
             return self._finish(FINISHED, f"Reached the maximum of {self.live.max_episodes:,} episodes.", 1)
         return None
 
-    def _finish(self, status: str, message: str, episodes: int) -> ChunkResult:
+    def _finish(self, status: Status, message: str, episodes: int) -> ChunkResult:
         self.status, self.message = status, message
         return ChunkResult(episodes, status, message)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 MAX_CHUNK_EPOCHS = 1000  # static size of the per-epoch metrics buffer inside the graph
 
@@ -66,6 +67,9 @@ def compile_steps(model, optimizer, data, settings, names: list[str], train_step
     """
     import tensorflow as tf
 
+    if train_step is None and loss is None:
+        raise ValueError("The built-in training step needs a loss. Received none.")
+    scored_loss = cast(Callable, loss)  # only the built-in step scores with it, and it has one (checked above)
     has_val, has_stop = len(data.x_val) > 0, data.has_stop_split
     num_train = len(data.x_train)
     batch_size = min(settings.batch_size, num_train)
@@ -73,7 +77,7 @@ def compile_steps(model, optimizer, data, settings, names: list[str], train_step
 
     def score(y_true, y_pred) -> dict:
         """Batch-mean loss and metrics: ``{"loss": ..., <metric>: ...}`` as scalar tensors."""
-        scores = {"loss": tf.reduce_mean(loss(y_true, y_pred))}
+        scores = {"loss": tf.reduce_mean(scored_loss(y_true, y_pred))}
         for name, function in metrics.items():
             scores[name] = tf.reduce_mean(tf.cast(function(y_true, y_pred), tf.float32))
         return scores

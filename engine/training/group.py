@@ -2,9 +2,8 @@
 
 A comparison (fine-tuning modes beside training from scratch, optimizers on one problem)
 trains its runs with the same number of epochs per chunk, so their curves share one axis.
-The group offers the control surface a ``Trainer`` drives (``advance``, ``advance_updates``,
-``step``, ``reset``, ``update_settings``, ``status``, ``message``, ``epoch``, ``history``), so a
-live page plays, pauses, steps, slows down and resets a comparison exactly like a single run.
+The group is a ``Run`` that is ``Compilable`` and ``SlowMotion`` (``engine.training.contract``),
+so a live page plays, pauses, steps, slows down and resets a comparison exactly like a single run.
 
 The group's history names each series ``"<member>/<metric>"`` (``"scratch/val_accuracy"``).
 A member that stops (diverges, finishes) leaves the others training; its series are padded
@@ -17,7 +16,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from engine.training.run import READY, ChunkResult, RunSettings, TrainingRun
+from engine.training.contract import READY, ChunkResult, Status
+from engine.training.run import RunSettings, TrainingRun
 
 SEPARATOR = "/"
 
@@ -64,8 +64,8 @@ class RunGroup:
         return next(iter(self.runs.values())).updates_per_epoch
 
     @property
-    def status(self) -> str:
-        """"ready" while any member can train; otherwise the first member's status."""
+    def status(self) -> Status:
+        """``READY`` while any member can train; otherwise the first member's status."""
         statuses = [run.status for run in self.runs.values()]
         return READY if READY in statuses else statuses[0]
 

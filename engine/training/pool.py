@@ -92,12 +92,10 @@ class ModelPool:
         with self._lock:
             self._take_returned()
             index = next((i for i in reversed(range(len(self._idle))) if self._idle[i][0] == key), None)
-            lent = self._idle.pop(index)[1] if index is not None else None
-        reused = lent is not None
-        if not reused:
-            lent = make()
+            idle = self._idle.pop(index)[1] if index is not None else None
+        lent: Lent = make() if idle is None else idle
         weakref.finalize(owner, self._returned.append, (key, lent))
-        return lent, reused
+        return lent, idle is not None
 
     def borrow_kit(self, owner: object, architecture: Hashable | None, fresh) -> ModelKit:
         """A kit for ``owner`` with ``fresh``'s weights: an idle one of the architecture, else one around ``fresh``."""

@@ -81,8 +81,8 @@ class RunRegistry:
         """
         with self._lock:
             runs = self._sets.get(run_id) if run_id and _RUN_ID.fullmatch(run_id) else None
-            if runs is not None and (runs.owner == owner or runs.detached_at is not None
-                                     or not is_connected(runs.owner)):
+            if run_id and runs is not None and (runs.owner == owner or runs.detached_at is not None
+                                                or not is_connected(runs.owner)):
                 runs.owner, runs.detached_at = owner, None
                 return run_id, runs
             new_id = secrets.token_urlsafe(16)

@@ -29,10 +29,12 @@ import math
 import os
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from engine.device import tune_xla_for_small_models
+from engine.training.contract import DIVERGED, FINISHED, READY, STOPPED, STOPPED_EARLY, ChunkResult, Status
 from engine.training.graph import MAX_CHUNK_EPOCHS, CompiledSteps, compile_steps, data_tensors
 from engine.training.optimizers import OptimizerConfig, build_optimizer
 from engine.training.pool import MODEL_POOL, architecture_of, state_variables
@@ -67,7 +69,7 @@ class TrainingData:
         pairs = [("training", self.x_train, self.y_train), ("validation", self.x_val, self.y_val)]
         if (self.x_stop is None) != (self.y_stop is None):
             raise ValueError("Expected both x_stop and y_stop, or neither.")
-        if self.x_stop is not None:
+        if self.x_stop is not None and self.y_stop is not None:
             pairs.append(("early-stopping", self.x_stop, self.y_stop))
         for name, inputs, targets in pairs:
             if len(inputs) != len(targets):
@@ -107,7 +109,7 @@ class ModelRecipe:
             ``build`` names it by its function and arguments; None otherwise: not shared.
     """
 
-    build: Callable[[int], object]
+    build: Callable[[int], Any]
     loss: str | None = None
     metrics: Mapping[str, Callable] = field(default_factory=dict)
     configure: Callable[[object, Mapping], None] | None = None
@@ -145,18 +147,6 @@ class RunSettings:
             raise ValueError("Expected max_epochs and early_stopping_patience of 0 or more.")
 
 
-@dataclass(frozen=True)
-class ChunkResult:
-    """What one ``advance`` call did: epochs trained, and why it stopped if it did."""
-
-    epochs: int
-    status: str
-    message: str = ""
-
-
-READY, DIVERGED, STOPPED_EARLY, FINISHED = "ready", "diverged", "stopped_early", "finished"
-
-
 class TrainingRun:
     """A model with its data, optimizer and per-epoch history.
 
@@ -166,6 +156,12 @@ class TrainingRun:
         settings: live training settings.
         seed: weights, shuffling and dropout all derive from it.
     """
+
+    status: Status
+    message: str
+    history: dict[str, list[float]]
+    _change: tuple[int, float, str] | None  # the last live change: epoch, loss then, what
+    _partial_epoch: list[np.ndarray]  # logs of the updates of an epoch under way
 
     def __init__(self, recipe: ModelRecipe, data: TrainingData, settings: RunSettings, seed: int = 0) -> None:
         import keras
@@ -279,8 +275,8 @@ class TrainingRun:
             finished = self.advance_updates(self.updates_per_epoch - self.update_in_epoch)
             if finished.status != READY or num_epochs <= 1:
                 return finished
-            return _added(finished, self.advance(num_epochs - 1))
-        if self.status in (DIVERGED, FINISHED, STOPPED_EARLY):
+            return finished.then(self.advance(num_epochs - 1))
+        if self.status in STOPPED:
             return ChunkResult(0, self.status, self.message)
         if self.settings.max_epochs:
             num_epochs = min(num_epochs, self.settings.max_epochs - self.epoch)
@@ -316,7 +312,7 @@ class TrainingRun:
         """
         import tensorflow as tf
 
-        if self.status in (DIVERGED, FINISHED, STOPPED_EARLY):
+        if self.status in STOPPED:
             return ChunkResult(0, self.status, self.message)
         if self.settings.max_epochs and self.epoch >= self.settings.max_epochs:
             return self._finish(FINISHED, f"Reached the maximum of {self.settings.max_epochs} epochs.")
@@ -458,14 +454,14 @@ class TrainingRun:
 
     def _clear_history(self) -> None:
         names = ["loss", *self.recipe.metrics] if not self._custom_step else self._custom_metric_names()
-        self.history: dict[str, list[float]] = {name: [] for name in names}
+        self.history = {name: [] for name in names}
         if len(self.data.x_val):
             self.history.update({f"val_{name}": [] for name in names})
         if self.data.has_stop_split:
             self.history["stop_loss"] = []
         self._best_val_loss, self._best_epoch = math.inf, 0
-        self._change: tuple[int, float, str] | None = None  # the last live change: epoch, loss then, what
-        self._partial_epoch: list[np.ndarray] = []  # logs of the updates of an epoch under way
+        self._change = None
+        self._partial_epoch = []
         self.status, self.message = READY, ""
 
     def _custom_metric_names(self) -> list[str]:
@@ -504,15 +500,10 @@ class TrainingRun:
                 return True
         return False
 
-    def _finish(self, status: str, message: str, epochs: int = 0) -> ChunkResult:
+    def _finish(self, status: Status, message: str, epochs: int = 0) -> ChunkResult:
         self.status, self.message = status, message
         return ChunkResult(epochs, status, message)
 
-
-
-def _added(first: ChunkResult, second: ChunkResult) -> ChunkResult:
-    """Two consecutive results as one: their epochs together, the second's status."""
-    return ChunkResult(first.epochs + second.epochs, second.status, second.message)
 
 
 def loss_setback(before: float, since: list[float]) -> float | None:

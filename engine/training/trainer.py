@@ -1,4 +1,4 @@
-"""``Trainer``: drives a ``TrainingRun`` on a worker thread for live pages.
+"""``Trainer``: drives a ``Run`` (``engine.training.contract``) on a worker thread for live pages.
 
 The page never touches the model. It sends commands (play, pause, step, reset, new settings,
 a new run) that the worker applies between chunks, and reads immutable ``Snapshot``s the
@@ -31,9 +31,10 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.training.contract import DIVERGED, ERROR, READY, Compilable, Run, SlowMotion, Status
 from engine.training.executor import ChunkExecutor, default_executor
+from engine.training.graph import MAX_CHUNK_EPOCHS
 from engine.training.history import downsample_history
-from engine.training.run import DIVERGED, MAX_CHUNK_EPOCHS, READY, RunSettings, TrainingRun
 
 MAX_TRAINERS = int(os.environ.get("DLP_MAX_TRAINERS", 64))
 COMMAND_TIMEOUT_SECONDS = 60.0
@@ -82,7 +83,7 @@ class Snapshot:
     Attributes:
         revision: increases with every publication.
         playing: whether the worker is training continuously.
-        status: the run's status ("ready", "diverged", "stopped_early", "finished") or "error".
+        status: the run's status, or ``ERROR`` when a command or the observation failed.
         message: why training stopped, or the last command's effect.
         epoch: epochs trained.
         history: downsampled history (float32 arrays plus "epoch").
@@ -98,7 +99,7 @@ class Snapshot:
 
     revision: int = 0
     playing: bool = False
-    status: str = READY
+    status: Status = READY
     message: str = ""
     epoch: int = 0
     history: dict = field(default_factory=dict)
@@ -134,8 +135,8 @@ class Trainer:
 
     def __init__(
         self,
-        run: TrainingRun,
-        observe: Callable[[TrainingRun], Any],
+        run: Run,
+        observe: Callable[[Any], Any],
         executor: ChunkExecutor | None = None,
         chunk_seconds: float = 0.1,
         frame_seconds: float = 0.2,
@@ -208,7 +209,7 @@ class Trainer:
         """Pause, restore initial weights (of ``seed`` if given) and clear the history."""
         self._submit(self._reset, seed)
 
-    def update(self, settings: RunSettings) -> list[str]:
+    def update(self, settings: Any) -> list[str]:
         """Apply new live settings from the next chunk on; returns what changed."""
         return self._submit(self._run_update, settings)
 
@@ -224,11 +225,11 @@ class Trainer:
             raise ValueError(f"Unknown speed {speed!r}. Expected one of: {', '.join(SPEEDS)}.")
         self._speed = SPEEDS[speed]
 
-    def replace_run(self, run: TrainingRun, observe: Callable[[TrainingRun], Any] | None = None) -> None:
+    def replace_run(self, run: Run, observe: Callable[[Any], Any] | None = None) -> None:
         """Swap in a new run (new architecture or data), and its observer if given; pauses training."""
         self._submit(self._replace, run, observe)
 
-    def call(self, function: Callable[[TrainingRun], Any]) -> Any:
+    def call(self, function: Callable[[Any], Any]) -> Any:
         """Run ``function(run)`` on the worker between chunks and return its result."""
         return self._submit(lambda: function(self._run))
 
@@ -285,10 +286,10 @@ class Trainer:
         self._drop_queued_step()
         self._run.reset(seed)
 
-    def _run_update(self, settings: RunSettings) -> list[str]:
+    def _run_update(self, settings: Any) -> list[str]:
         return self._run.update_settings(settings)
 
-    def _replace(self, run: TrainingRun, observe: Callable[[TrainingRun], Any] | None) -> None:
+    def _replace(self, run: Run, observe: Callable[[Any], Any] | None) -> None:
         self._playing = self._compile_failed = False
         self._drop_queued_step()
         self._run = run
@@ -320,7 +321,7 @@ class Trainer:
                     continue
                 started, speed = time.perf_counter(), self._speed
                 paced = speed.frames * self._frame_seconds
-                if speed.one_update and hasattr(self._run, "advance_updates"):
+                if speed.one_update and isinstance(self._run, SlowMotion):
                     self._train_chunk(1, by_update=True, paced_seconds=paced)
                 else:
                     self._train_chunk(speed.epochs or self._adaptive_epochs, paced_seconds=paced)
@@ -332,12 +333,12 @@ class Trainer:
         finally:
             # A stopped trainer can outlive its worker (a session Streamlit keeps for a while after
             # its tab closed); its run need not: freed, it gives its model back to the pool.
-            self._run = self._observe = None
+            del self._run, self._observe
 
     # --------------------------------------------------------- compiling ahead
     def _needs_compilation(self) -> bool:
         """Whether the current run's training function is still to be compiled (and can be)."""
-        return (not getattr(self._run, "compiled", True) and self._run.status == READY
+        return (isinstance(self._run, Compilable) and not self._run.compiled and self._run.status == READY
                 and not self._compile_failed)
 
     def _compile_ahead(self) -> None:
@@ -354,7 +355,7 @@ class Trainer:
         self._compile_thread = threading.Thread(target=self._compile, args=(run,), name=COMPILER_NAME, daemon=True)
         self._compile_thread.start()
 
-    def _compile(self, run: TrainingRun) -> None:
+    def _compile(self, run: Compilable) -> None:
         """Compile ``run`` (on the compile thread), then tell the worker how it went."""
         lower_thread_priority(TRAINING_NICENESS)
         error: Exception | None = None
@@ -364,7 +365,7 @@ class Trainer:
             error = failure
         self._commands.put((Future(), self._compiled, (run, error)))
 
-    def _compiled(self, run: TrainingRun, error: Exception | None) -> None:
+    def _compiled(self, run: Compilable, error: Exception | None) -> None:
         self._compile_thread, self._compiling = None, False  # a run that replaced it starts next, if it needs to
         if run is not self._run:
             return
@@ -383,7 +384,7 @@ class Trainer:
             result = function(*args)
         except Exception as error:  # reported to the caller, never kills the worker
             self._playing = False
-            self._publish(message=str(error), status="error")
+            self._publish(message=str(error), status=ERROR)
             future.set_exception(error)
             return
         self._publish()
@@ -396,12 +397,13 @@ class Trainer:
         least ``paced_seconds`` (its frames), not the few milliseconds it trained for.
         """
         started = time.perf_counter()
-        advance = self._run.advance_updates if by_update else self._run.advance
+        run = self._run
+        advance = run.advance_updates if by_update and isinstance(run, SlowMotion) else run.advance
         try:
             result, training_seconds = self._executor.run(lambda: _timed(advance, count))
         except Exception as error:
             self._playing = False
-            self._publish(message=f"Training failed: {error}", status="error")
+            self._publish(message=f"Training failed: {error}", status=ERROR)
             return
         elapsed = time.perf_counter() - started
         if result.epochs and training_seconds > 0 and not by_update:
@@ -414,12 +416,12 @@ class Trainer:
         if result.status != READY:
             self._playing = False
 
-    def _publish(self, message: str | None = None, status: str | None = None) -> None:
+    def _publish(self, message: str | None = None, status: Status | None = None) -> None:
         run = self._run
         try:
             view = self._observe(run)
         except Exception as error:
-            view, message, status = self._snapshot.view, f"Could not draw the model: {error}", "error"
+            view, message, status = self._snapshot.view, f"Could not draw the model: {error}", ERROR
         self._last_observed = time.perf_counter()
         self._snapshot_read = False
         self._snapshot = Snapshot(
@@ -432,10 +434,10 @@ class Trainer:
             latest={name: values[-1] for name, values in run.history.items() if values},
             view=view,
             epochs_per_second=self._epochs_per_second if self._playing or run.epoch else 0.0,
-            update=getattr(run, "update_in_epoch", 0),
-            updates_per_epoch=getattr(run, "updates_per_epoch", 0),
+            update=run.update_in_epoch if isinstance(run, SlowMotion) else 0,
+            updates_per_epoch=run.updates_per_epoch if isinstance(run, SlowMotion) else 0,
             compiling=self._compiling,
-            compiled=getattr(run, "compiled", True) and self._queued_step is None,
+            compiled=(not isinstance(run, Compilable) or run.compiled) and self._queued_step is None,
         )
         if status is None and run.status == DIVERGED:
             self._playing = False

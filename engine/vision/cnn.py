@@ -117,7 +117,7 @@ def tidy_rows(rows: list[dict]) -> list[dict] | None:
     defaults = LayerSpec("dense")
     tidy = []
     for row in rows:
-        fields = FIELDS.get(row.get("kind"))
+        fields = FIELDS.get(str(row.get("kind")))
         if fields is None:
             tidy.append(row)
             continue

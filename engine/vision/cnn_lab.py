@@ -14,12 +14,12 @@ from functools import partial
 
 import numpy as np
 
+from engine.data.image_sets import DATASETS, ImageDataset
 from engine.device import xla_for_convolutions
 from engine.links import LinkReader
 from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
 from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
 from engine.vision.cnn import COLUMNS, PRESETS, LayerSpec, build_cnn, layer_table
-from engine.vision.image_data import DATASETS, ImageDataset
 
 UPLOAD = "upload"
 DATA_CHOICES = {**DATASETS, UPLOAD: "Your images (a zip of class folders)"}

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.data.images import SAMPLE_IMAGES, to_grayscale
 from engine.links import LinkReader
 from engine.vision.convolution import (
     MAX_DILATION,
@@ -35,7 +36,6 @@ from engine.vision.convolution import (
     convolve,
     worked_example,
 )
-from engine.vision.images import SAMPLE_IMAGES, to_grayscale
 from engine.vision.kernels import PRESETS, embed_centred, make_preset, normalize_by_sum, parse_kernel
 
 CHANNEL_MODES = ("grayscale", "per_channel", "depth")
@@ -182,19 +182,19 @@ def from_query_params(params: dict[str, str]) -> tuple[ConvolutionLabSettings, l
     known_bank = tuple(name for name in bank if name in PRESETS)[:MAX_OUTPUT_MAPS - 1]
     if known_bank != bank:
         reader.warn("bank", ",".join(bank), f"unknown presets dropped, at most {MAX_OUTPUT_MAPS - 1}")
-    strides = reader.int_list("strides", (1, 1), 1, MAX_STRIDE, 2)
-    dilation = reader.int_list("dilation", (1, 1), 1, MAX_DILATION, 2)
+    strides = (*reader.int_list("strides", (1, 1), 1, MAX_STRIDE, 2), 1, 1)
+    dilation = (*reader.int_list("dilation", (1, 1), 1, MAX_DILATION, 2), 1, 1)
     config = ConvolutionConfig(
-        strides=(strides + (1, 1))[:2],
+        strides=(strides[0], strides[1]),
         padding=reader.choice("padding", PADDINGS, "valid"),
         pad=int(reader.number("pad", 0, 0, MAX_PAD, integer=True)),
-        dilation_rate=(dilation + (1, 1))[:2],
+        dilation_rate=(dilation[0], dilation[1]),
         relu=reader.flag("relu", False),
         pooling=reader.choice("pooling", POOLINGS, "none"),
         pool_size=int(reader.number("pool", 2, 1, MAX_POOL, integer=True)),
         pool_strides=int(reader.number("pool_strides", 2, 1, MAX_POOL, integer=True)),
     )
-    pixel = reader.int_list("pixel", (0, 0, 0), 0, 4096, 3)
+    pixel = (*reader.int_list("pixel", (0, 0, 0), 0, 4096, 3), 0, 0, 0)
     settings = ConvolutionLabSettings(
         image=reader.choice("image", tuple(SAMPLE_IMAGES), default.image),
         channels=channels,
@@ -202,7 +202,7 @@ def from_query_params(params: dict[str, str]) -> tuple[ConvolutionLabSettings, l
         bank=known_bank,
         normalize=reader.flag("normalize", False),
         config=config,
-        pixel=(pixel + (0, 0, 0))[:3],
+        pixel=(pixel[0], pixel[1], pixel[2]),
     )
     return settings, reader.warnings
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.vision.image_data import resize_images
-from engine.vision.images import to_grayscale
+from engine.data.image_sets import resize_images
+from engine.data.images import to_grayscale
 
 INK_THRESHOLD = 0.2  # of the brightness range: fainter pixels count as background when cropping
 

@@ -27,15 +27,17 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.data.image_sets import DATASETS, ImageDataset
 from engine.device import xla_for_convolutions
 from engine.links import LinkReader
+from engine.training.contract import DIVERGED
+from engine.training.executor import default_executor
 from engine.training.group import RunGroup
 from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
 from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
 from engine.vision.backbone import imagenet_features
 from engine.vision.cnn import LayerSpec, build_cnn
 from engine.vision.cnn_lab import training_data
-from engine.vision.image_data import DATASETS, ImageDataset
 
 MODES = {
     "head": "New head only",
@@ -202,9 +204,9 @@ def pretrain(settings: TransferSettings, data: TransferData) -> Pretrained:
     run_settings = RunSettings(optimizer=PRETRAIN_OPTIMIZER, batch_size=PRETRAIN_BATCH_SIZE,
                                max_epochs=settings.pretrain_epochs, jit_compile=xla_for_convolutions())
     run = TrainingRun(recipe, data.source, run_settings, seed=settings.seed)
-    result = run.advance(settings.pretrain_epochs)
+    result = default_executor().run(partial(run.advance, settings.pretrain_epochs))  # waits its turn beside live sessions
     weights = {layer.name: layer.get_weights() for layer in run.model.layers if layer.name != "output"}
-    return Pretrained(weights, run.history, result.message if result.status == "diverged" else "")
+    return Pretrained(weights, run.history, result.message if result.status == DIVERGED else "")
 
 
 def frozen_layers(settings: TransferSettings, data: TransferData) -> dict[str, set[str]]:
@@ -233,8 +235,9 @@ def frozen_layers(settings: TransferSettings, data: TransferData) -> dict[str, s
 def imagenet_task(data: TransferData, weights: Path) -> TrainingData:
     """The target task with every image replaced by its ImageNet backbone features."""
     target = data.target
-    return TrainingData(imagenet_features(target.x_train, weights), target.y_train,
-                        imagenet_features(target.x_val, weights), target.y_val)
+    train, val = default_executor().run(lambda: (imagenet_features(target.x_train, weights),
+                                                 imagenet_features(target.x_val, weights)))
+    return TrainingData(train, target.y_train, val, target.y_val)
 
 
 def make_fine_tuning(
@@ -264,7 +267,7 @@ def make_fine_tuning(
 
     runs = {mode: TrainingRun(recipe(mode), data.target, fine_tuning_settings(settings), seed=settings.seed)
             for mode in settings.modes() if mode != "imagenet"}
-    if settings.imagenet:
+    if imagenet is not None:  # set whenever settings.imagenet is (checked above)
         runs["imagenet"] = TrainingRun(_recipe(partial(_head, imagenet.x_train.shape[1], len(data.target_names))),
                                        imagenet, fine_tuning_settings(settings), seed=settings.seed)
     return RunGroup(runs)

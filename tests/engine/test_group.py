@@ -5,8 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from engine.training.contract import DIVERGED, READY
 from engine.training.group import RunGroup
-from engine.training.run import DIVERGED, READY
 from engine.training.trainer import Trainer
 from tests.engine.test_run import make_run
 

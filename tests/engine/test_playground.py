@@ -13,7 +13,6 @@ from engine.data.upload import parse_points_csv
 from engine.models.mlp import NetworkConfig
 from engine.playground.baseline import compare_with_sklearn
 from engine.playground.export import export_script
-from engine.playground.scores import confusion_matrix, regression_scores
 from engine.playground.settings import POINTS_RANGE, PlaygroundSettings, from_query_params, to_query_params
 from engine.playground.task import (
     BOUNDARY_RESOLUTION,
@@ -23,6 +22,7 @@ from engine.playground.task import (
     observe,
     prepare_data,
 )
+from engine.training.metrics import confusion_matrix, regression_scores
 from engine.training.optimizers import OptimizerConfig
 
 SPIRAL = PlaygroundSettings(

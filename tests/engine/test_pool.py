@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from tensorflow.python.eager import context
 
-from engine.generative.gan import PointGanSettings, make_point_run
+from engine.generative.point_gan import PointGanSettings
+from engine.generative.point_gan import make_run as make_point_run
 from engine.generative.targets import make_target
 from engine.playground.settings import PlaygroundSettings
 from engine.playground.task import make_run as make_playground_run
@@ -136,7 +137,7 @@ def test_many_playground_runs_trace_nothing_new_and_memory_stays_within_a_bound(
 
 def lab_runs(lab: str, digits) -> list[TrainingRun]:
     """A fresh setup of each lab that trains ``TrainingRun``s: its runs."""
-    from engine.generative import autoencoder, dbn, gan, rbm
+    from engine.generative import autoencoder, dbn, image_gan, rbm
     from engine.vision import cnn_lab, transfer
 
     if lab == "playground":
@@ -146,7 +147,7 @@ def lab_runs(lab: str, digits) -> list[TrainingRun]:
     if lab == "autoencoder":
         return [autoencoder.make_run(autoencoder.AutoencoderSettings(), digits)]
     if lab == "image gan":
-        return [gan.make_image_run(gan.ImageGanSettings(), digits)]
+        return [image_gan.make_run(image_gan.ImageGanSettings(), digits)]
     if lab == "rbm":
         return [rbm.make_run(rbm.RbmSettings(), rbm.flatten(digits.x_train), rbm.flatten(digits.x_test))]
     if lab == "dbn":

@@ -24,6 +24,7 @@ from engine.rl.settings import (
     from_query_params,
     to_query_params,
 )
+from engine.training.contract import FINISHED, READY
 
 SMALL = "S . . #\n. # . -0.5\n. . . G1"
 
@@ -168,7 +169,7 @@ def test_accumulator_reports_nan_without_updates_and_infinity_after_a_bad_one():
 
 def train(run: AgentRun, episodes: int) -> None:
     """Advance until ``episodes`` episodes are done or the run stops (solved, finished)."""
-    while run.epoch < episodes and run.status == "ready":
+    while run.epoch < episodes and run.status == READY:
         run.advance(episodes - run.epoch)
 
 
@@ -234,7 +235,7 @@ def test_frozen_lake_values_and_map():
     run = AgentRun(settings("q_learning", "FrozenLake-v1", slippery=False))
     assert run.grid.shape == (4, 4) and run.grid.cells[3][3] == "G1"
     train(run, 300)
-    assert run.status == "finished" and "Solved" in run.message  # the non-slippery lake is easy
+    assert run.status == FINISHED and "Solved" in run.message  # the non-slippery lake is easy
     evaluation = run.evaluate_all_states()
     assert evaluation.values.shape == (16,) and evaluation.probabilities.shape == (16, 4)
     assert isinstance(run.environment.observation_space, gym.spaces.Discrete)

@@ -7,12 +7,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from engine.training.contract import DIVERGED, FINISHED, READY, STOPPED_EARLY
 from engine.training.optimizers import OptimizerConfig
 from engine.training.run import (
-    DIVERGED,
-    FINISHED,
-    READY,
-    STOPPED_EARLY,
     ModelRecipe,
     RunSettings,
     TrainingData,
@@ -167,7 +164,7 @@ def test_nan_loss_stops_the_run_with_a_message_and_keeps_the_history():
     assert all(np.isfinite(weight).all() for weight in run.weights())
     assert run.advance(5).epochs == 0  # a diverged run does not train until reset
     run.reset()
-    assert run.status == "ready"
+    assert run.status == READY
 
 
 def test_max_epochs_and_early_stopping_end_the_run():

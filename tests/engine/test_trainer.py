@@ -10,6 +10,7 @@ import weakref
 import numpy as np
 import pytest
 
+from engine.training.contract import DIVERGED, ERROR
 from engine.training.executor import LocalExecutor
 from engine.training.optimizers import OptimizerConfig
 from engine.training.run import RunSettings
@@ -153,7 +154,7 @@ def test_a_diverging_run_stops_playing_and_says_why():
     trainer = Trainer(make_run(learning_rate=10.0), observe=lambda run: None)
     try:
         trainer.play()
-        assert wait_until(lambda: trainer.snapshot().status == "diverged")
+        assert wait_until(lambda: trainer.snapshot().status == DIVERGED)
         assert not trainer.snapshot().playing
         assert "Loss became NaN" in trainer.snapshot().message
     finally:
@@ -163,7 +164,7 @@ def test_a_diverging_run_stops_playing_and_says_why():
 def test_a_failing_command_reaches_the_caller_and_the_worker_survives(trainer):
     with pytest.raises(ZeroDivisionError):
         trainer.call(lambda run: 1 / 0)
-    assert trainer.snapshot().status == "error"
+    assert trainer.snapshot().status == ERROR
     trainer.step()
     assert trainer.snapshot().epoch == 1
 

@@ -109,7 +109,7 @@ def test_a_zip_of_huge_blank_images_is_refused_once_and_not_read_again(monkeypat
 
     from PIL import Image
 
-    from engine.vision import image_folders
+    from engine.data import image_folders
 
     png = io.BytesIO()
     Image.new("L", size).save(png, "PNG")

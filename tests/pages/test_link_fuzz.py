@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.data.upload import is_number
-from engine.generative import autoencoder, dbn, gan, rbm
+from engine.generative import autoencoder, dbn, image_gan, point_gan, rbm
 from engine.playground import settings as playground
 from engine.rl import settings as rl
 from engine.vision import cnn_lab, convolution_lab, transfer
@@ -28,8 +28,8 @@ LINKS = {
     "transfer_learning.py": (transfer.to_query_params(transfer.TransferSettings()), [transfer.from_query_params]),
     "autoencoder_lab.py": (autoencoder.to_query_params(autoencoder.AutoencoderSettings()),
                            [autoencoder.from_query_params]),
-    "gan_lab.py": (gan.point_to_query_params(gan.PointGanSettings()), [gan.point_from_query_params]),
-    "image_gan.py": (gan.image_to_query_params(gan.ImageGanSettings()), [gan.image_from_query_params]),
+    "gan_lab.py": (point_gan.to_query_params(point_gan.PointGanSettings()), [point_gan.from_query_params]),
+    "image_gan.py": (image_gan.to_query_params(image_gan.ImageGanSettings()), [image_gan.from_query_params]),
     "rbm_lab.py": ({**rbm.to_query_params(rbm.RbmSettings()), **dbn.to_query_params(dbn.DbnSettings())},
                    [rbm.from_query_params, dbn.from_query_params]),
     "rl_lab.py": (rl.to_query_params(rl.AgentSettings()), [rl.from_query_params]),

@@ -1,6 +1,6 @@
 """AppTest: the transfer-learning lab pre-trains once, then races four fine-tuning modes live."""
 
-from tests.pages.test_pages import metric, open_page, url_settings
+from tests.pages.test_pages import metric, open_page, shown, url_settings
 
 PAGE = "transfer_learning.py"
 
@@ -35,11 +35,11 @@ def test_a_live_setting_keeps_progress_and_the_experiment_rebuilds():
 def test_impossible_choices_are_explained():
     app = open_page(PAGE)
     app.multiselect(key="tl_source").set_value([]).run()
-    assert any("Choose at least two classes to pre-train on (0 chosen)" in item.value for item in app.error)
-    assert not any("Received" in item.value or "[]" in item.value for item in app.error)  # words, not engine lists
+    assert "Choose at least two classes to pre-train on (0 chosen)" in shown(app.error)
+    assert "Received" not in shown(app.error) and "[]" not in shown(app.error)  # words, not engine lists
     app.multiselect(key="tl_source").set_value([0, 1, 2, 3, 4]).run()
     app.number_input(key="tl_unfreeze").set_value(3).run()
-    assert any("Choose 1 to 2" in item.value for item in app.error)
+    assert "Choose 1 to 2" in shown(app.error)
 
 
 def test_settings_round_trip_through_the_url():

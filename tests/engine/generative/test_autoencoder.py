@@ -5,13 +5,13 @@ import dataclasses
 import numpy as np
 import pytest
 
+from engine.data.image_sets import load_image_dataset
 from engine.generative.autoencoder import (
     NUM_SHOWN,
     AutoencoderSettings,
     decode,
     from_query_params,
     interpolate_images,
-    kl_divergence,
     latent_map,
     make_run,
     new_samples,
@@ -20,7 +20,8 @@ from engine.generative.autoencoder import (
     to_query_params,
 )
 from engine.generative.codes import interpolate_codes, latent_grid, sample_codes
-from engine.vision.image_data import load_image_dataset
+from engine.generative.latent_model import kl_divergence
+from engine.training.contract import READY
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +52,7 @@ def test_every_model_encodes_decodes_and_trains_without_nan(digits, kind, archit
     settings = AutoencoderSettings(kind=kind, architecture=architecture, latent_dim=3)
     run = make_run(settings, digits)
     result = run.advance(3)
-    assert result.status == "ready" and run.epoch == 3
+    assert result.status == READY and run.epoch == 3
     assert all(np.isfinite(values).all() for values in run.history.values())
     assert ("kl_loss" in run.history) == (kind == "vae")
     means, log_variances = run.model.encode_images(digits.x_test[:5])

@@ -5,26 +5,23 @@ import dataclasses
 import numpy as np
 import pytest
 
-from engine.generative.gan import (
-    COLLAPSE_AFTER_EPOCHS,
-    GanTraining,
+from engine.generative.gan import COLLAPSE_AFTER_EPOCHS, GanTraining, run_settings, training_warnings
+from engine.generative.image_gan import (
     ImageGanObserver,
     ImageGanSettings,
-    PointGanObserver,
-    PointGanSettings,
     fresh_samples,
-    image_from_query_params,
-    image_to_query_params,
-    make_image_run,
-    make_point_run,
     mean_pairwise_distance,
     noise_walk,
-    point_from_query_params,
-    point_to_query_params,
-    run_settings,
-    training_warnings,
 )
+from engine.generative.image_gan import from_query_params as image_from_query_params
+from engine.generative.image_gan import make_run as make_image_run
+from engine.generative.image_gan import to_query_params as image_to_query_params
+from engine.generative.point_gan import PointGanObserver, PointGanSettings
+from engine.generative.point_gan import from_query_params as point_from_query_params
+from engine.generative.point_gan import make_run as make_point_run
+from engine.generative.point_gan import to_query_params as point_to_query_params
 from engine.generative.targets import make_target
+from engine.training.contract import DIVERGED
 from engine.training.optimizers import OptimizerConfig
 
 
@@ -126,7 +123,7 @@ def test_a_far_too_high_learning_rate_is_caught_as_nan(ring):
                        loss="least_squares")
     run = make_point_run(PointGanSettings(training=fast), ring)
     result = run.advance(200)
-    assert result.status == "diverged" and "lower learning rate" in result.message
+    assert result.status == DIVERGED and "lower learning rate" in result.message
 
 
 def test_the_dcgan_draws_images_samples_with_a_seed_and_walks_between_noises(digits):

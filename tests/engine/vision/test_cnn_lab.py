@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from engine.data.image_sets import DATASETS, load_image_dataset
 from engine.vision.cnn import PRESETS
 from engine.vision.cnn_lab import (
     CnnLabSettings,
@@ -14,7 +15,6 @@ from engine.vision.cnn_lab import (
     observe,
     saliency,
 )
-from engine.vision.image_data import DATASETS, load_image_dataset
 
 
 @pytest.fixture(scope="module")

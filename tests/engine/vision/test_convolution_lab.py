@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from engine.data.images import load_sample
 from engine.vision.convolution import ConvolutionConfig
 from engine.vision.convolution_lab import ConvolutionLabSettings, compute, from_query_params, to_query_params
-from engine.vision.images import load_sample
 from engine.vision.kernels import make_preset
 
 SOBEL = tuple(tuple(float(value) for value in row) for row in make_preset("Sobel x"))

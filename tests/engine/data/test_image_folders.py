@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.vision import image_folders
-from engine.vision.image_folders import (
+from engine.data import image_folders
+from engine.data.image_folders import (
     MAX_DECODED_PIXELS,
     MAX_IMAGES,
     MAX_MEMBER_PIXELS,

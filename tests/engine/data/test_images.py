@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engine.vision.images import SAMPLE_IMAGES, WORKING_SIDE, decoded_pixels, load_sample, load_upload, to_grayscale
+from engine.data.images import SAMPLE_IMAGES, WORKING_SIDE, decoded_pixels, load_sample, load_upload, to_grayscale
 
 
 def encode(image: Image.Image, format: str, **options) -> bytes:

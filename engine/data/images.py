@@ -111,8 +111,9 @@ def load_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES, max_pixels: int 
     with _open_checked(data, max_bytes, max_pixels) as image:
         width, height = image.size
         notes: list[str] = []
-        if getattr(image, "n_frames", 1) > 1:
-            notes.append(f"Animated {image.format}: using its first of {image.n_frames} frames.")
+        frames = getattr(image, "n_frames", 1)
+        if frames > 1:
+            notes.append(f"Animated {image.format}: using its first of {frames} frames.")
         try:
             image.seek(0)
             _draft(image, working_side)

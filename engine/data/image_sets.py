@@ -1,4 +1,4 @@
-"""Labelled image sets for the CNN lab: scikit-learn's digits offline, MNIST when it can be had.
+"""Labelled image sets for the image labs: scikit-learn's digits offline, MNIST when it can be had.
 
 Every set comes back as (N, size, size, 1) float32 images in [0, 1] and integer labels,
 split into training and test parts. The 8×8 digits ship inside scikit-learn, so the lab

@@ -20,8 +20,8 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
-from engine.vision.image_data import ImageDataset, resize_images
-from engine.vision.images import MAX_UPLOAD_BYTES, decoded_pixels, load_upload, to_grayscale
+from engine.data.image_sets import ImageDataset, resize_images
+from engine.data.images import MAX_UPLOAD_BYTES, decoded_pixels, load_upload, to_grayscale
 
 MAX_IMAGES = 5000
 MAX_CLASSES = 50

@@ -1,4 +1,4 @@
-"""Test-set scores the playground reports beside its curves."""
+"""Scores the labs report beside their curves: a confusion matrix, and R² with RMSE for regression."""
 
 from __future__ import annotations
 
