@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from engine.generative.gan import run_settings, training_warnings
+from engine.generative.gan import training_warnings
 from engine.generative.point_gan import (
     PointGanObserver,
     PointGanSettings,
     from_query_params,
     link_points,
     make_run,
+    run_settings,
     to_query_params,
 )
 from engine.generative.targets import Target, make_target
@@ -58,7 +59,7 @@ def trainer_for(settings: PointGanSettings, target: Target) -> Trainer:
     observer = PointGanObserver(target, settings.noise_dim, settings.seed)
     trainer, _ = lab_trainer(
         LAB, (settings.structure(), st.session_state.get("gan_points_version", 0)),
-        lambda: make_run(settings, target), observer, FRAME_SECONDS, run_settings(settings.training),
+        lambda: make_run(settings, target), observer, FRAME_SECONDS, run_settings(settings),
     )
     return trainer
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from engine.data.image_sets import ImageDataset
 from engine.generative.autoencoder import IMAGE_SIZES
-from engine.generative.gan import run_settings, training_warnings
+from engine.generative.gan import training_warnings
 from engine.generative.image_gan import (
     NUM_FIXED_IMAGES,
     ImageGanObserver,
@@ -15,6 +15,7 @@ from engine.generative.image_gan import (
     from_query_params,
     make_run,
     noise_walk,
+    run_settings,
     to_query_params,
 )
 from engine.training.trainer import Snapshot, Trainer
@@ -36,7 +37,7 @@ def trainer_for(settings: ImageGanSettings, dataset: ImageDataset) -> Trainer:
     observer = ImageGanObserver(dataset.x_train, settings.noise_dim, settings.seed)
     trainer, _ = lab_trainer(
         LAB, (settings.structure(), dataset.name),
-        lambda: make_run(settings, dataset), observer, FRAME_SECONDS, run_settings(settings.training, images=True),
+        lambda: make_run(settings, dataset), observer, FRAME_SECONDS, run_settings(settings),
     )
     return trainer
 

@@ -17,11 +17,11 @@ from engine.models.mlp import layer_table
 from engine.playground.baseline import compare_with_sklearn
 from engine.playground.export import export_script
 from engine.playground.settings import UPLOAD, PlaygroundSettings, from_query_params, to_query_params
-from engine.playground.task import hidden_layer_names, make_run, make_run_settings, observe, output_units, prepare_data
+from engine.playground.task import hidden_layer_names, make_run, observe, output_units, prepare_data, run_settings
 from engine.training.metrics import confusion_matrix, regression_scores
 from engine.training.trainer import Trainer
 from ui.devices import cached_device_report
-from ui.figures import boundary_figure, confusion_figure, curves_figure, network_figure
+from ui.figures import confusion_figure, curves_figure
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
@@ -32,6 +32,7 @@ from ui.playground_controls import (
     settings_from_widgets,
     training_controls,
 )
+from ui.playground_figures import boundary_figure, network_figure
 
 LAB = "playground"
 FRAME_SECONDS = 0.25  # live views redraw four times a second while training
@@ -66,7 +67,7 @@ def trainer_for(settings: PlaygroundSettings, data) -> tuple[Trainer, bool]:
 
     return lab_trainer(
         LAB, (settings.structure(), st.session_state.get("pg_upload_digest")),
-        lambda: make_run(settings, data), view, FRAME_SECONDS, make_run_settings(settings),
+        lambda: make_run(settings, data), view, FRAME_SECONDS, run_settings(settings),
     )
 
 

@@ -8,7 +8,7 @@ import streamlit as st
 from engine.data.image_sets import ImageDataset
 from engine.generative import dbn, rbm
 from engine.training.group import RunGroup
-from engine.training.run import TrainingData
+from engine.training.setup import TrainingData
 from engine.training.trainer import Snapshot, Trainer
 from ui.comparison_figures import comparison_figure
 from ui.figures import curves_figure
@@ -107,7 +107,7 @@ def _nothing(group: RunGroup) -> None:
 def dbn_trainer(settings: dbn.DbnSettings, task: TrainingData, stack: dbn.Stack) -> Trainer:
     trainer, _ = lab_trainer(
         "dbn", settings.structure(),
-        lambda: dbn.make_comparison(settings, task, stack), _nothing, FRAME_SECONDS, dbn.fine_tuning_settings(settings),
+        lambda: dbn.make_comparison(settings, task, stack), _nothing, FRAME_SECONDS, dbn.run_settings(settings),
     )
     return trainer
 

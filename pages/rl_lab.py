@@ -11,7 +11,7 @@ from engine.rl.environments import ACTION_NAMES, DISCRETE_STATE_ENVIRONMENTS, GR
 from engine.rl.episodes import record_episode
 from engine.rl.gridworld import GridLayout
 from engine.rl.run import AgentRun
-from engine.rl.settings import AGENTS, VALUE_AGENTS, AgentSettings, from_query_params, to_query_params
+from engine.rl.settings import AGENTS, VALUE_AGENTS, AgentSettings, from_query_params, run_settings, to_query_params
 from engine.training.trainer import Snapshot, Trainer
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
@@ -45,7 +45,7 @@ def observe(run: AgentRun) -> RLView:
 def trainer_for(settings: AgentSettings) -> Trainer:
     """This session's RL trainer, rebuilt when the world's shape or the agent changes."""
     trainer, rebuilt = lab_trainer(LAB, settings.structure(), lambda: AgentRun(settings), observe, FRAME_SECONDS,
-                                   settings.live_settings())
+                                   run_settings(settings))
     if rebuilt:
         st.session_state.pop("rl_episode", None)
     return trainer

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from engine.training.history import downsample_history
-from engine.training.run import TrainingData
+from engine.training.setup import TrainingData
 from engine.training.trainer import Snapshot, Trainer
 from engine.vision.backbone import BACKBONE, find_weights
 from engine.vision.cnn import layer_table
@@ -18,11 +18,11 @@ from engine.vision.transfer import (
     Pretrained,
     TransferData,
     TransferSettings,
-    fine_tuning_settings,
     from_query_params,
     imagenet_task,
     make_fine_tuning,
     pretrain,
+    run_settings,
     split_classes,
     to_query_params,
     trainable_parameters,
@@ -81,7 +81,7 @@ def trainer_for(settings: TransferSettings, data: TransferData, pretrained: Pret
     trainer, _ = lab_trainer(
         LAB, settings.structure(),
         lambda: make_fine_tuning(settings, data, pretrained, imagenet), trainable_parameters, FRAME_SECONDS,
-        fine_tuning_settings(settings),
+        run_settings(settings),
     )
     return trainer
 

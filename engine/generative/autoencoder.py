@@ -25,7 +25,8 @@ from engine.device import xla_for_convolutions
 from engine.generative.codes import interpolate_codes, latent_grid, project_2d, sample_codes, sample_like, tile_images
 from engine.links import LinkReader
 from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
-from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+from engine.training.run import TrainingRun
+from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
 KINDS = {"autoencoder": "Autoencoder", "vae": "Variational autoencoder (VAE)"}
 ARCHITECTURES = {"dense": "Dense layers", "conv": "Convolutional layers"}

@@ -20,7 +20,8 @@ from engine.training.contract import DIVERGED
 from engine.training.executor import default_executor
 from engine.training.group import RunGroup
 from engine.training.optimizers import OptimizerConfig
-from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+from engine.training.run import TrainingRun
+from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
 MEMBERS = {"dbn": "DBN, fine-tuned", "frozen": "DBN features, frozen", "mlp": "Same MLP, random start"}
 MAX_LABELLED_PER_CLASS = 100
@@ -96,7 +97,7 @@ def labelled_task(dataset: ImageDataset, per_class: int, seed: int) -> TrainingD
                         eye[dataset.y_test])
 
 
-def fine_tuning_settings(settings: DbnSettings) -> RunSettings:
+def run_settings(settings: DbnSettings) -> RunSettings:
     return RunSettings(optimizer=settings.optimizer, batch_size=32)
 
 
@@ -127,7 +128,7 @@ def make_comparison(settings: DbnSettings, task: TrainingData, stack: Stack) -> 
                            metrics={"accuracy": keras.metrics.categorical_accuracy},
                            architecture=("dbn", task.x_train.shape[1], settings.hidden, classes, member))
 
-    return RunGroup({member: TrainingRun(recipe(member), task, fine_tuning_settings(settings), seed=settings.seed)
+    return RunGroup({member: TrainingRun(recipe(member), task, run_settings(settings), seed=settings.seed)
                      for member in MEMBERS})
 
 

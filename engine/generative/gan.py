@@ -20,7 +20,8 @@ import numpy as np
 from engine.device import xla_for_convolutions
 from engine.links import LinkReader
 from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
-from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+from engine.training.run import TrainingRun
+from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
 LOSSES = {
     "minimax": "Original minimax",
@@ -85,7 +86,7 @@ def _configure(model, options) -> None:
     model.train_generator.assign(float(options["train_g"]))
 
 
-def run_settings(training: GanTraining, images: bool = False) -> RunSettings:
+def game_settings(training: GanTraining, images: bool = False) -> RunSettings:
     """The run's live settings (its own optimizer goes unused: the GAN updates with its two).
 
     Dense 2-D GANs always compile with XLA; convolutional ones only where it helps (a GPU).
@@ -98,7 +99,7 @@ def gan_run(build, real: np.ndarray, training: GanTraining, seed: int, images: b
     """A run of the GAN ``build`` makes, on the real samples ``real`` (no held-out data: a GAN has no test score)."""
     recipe = ModelRecipe(build=build, configure=_configure, configure_retraces=False)
     empty = real[:0]
-    return TrainingRun(recipe, TrainingData(real, real, empty, empty), run_settings(training, images), seed=seed)
+    return TrainingRun(recipe, TrainingData(real, real, empty, empty), game_settings(training, images), seed=seed)
 
 
 def training_warnings(history: dict, diversity: float | None = None, samples: str = "images") -> list[str]:

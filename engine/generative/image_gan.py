@@ -13,10 +13,11 @@ import numpy as np
 
 from engine.data.image_sets import DATASETS, ImageDataset
 from engine.generative.codes import interpolate_codes, sample_codes
-from engine.generative.gan import GanTraining, gan_run, training_from, training_params
+from engine.generative.gan import GanTraining, game_settings, gan_run, training_from, training_params
 from engine.links import LinkReader
 from engine.training.optimizers import OptimizerConfig
 from engine.training.run import TrainingRun
+from engine.training.setup import RunSettings
 
 NUM_FIXED_IMAGES = 64
 
@@ -63,6 +64,11 @@ def make_run(settings: ImageGanSettings, dataset: ImageDataset) -> TrainingRun:
     return gan_run(partial(build_image_gan, dataset.x_train.shape[1:], settings.noise_dim, settings.filters,
                         training.d_optimizer, training.g_optimizer),
                 dataset.x_train, training, settings.seed, images=True)
+
+
+def run_settings(settings: ImageGanSettings) -> RunSettings:
+    """The live part of a setup: the game's settings (convolutions compile with XLA only on a GPU)."""
+    return game_settings(settings.training, images=True)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from functools import partial
 import numpy as np
 
 from engine.generative.codes import sample_codes
-from engine.generative.gan import GanTraining, gan_run, training_from, training_params
+from engine.generative.gan import GanTraining, game_settings, gan_run, training_from, training_params
 from engine.generative.targets import (
     LINK_POINTS,
     TARGETS,
@@ -25,6 +25,7 @@ from engine.generative.targets import (
 )
 from engine.links import LinkReader
 from engine.training.run import TrainingRun
+from engine.training.setup import RunSettings
 
 MAX_LAYERS, MAX_UNITS = 4, 256
 NOISE_RANGE = (1, 8)  # noise numbers the slider offers and links accept
@@ -78,6 +79,11 @@ def make_run(settings: PointGanSettings, target: Target) -> TrainingRun:
     return gan_run(partial(build_point_gan, settings.noise_dim, settings.g_layers, settings.d_layers,
                         training.d_optimizer, training.g_optimizer),
                 target.points, training, settings.seed, images=False)
+
+
+def run_settings(settings: PointGanSettings) -> RunSettings:
+    """The live part of a setup: the game's settings (a dense GAN always compiles with XLA)."""
+    return game_settings(settings.training)
 
 
 @dataclass(frozen=True)

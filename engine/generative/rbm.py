@@ -22,7 +22,8 @@ import numpy as np
 
 from engine.links import LinkReader
 from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
-from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+from engine.training.run import TrainingRun
+from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
 MAX_HIDDEN = 512
 MAX_CD_STEPS = 25

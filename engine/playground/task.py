@@ -19,7 +19,8 @@ from engine.data.planar import DATASETS, DOMAIN, make_dataset, split_train_test
 from engine.data.upload import UploadedPoints
 from engine.models.mlp import apply_live_options, build_mlp, neuron_layer_names, output_head
 from engine.playground.settings import UPLOAD, PlaygroundSettings
-from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+from engine.training.run import TrainingRun
+from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
 BOUNDARY_RESOLUTION = 100  # output heatmap: 100 × 100 points
 VALIDATION_SHARE = 0.2  # of the training points, held back for early stopping when it is on
@@ -139,7 +140,7 @@ def make_recipe(settings: PlaygroundSettings, data: PlaygroundData) -> ModelReci
     )
 
 
-def make_run_settings(settings: PlaygroundSettings) -> RunSettings:
+def run_settings(settings: PlaygroundSettings) -> RunSettings:
     """The live part of a setup, as the training run takes it."""
     network = settings.network
     return RunSettings(
@@ -154,7 +155,7 @@ def make_run_settings(settings: PlaygroundSettings) -> RunSettings:
 
 def make_run(settings: PlaygroundSettings, data: PlaygroundData) -> TrainingRun:
     """A fresh run whose initial weights depend only on ``settings.seed``."""
-    return TrainingRun(make_recipe(settings, data), data.training, make_run_settings(settings), seed=settings.seed)
+    return TrainingRun(make_recipe(settings, data), data.training, run_settings(settings), seed=settings.seed)
 
 
 @dataclass(frozen=True)

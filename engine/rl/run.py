@@ -30,7 +30,7 @@ from engine.rl.environments import (
     solved_threshold,
 )
 from engine.rl.gridworld import GridLayout, GridWorld, value_iteration
-from engine.rl.settings import TABULAR_AGENTS, VALUE_AGENTS, AgentSettings, LiveSettings
+from engine.rl.settings import TABULAR_AGENTS, VALUE_AGENTS, AgentSettings, LiveSettings, run_settings
 from engine.training.contract import DIVERGED, FINISHED, READY, ChunkResult, Status
 from engine.training.pool import MODEL_POOL
 
@@ -103,7 +103,7 @@ class AgentRun:
     def __init__(self, settings: AgentSettings) -> None:
         tune_xla_for_small_models()
         self.settings = settings
-        self.live = settings.live_settings()
+        self.live = run_settings(settings)
         self.environment = make_environment(settings.environment, settings.slippery, self.live.layout)
         self._space = self.environment.observation_space
         self.num_actions = observation_size(self.environment.action_space)  # a discrete space: its size

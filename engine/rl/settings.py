@@ -140,9 +140,11 @@ class AgentSettings:
         return (self.environment, self.agent, self.seed, self.gamma, self.hidden, self.batch_size,
                 self.buffer_size, self.target_period, self.update_every, self.slippery, shape)
 
-    def live_settings(self) -> LiveSettings:
-        """The live part, with the gridworld's current layout."""
-        return replace(self.live, layout=self.layout() if self.environment == GRIDWORLD else None)
+
+
+def run_settings(settings: AgentSettings) -> LiveSettings:
+    """The live part of a setup, with the gridworld's current layout."""
+    return replace(settings.live, layout=settings.layout() if settings.environment == GRIDWORLD else None)
 
 
 def to_query_params(settings: AgentSettings) -> dict[str, str]:

@@ -17,7 +17,8 @@ from collections.abc import Mapping
 import numpy as np
 
 from engine.training.contract import READY, ChunkResult, Status
-from engine.training.run import RunSettings, TrainingRun
+from engine.training.run import TrainingRun
+from engine.training.setup import RunSettings
 
 SEPARATOR = "/"
 

@@ -18,7 +18,8 @@ from engine.data.image_sets import DATASETS, ImageDataset
 from engine.device import xla_for_convolutions
 from engine.links import LinkReader
 from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
-from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+from engine.training.run import TrainingRun
+from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 from engine.vision.cnn import COLUMNS, PRESETS, LayerSpec, build_cnn, layer_table
 
 UPLOAD = "upload"

@@ -34,7 +34,8 @@ from engine.training.contract import DIVERGED
 from engine.training.executor import default_executor
 from engine.training.group import RunGroup
 from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
-from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+from engine.training.run import TrainingRun
+from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 from engine.vision.backbone import imagenet_features
 from engine.vision.cnn import LayerSpec, build_cnn
 from engine.vision.cnn_lab import training_data
@@ -201,9 +202,9 @@ def pretrain(settings: TransferSettings, data: TransferData) -> Pretrained:
     """Train the network on the source task for ``settings.pretrain_epochs`` epochs."""
     input_shape = data.source.x_train.shape[1:]
     recipe = _recipe(partial(build_cnn, input_shape, settings.layers, len(data.source_names)))
-    run_settings = RunSettings(optimizer=PRETRAIN_OPTIMIZER, batch_size=PRETRAIN_BATCH_SIZE,
-                               max_epochs=settings.pretrain_epochs, jit_compile=xla_for_convolutions())
-    run = TrainingRun(recipe, data.source, run_settings, seed=settings.seed)
+    pretraining = RunSettings(optimizer=PRETRAIN_OPTIMIZER, batch_size=PRETRAIN_BATCH_SIZE,
+                              max_epochs=settings.pretrain_epochs, jit_compile=xla_for_convolutions())
+    run = TrainingRun(recipe, data.source, pretraining, seed=settings.seed)
     result = default_executor().run(partial(run.advance, settings.pretrain_epochs))  # waits its turn beside live sessions
     weights = {layer.name: layer.get_weights() for layer in run.model.layers if layer.name != "output"}
     return Pretrained(weights, run.history, result.message if result.status == DIVERGED else "")
@@ -265,11 +266,11 @@ def make_fine_tuning(
         return _recipe(build, ("fine-tuned cnn", input_shape, settings.layers, len(data.target_names),
                                frozenset(frozen[mode])))
 
-    runs = {mode: TrainingRun(recipe(mode), data.target, fine_tuning_settings(settings), seed=settings.seed)
+    runs = {mode: TrainingRun(recipe(mode), data.target, run_settings(settings), seed=settings.seed)
             for mode in settings.modes() if mode != "imagenet"}
     if imagenet is not None:  # set whenever settings.imagenet is (checked above)
         runs["imagenet"] = TrainingRun(_recipe(partial(_head, imagenet.x_train.shape[1], len(data.target_names))),
-                                       imagenet, fine_tuning_settings(settings), seed=settings.seed)
+                                       imagenet, run_settings(settings), seed=settings.seed)
     return RunGroup(runs)
 
 
@@ -285,7 +286,7 @@ def _head(features: int, num_classes: int, seed: int):
     ])
 
 
-def fine_tuning_settings(settings: TransferSettings) -> RunSettings:
+def run_settings(settings: TransferSettings) -> RunSettings:
     """The live settings of the fine-tuning runs."""
     return RunSettings(optimizer=settings.optimizer, batch_size=settings.batch_size, jit_compile=xla_for_convolutions())
 

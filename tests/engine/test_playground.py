@@ -96,9 +96,9 @@ def test_live_dropout_and_regularization_change_without_a_rebuild():
     run.advance(2)
     model = run.model
     changed = replace(SPIRAL, network=replace(SPIRAL.network, dropout_rates=(0.5, 0.3), regularization_rate=0.1))
-    from engine.playground.task import make_run_settings
+    from engine.playground.task import run_settings
 
-    assert run.update_settings(make_run_settings(changed)) == ["model options"]
+    assert run.update_settings(run_settings(changed)) == ["model options"]
     assert run.model is model and run.epoch == 2
     assert model.get_layer("dropout_1").rate == 0.5
     assert model.get_layer("hidden_1").kernel_regularizer.l2 == 0.1

@@ -21,7 +21,8 @@ from engine.rl.run import AgentRun
 from engine.rl.settings import AgentSettings
 from engine.training.optimizers import OptimizerConfig
 from engine.training.pool import ModelPool, architecture_of
-from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+from engine.training.run import TrainingRun
+from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
 RSS_GROWTH_BOUND_MB = 40  # for 12 runs; each traced its own functions before (~9 MB a run, ~110 MB)
 

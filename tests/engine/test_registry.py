@@ -8,7 +8,8 @@ import pytest
 
 from engine.training.executor import process_wide
 from engine.training.registry import RunRegistry, default_registry
-from engine.training.run import ModelRecipe, RunSettings, TrainingData, TrainingRun
+from engine.training.run import TrainingRun
+from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 from engine.training.trainer import Trainer
 
 

@@ -9,13 +9,8 @@ import tensorflow as tf
 
 from engine.training.contract import DIVERGED, FINISHED, READY, STOPPED_EARLY
 from engine.training.optimizers import OptimizerConfig
-from engine.training.run import (
-    ModelRecipe,
-    RunSettings,
-    TrainingData,
-    TrainingRun,
-    loss_setback,
-)
+from engine.training.run import TrainingRun, loss_setback
+from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
 
 def linear_model(seed):

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from ui.figures import CLASS_COLORS, NEGATIVE, POSITIVE, boundary_figure, curves_figure, network_figure
+from ui.figures import CLASS_COLORS, NEGATIVE, POSITIVE, curves_figure
+from ui.playground_figures import boundary_figure, network_figure
 
 BOUNDS = (-6.0, 6.0, -6.0, 6.0)
 

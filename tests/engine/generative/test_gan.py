@@ -5,7 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from engine.generative.gan import COLLAPSE_AFTER_EPOCHS, GanTraining, run_settings, training_warnings
+from engine.generative.gan import COLLAPSE_AFTER_EPOCHS, GanTraining, game_settings, training_warnings
 from engine.generative.image_gan import (
     ImageGanObserver,
     ImageGanSettings,
@@ -82,7 +82,7 @@ def test_training_one_side_leaves_the_other_network_unchanged(ring):
     run = make_point_run(settings, ring)
     for part, frozen, moving in (("discriminator", "generator", "discriminator"),
                                  ("generator", "discriminator", "generator")):
-        run.update_settings(run_settings(dataclasses.replace(settings.training, train=part)))
+        run.update_settings(game_settings(dataclasses.replace(settings.training, train=part)))
         before = {name: [w.copy() for w in getattr(run.model, name).get_weights()] for name in (frozen, moving)}
         run.step()
         after = {name: getattr(run.model, name).get_weights() for name in (frozen, moving)}
@@ -97,7 +97,7 @@ def test_k_discriminator_steps_count_in_its_optimizer_and_options_stay_live(ring
     run.step()
     chunk = run._compiled  # noqa: SLF001  (reused: no retrace)
     assert int(run.model.d_optimizer.iterations.numpy()) == batches
-    run.update_settings(run_settings(dataclasses.replace(settings.training, d_steps=3, loss="least_squares")))
+    run.update_settings(game_settings(dataclasses.replace(settings.training, d_steps=3, loss="least_squares")))
     run.step()
     assert run._compiled is chunk  # noqa: SLF001
     assert int(run.model.d_optimizer.iterations.numpy()) == batches * 4
