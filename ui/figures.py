@@ -32,8 +32,8 @@ def make_figure(traces: list, height: int, **layout) -> go.Figure:
 
 METRIC_LABELS = {
     "loss": "loss", "accuracy": "accuracy", "val_loss": "test loss", "val_accuracy": "test accuracy",
-    "d_loss": "discriminator loss", "g_loss": "generator loss", "d_real": "D's verdict on real points",
-    "d_fake": "D's verdict on generated ones", "d_accuracy": "discriminator accuracy",
+    "d_loss": "discriminator loss", "g_loss": "generator loss", "d_real": "D on real data",
+    "d_fake": "D on generated data", "d_accuracy": "discriminator accuracy",
     "reconstruction_loss": "reconstruction loss", "kl_loss": "KL divergence", "reconstruction_error":
     "reconstruction error", "free_energy": "free energy", "length": "episode length", "td_error": "|TD error|",
     "epsilon": "ε (exploration)", "reward": "return",

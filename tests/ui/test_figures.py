@@ -90,7 +90,7 @@ def test_curves_are_titled_in_words_above_each_panel_and_a_lone_train_series_has
     history = {"epoch": np.arange(1, 4), "d_real": np.array([0.9, 0.7, 0.6]), "free_energy": np.array([-3.0, -4, -5])}
     figure = curves_figure(history, ("d_real", "free_energy"))
     assert [annotation.text for annotation in figure.layout.annotations] == [
-        "<b>D's verdict on real points</b>", "<b>free energy</b>"]
+        "<b>D on real data</b>", "<b>free energy</b>"]
     assert figure.layout.yaxis.title.text is None  # no title along the axis to run into the panel beside it
     assert figure.layout.showlegend is False  # one series per panel: a "train" legend would say nothing
 
