@@ -52,9 +52,14 @@ LABS = (
 )
 
 
-def sections() -> dict[str, list[Lab]]:
-    """Every page (the home page first) by section, in catalogue order."""
+def lab_at(path: str) -> Lab:
+    """The catalogue entry of the page at ``path`` (the home page included)."""
+    return next(lab for lab in (HOME, *LABS) if lab.path == path)
+
+
+def sections(paths: tuple[str, ...] = ()) -> dict[str, list[Lab]]:
+    """The pages at ``paths`` (every page when none are given) by section, in that order."""
     grouped: dict[str, list[Lab]] = {}
-    for lab in (HOME, *LABS):
+    for lab in (map(lab_at, paths) if paths else (HOME, *LABS)):
         grouped.setdefault(lab.section, []).append(lab)
     return grouped

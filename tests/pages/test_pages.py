@@ -197,11 +197,17 @@ def test_a_bad_csv_is_refused_with_its_reason_and_the_data_stays():
     assert app.selectbox(key="pg_dataset").value == "circle"
 
 
-def test_every_page_file_is_in_the_catalogue_once_and_the_navigation_starts_at_home():
+def test_every_page_file_is_in_the_navigation_and_the_catalogue_once_and_the_navigation_starts_at_home():
+    import ast
+
     from ui.catalogue import HOME, LABS, sections
 
+    tree = ast.parse((ROOT / "app.py").read_text())
+    navigated = [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+                 and isinstance(node.value, str) and node.value.startswith("pages/")]
     paths = [lab.path for lab in (HOME, *LABS)]
-    assert sorted(paths) == sorted(f"pages/{page}" for page in PAGES) and len(set(paths)) == len(paths)
-    grouped = sections()
+    assert sorted(navigated) == sorted(paths) == sorted(f"pages/{page}" for page in PAGES)
+    assert len(set(navigated)) == len(navigated) and len(set(paths)) == len(paths)
+    grouped = sections(tuple(navigated))
     assert next(iter(grouped.values()))[0] is HOME
-    assert sorted(lab.path for labs in grouped.values() for lab in labs) == sorted(paths)
+    assert [lab.path for labs in grouped.values() for lab in labs] == navigated  # sections do not reorder pages
