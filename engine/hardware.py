@@ -14,11 +14,45 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+from engine import fields
+from engine.fields import Declared, choices, integer
+from engine.links import LinkReader
 from engine.training.executor import default_executor
 
 OPERATIONS = ("matmul", "conv")
 SIZES = {"matmul": (64, 128, 256, 512, 1024, 2048), "conv": (8, 16, 32, 64, 128)}
+
+
+def _nearest(sizes: tuple[int, ...], value: int) -> int:
+    return min(sizes, key=lambda size: abs(size - value))
+
+
+@dataclass(frozen=True)
+class BenchmarkSettings(Declared):
+    """What the benchmark measures: which operations, and the largest size of each (one of ``SIZES``)."""
+
+    operations: tuple[str, ...] = choices(OPERATIONS, OPERATIONS, "ops", "operations", max_length=len(OPERATIONS))
+    matmul_max: int = integer(1024, SIZES["matmul"][0], SIZES["matmul"][-1], "matmul", "a largest matrix")
+    conv_max: int = integer(64, SIZES["conv"][0], SIZES["conv"][-1], "conv", "a largest feature map")
+
+    @classmethod
+    def repair_link(cls, values: dict[str, Any], reader: LinkReader) -> None:
+        """Sizes snap to the nearest one measured; a link with no known operation measures them all."""
+        values["matmul_max"] = _nearest(SIZES["matmul"], values["matmul_max"])
+        values["conv_max"] = _nearest(SIZES["conv"], values["conv_max"])
+        values["operations"] = values["operations"] or OPERATIONS
+
+    def sizes(self) -> dict[str, tuple[int, ...]]:
+        """The sizes measured per chosen operation: every size up to its largest."""
+        largest = {"matmul": self.matmul_max, "conv": self.conv_max}
+        return {operation: tuple(size for size in SIZES[operation] if size <= largest[operation])
+                for operation in OPERATIONS if operation in self.operations}
+
+
+to_query_params = fields.to_query_params
+from_query_params = functools.partial(fields.from_query_params, BenchmarkSettings)
 CONV_BATCH, CONV_CHANNELS, CONV_KERNEL = 8, 32, 3
 MIN_SECONDS = 0.05  # each measurement repeats the operation for at least this long
 

@@ -21,13 +21,16 @@ from engine.generative.autoencoder import (
     to_query_params,
 )
 from engine.generative.codes import MAX_SAMPLES
-from engine.training.trainer import Snapshot, Trainer
+from engine.generative.export import autoencoder_script
+from engine.training.contract import Snapshot
+from engine.training.trainer import Trainer
 from ui.autoencoder_controls import live_controls, seed_widgets, settings_from_widgets, sidebar_controls
 from ui.figures import curves_figure
 from ui.generative_figures import latent_map_figure, tiles_figure
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.models import export_buttons
 from ui.vision_data import cached_dataset
 
 LAB = "autoencoder"
@@ -173,6 +176,8 @@ def main() -> None:
         explorer_tab(trainer, dataset, settings)
     with samples:
         samples_tab(trainer, dataset, settings)
+    with st.expander("Export: a runnable script, the trained encoder and decoder, and the history"):
+        export_buttons("ae", "autoencoder", trainer, script=lambda: autoencoder_script(settings), models="zip")
     write_url(to_query_params(settings))
 
 

@@ -12,6 +12,7 @@ from engine.data.image_sets import ImageDataset
 from engine.training.metrics import confusion_matrix
 from engine.training.trainer import Trainer
 from engine.vision.cnn import layer_table
+from engine.vision.cnn_export import export_script
 from engine.vision.cnn_lab import (
     UPLOAD,
     CnnLabSettings,
@@ -38,6 +39,7 @@ from ui.figures import confusion_figure, curves_figure
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.models import export_buttons, layer_table_view
 from ui.text import literal
 from ui.vision_data import cached_dataset
 from ui.vision_figures import maps_grid_figure, saliency_figure
@@ -88,10 +90,7 @@ def trainer_for(settings: CnnLabSettings, dataset: ImageDataset) -> tuple[Traine
 
 
 def model_table(settings: CnnLabSettings, dataset: ImageDataset) -> None:
-    rows = layer_table(dataset.x_train.shape[1:], settings.layers, len(dataset.class_names))
-    st.dataframe([{"layer": row.name, "what": row.description, "output shape": str(row.output_shape),
-                   "parameters": row.parameters} for row in rows], hide_index=True)
-    st.caption(f"{sum(row.parameters for row in rows):,} parameters in all.")
+    layer_table_view(layer_table(dataset.x_train.shape[1:], settings.layers, len(dataset.class_names)))
 
 
 def live_views(trainer: Trainer, dataset: ImageDataset) -> None:
@@ -209,11 +208,14 @@ def main() -> None:
     st.session_state["cnn_seen_once"] = True
     run_controls(trainer, "cnn")
     live_views(trainer, dataset)
-    inside, mistakes = st.tabs(["Inside the network", "Mistakes"])
+    inside, mistakes, export = st.tabs(["Inside the network", "Mistakes", "Export"])
     with inside:
         inside_tab(trainer, dataset)
     with mistakes:
         mistakes_tab(trainer, dataset)
+    with export:
+        st.markdown(lesson("cnn", "export"))
+        export_buttons("cnn", "cnn", trainer, script=lambda: export_script(settings))
     write_url(to_query_params(settings))
 
 

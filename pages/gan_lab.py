@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from engine.generative.export import point_gan_script
 from engine.generative.gan import training_warnings
 from engine.generative.point_gan import (
     PointGanObserver,
@@ -16,7 +17,8 @@ from engine.generative.point_gan import (
     to_query_params,
 )
 from engine.generative.targets import Target, make_target
-from engine.training.trainer import Snapshot, Trainer
+from engine.training.contract import Snapshot
+from engine.training.trainer import Trainer
 from ui.figures import curves_figure
 from ui.gan_controls import (
     custom_points_controls,
@@ -29,6 +31,7 @@ from ui.generative_figures import point_gan_figure
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.models import export_buttons
 
 LAB = "gan"
 FRAME_SECONDS = 0.25  # small networks: four frames a second
@@ -117,6 +120,8 @@ def main() -> None:
     batches = int(np.ceil(len(target.points) / min(settings.training.batch_size, len(target.points))))
     live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw(snapshot, target, shown, batches))
     st.markdown(lesson("gan", "reading"))
+    with st.expander("Export: a runnable script, the trained generator and discriminator, and the history"):
+        export_buttons("gan", "gan_2d", trainer, script=lambda: point_gan_script(settings, target), models="zip")
     write_url(to_query_params(settings, st.session_state.get("gan_points")))
 
 

@@ -8,33 +8,20 @@ import streamlit as st
 from engine.hardware import (
     OPERATIONS,
     SIZES,
+    BenchmarkSettings,
     compute_devices,
     crossover,
+    from_query_params,
     gpu_memory_in_use,
     host_memory_gigabytes,
     lab_devices,
     run_benchmark,
+    to_query_params,
 )
-from engine.links import LinkReader
 from ui.devices import cached_device_report
 from ui.hardware_figures import TITLES, gflops_figure
 from ui.lessons import lesson
-from ui.links import open_lab, write_url
-
-
-def from_query_params(params: dict[str, str]) -> tuple[dict, list[str]]:
-    """The benchmark's choices from a share link (operations and the largest size of each)."""
-    read = LinkReader(params)
-    chosen = [operation for operation in read.text("ops", ",".join(OPERATIONS)).split(",") if operation in OPERATIONS]
-    return {
-        "hw_ops": chosen or list(OPERATIONS),
-        "hw_matmul_max": _nearest(SIZES["matmul"], read.number("matmul", 1024, SIZES["matmul"][0], SIZES["matmul"][-1])),
-        "hw_conv_max": _nearest(SIZES["conv"], read.number("conv", 64, SIZES["conv"][0], SIZES["conv"][-1])),
-    }, read.warnings
-
-
-def _nearest(sizes: tuple[int, ...], value: float) -> int:
-    return min(sizes, key=lambda size: abs(size - value))
+from ui.links import open_lab, seed_widgets, settings_from_widgets, write_url
 
 
 def devices_section() -> bool:
@@ -61,7 +48,8 @@ def devices_section() -> bool:
 
 
 def main() -> None:
-    open_lab("hw", "GPU vs CPU", lesson("hardware", "intro"), from_query_params, lambda values: st.session_state.update(values))
+    open_lab("hw", "GPU vs CPU", lesson("hardware", "intro"), from_query_params,
+             lambda settings: seed_widgets("hw", settings))
     st.subheader("What TensorFlow sees")
     has_gpu = devices_section()
     st.subheader("Where each lab trains")
@@ -71,12 +59,10 @@ def main() -> None:
     st.pills("Operations", list(OPERATIONS), format_func=TITLES.__getitem__, selection_mode="multi", key="hw_ops",
              persist_state="session")
     matmul, conv = st.columns(2)
-    matmul.select_slider("Largest matrix", SIZES["matmul"], key="hw_matmul_max", persist_state="session")
-    conv.select_slider("Largest feature map", SIZES["conv"], key="hw_conv_max", persist_state="session")
-    chosen = st.session_state["hw_ops"] or []
-    sizes = {"matmul": tuple(size for size in SIZES["matmul"] if size <= st.session_state["hw_matmul_max"]),
-             "conv": tuple(size for size in SIZES["conv"] if size <= st.session_state["hw_conv_max"])}
-    sizes = {operation: sizes[operation] for operation in OPERATIONS if operation in chosen}
+    matmul.select_slider("Largest matrix", SIZES["matmul"], key="hw_matmul", persist_state="session")
+    conv.select_slider("Largest feature map", SIZES["conv"], key="hw_conv", persist_state="session")
+    settings = settings_from_widgets("hw", BenchmarkSettings, {"ops": tuple(st.session_state["hw_ops"] or ())})
+    sizes = settings.sizes()
     devices = compute_devices()
     if st.button("Run the benchmark", icon=":material/bolt:", type="primary", disabled=not sizes, key="hw_run"):
         total = sum(len(values) for values in sizes.values()) * len(devices)
@@ -105,8 +91,7 @@ def main() -> None:
     else:
         st.caption("Press the button to measure (a few seconds per device).")
     st.markdown(lesson("hardware", "reading"))
-    write_url({"ops": ",".join(chosen), "matmul": str(st.session_state["hw_matmul_max"]),
-                               "conv": str(st.session_state["hw_conv_max"])})
+    write_url(to_query_params(settings))
 
 
 main()

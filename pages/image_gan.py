@@ -6,6 +6,7 @@ import streamlit as st
 
 from engine.data.image_sets import ImageDataset
 from engine.generative.autoencoder import IMAGE_SIZES
+from engine.generative.export import image_gan_script
 from engine.generative.gan import training_warnings
 from engine.generative.image_gan import (
     NUM_FIXED_IMAGES,
@@ -18,13 +19,15 @@ from engine.generative.image_gan import (
     run_settings,
     to_query_params,
 )
-from engine.training.trainer import Snapshot, Trainer
+from engine.training.contract import Snapshot
+from engine.training.trainer import Trainer
 from ui.figures import curves_figure
 from ui.gan_controls import image_settings_from_widgets, image_sidebar, part_control, seed_image_widgets
 from ui.generative_figures import tiles_figure
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.models import export_buttons
 from ui.vision_data import cached_dataset
 
 LAB = "dcgan"
@@ -99,6 +102,8 @@ def main() -> None:
     live_fragment(trainer, FRAME_SECONDS, _draw)
     st.markdown(lesson("gan", "image_reading"))
     explore_section(trainer)
+    with st.expander("Export: a runnable script, the trained generator and discriminator, and the history"):
+        export_buttons("dcgan", "image_gan", trainer, script=lambda: image_gan_script(settings), models="zip")
     with st.expander("Real training images, for comparison"):
         st.plotly_chart(tiles_figure(dataset.x_train[:NUM_FIXED_IMAGES], 8, width=380), key="dcgan_real",
                         config=NO_TOOLBAR)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import io
-import tempfile
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import urlencode
 
-import numpy as np
 import streamlit as st
 
 from engine.data.features import FEATURES
@@ -25,6 +21,7 @@ from ui.figures import confusion_figure, curves_figure
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.models import export_buttons, layer_table_view
 from ui.playground_controls import (
     data_controls,
     network_controls,
@@ -51,10 +48,10 @@ def read_link(params: dict[str, str]) -> tuple[PlaygroundSettings, list[str]]:
 def playground_data(settings: PlaygroundSettings):
     """The data for the current structure, kept in the session until the structure changes."""
     key = (settings.structure(), st.session_state.get("pg_upload_digest"))
-    cached = st.session_state.get("pg_data")
+    cached = st.session_state.get("pg_prepared")
     if cached is None or cached[0] != key:
         cached = (key, prepare_data(settings, st.session_state.get("pg_uploaded")))
-        st.session_state["pg_data"] = cached
+        st.session_state["pg_prepared"] = cached
     return cached[1]
 
 
@@ -185,43 +182,12 @@ def _score_text(score: float, name: str) -> str:
 def export_tab(trainer: Trainer, settings: PlaygroundSettings) -> None:
     st.markdown(lesson("playground", "export"))
     uploaded = st.session_state.get("pg_uploaded")
-    script, model, history = st.columns(3)
-    script.download_button("Python script", lambda: export_script(settings, uploaded),
-                           file_name="playground_setup.py", mime="text/x-python", key="pg_export_script")
-    model.download_button("Trained model (.keras)", lambda: trainer.call(_model_bytes),
-                          file_name="playground_model.keras", mime="application/zip", key="pg_export_model")
-    history.download_button("History (CSV)", lambda: trainer.call(_history_csv),
-                            file_name="playground_history.csv", mime="text/csv", key="pg_export_history")
+    export_buttons("pg", "playground", trainer, script=lambda: export_script(settings, uploaded))
     if settings.dataset == UPLOAD:
         st.warning("Links cannot carry uploaded points: the link opens with the circle data set instead.")
     base = st.context.url or ""
     st.markdown("**Share link**: every setting and the seed (same data, same initial weights).")
     st.code(f"{base}?{urlencode(to_query_params(settings))}", language=None)
-
-
-def _model_bytes(run) -> bytes:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.keras"
-        run.model.save(path)
-        return path.read_bytes()
-
-
-def _history_csv(run) -> str:
-    buffer = io.StringIO()
-    names = list(run.history)
-    buffer.write(",".join(["epoch", *names]) + "\n")
-    rows = np.column_stack([np.arange(1, run.epoch + 1), *[run.history[name] for name in names]]) if run.epoch else []
-    for row in rows:
-        buffer.write(",".join([str(int(row[0])), *(f"{value:.6g}" for value in row[1:])]) + "\n")
-    return buffer.getvalue()
-
-
-def summary_tab(rows) -> None:
-    st.dataframe(
-        [{"layer": row.name, "type": row.kind, "output shape": str(row.output_shape),
-          "parameters": row.parameters, "trainable": row.trainable_parameters} for row in rows],
-        hide_index=True,
-    )
 
 
 def main() -> None:
@@ -230,9 +196,9 @@ def main() -> None:
     network_controls()
     state = st.session_state
     uploaded = state.get("pg_uploaded")
-    from_upload = state["pg_dataset"] == UPLOAD and uploaded is not None
+    from_upload = state["pg_data"] == UPLOAD and uploaded is not None
     total = len(uploaded.points) if from_upload else state["pg_points"]
-    problem = uploaded.problem if from_upload else DATASETS[state["pg_dataset"]].problem
+    problem = uploaded.problem if from_upload else DATASETS[state["pg_data"]].problem
     training_controls(num_train=max(1, round(total * state["pg_train"] / 100)), problem=problem)
     with stop_on_bad_input():
         settings = settings_from_widgets()
@@ -260,7 +226,7 @@ def main() -> None:
     with export:
         export_tab(trainer, settings)
     with summary:
-        summary_tab(rows)
+        layer_table_view(rows)
     write_url(to_query_params(settings))
 
 

@@ -7,26 +7,28 @@ import streamlit as st
 
 from engine.data.image_sets import ImageDataset
 from engine.generative import dbn, rbm
+from engine.generative.export import dbn_script, rbm_script
+from engine.training.contract import Snapshot
 from engine.training.group import RunGroup
 from engine.training.setup import TrainingData
-from engine.training.trainer import Snapshot, Trainer
+from engine.training.trainer import Trainer
 from ui.comparison_figures import comparison_figure
 from ui.figures import curves_figure
 from ui.generative_figures import animation_figure, filters_figure, tiles_figure
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.models import export_buttons
 from ui.rbm_controls import dbn_controls, rbm_controls, read_link, seed_widgets
 from ui.vision_data import cached_dataset
 
 FRAME_SECONDS = 0.5
 NO_TOOLBAR = {"displayModeBar": False}
-IMAGE_SIDE = 8
 
 
 # ----------------------------------------------------------------- RBM
 def rbm_trainer(settings: rbm.RbmSettings, dataset: ImageDataset) -> Trainer:
-    observer = rbm.RbmObserver((IMAGE_SIDE, IMAGE_SIDE))
+    observer = rbm.RbmObserver((rbm.IMAGE_SIDE, rbm.IMAGE_SIDE))
 
     def new_run():
         return rbm.make_run(settings, rbm.flatten(dataset.x_train), rbm.flatten(dataset.x_test))
@@ -73,7 +75,7 @@ def gibbs_section(trainer: Trainer) -> None:
                                        persist_state="session")
     chain_seed = seed.number_input("Chain seed", 0, 2**31 - 1, 0, key="rbm_chain_seed", persist_state="session")
     frames = trainer.call(lambda run: rbm.gibbs_chain(run, int(num_steps), int(record_every), int(chain_seed)))
-    images = frames.reshape(len(frames), frames.shape[1], IMAGE_SIDE, IMAGE_SIDE, 1)
+    images = frames.reshape(len(frames), frames.shape[1], rbm.IMAGE_SIDE, rbm.IMAGE_SIDE, 1)
     names = [str(index * int(record_every)) for index in range(len(frames))]
     st.plotly_chart(animation_figure(images, 8, names), key="rbm_chain", config=NO_TOOLBAR)
 
@@ -97,7 +99,7 @@ def reference_section(settings: rbm.RbmSettings, dataset: ImageDataset, trainer:
 @st.cache_data(show_spinner=False, max_entries=8)
 def cached_stack(settings: dbn.DbnSettings) -> dbn.Stack:
     """The greedy pre-training, shared by every session with the same settings."""
-    return dbn.pretrain(cached_dataset("digits", IMAGE_SIDE, settings.seed), settings)
+    return dbn.pretrain(cached_dataset("digits", rbm.IMAGE_SIDE, settings.seed), settings)
 
 
 def _nothing(group: RunGroup) -> None:
@@ -126,7 +128,7 @@ def _draw_dbn(snapshot: Snapshot, num_labelled: int) -> None:
 def main() -> None:
     open_lab("rbm", "RBMs and deep belief networks", lesson("rbm", "intro"), read_link, seed_widgets)
     machine, belief = st.tabs(["Restricted Boltzmann machine", "Deep belief network"])
-    dataset = cached_dataset("digits", IMAGE_SIDE, int(st.session_state["rbm_seed"]))
+    dataset = cached_dataset("digits", rbm.IMAGE_SIDE, int(st.session_state["rbm_seed"]))
     with machine:
         with stop_on_bad_input():
             rbm_settings = rbm_controls()
@@ -137,6 +139,8 @@ def main() -> None:
             gibbs_section(trainer)
         with st.expander("Cross-check with scikit-learn"):
             reference_section(rbm_settings, dataset, trainer)
+        with st.expander("Export: a runnable script, the RBM as a Keras model, and the history"):
+            export_buttons("rbm", "rbm", trainer, script=lambda: rbm_script(rbm_settings))
     with belief:
         st.markdown(lesson("rbm", "dbn"))
         with stop_on_bad_input():
@@ -150,6 +154,8 @@ def main() -> None:
         run_controls(comparison, "dbn")
         live_fragment(comparison, FRAME_SECONDS, lambda snapshot: _draw_dbn(snapshot, len(task.x_train)))
         st.markdown(lesson("rbm", "dbn_reading"))
+        with st.expander("Export: a script that replays the experiment, the three classifiers, the race's history"):
+            export_buttons("dbn", "dbn", comparison, script=lambda: dbn_script(dbn_settings), models="zip")
     write_url({**rbm.to_query_params(rbm_settings), **dbn.to_query_params(dbn_settings)})
 
 

@@ -2,44 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
-from engine.rl.agents import Evaluation, epsilon_greedy_probabilities
+from engine.rl.agents import epsilon_greedy_probabilities
 from engine.rl.environments import ACTION_NAMES, DISCRETE_STATE_ENVIRONMENTS, GRID_MOVES, GRIDWORLD, SOLVED_WINDOW
 from engine.rl.episodes import record_episode
-from engine.rl.gridworld import GridLayout
-from engine.rl.run import AgentRun
-from engine.rl.settings import AGENTS, VALUE_AGENTS, AgentSettings, from_query_params, run_settings, to_query_params
-from engine.training.trainer import Snapshot, Trainer
+from engine.rl.export import rl_script
+from engine.rl.run import AgentRun, observe
+from engine.rl.settings import (
+    AGENTS,
+    TABULAR_AGENTS,
+    VALUE_AGENTS,
+    AgentSettings,
+    from_query_params,
+    run_settings,
+    to_query_params,
+)
+from engine.training.contract import Snapshot
+from engine.training.trainer import Trainer
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.models import export_buttons
 from ui.rl_controls import grid_editor, seed_widgets, settings_from_widgets, sidebar
 from ui.rl_figures import curves_panels_figure, episode_figure, grid_figure, reward_figure
 
 LAB = "rl"
 FRAME_SECONDS = 0.25
-
-
-@dataclass(frozen=True)
-class RLView:
-    """What the worker observes for a frame: progress, and a discrete world's values and policy."""
-
-    total_steps: int
-    epsilon: float
-    threshold: float | None
-    best_return: float | None
-    solved_at: int | None
-    grid: GridLayout | None
-    evaluation: Evaluation | None
-
-
-def observe(run: AgentRun) -> RLView:
-    """The frame's view of the run (computed on the worker between chunks)."""
-    return RLView(run.total_steps, run.epsilon, run.threshold, run.best_return(), run.solved_at, run.grid,
-                  run.evaluate_all_states() if run.discrete_states else None)
 
 
 def trainer_for(settings: AgentSettings) -> Trainer:
@@ -145,6 +134,11 @@ def main() -> None:
                   key="rl_exploring_arrows", persist_state="session",
                   help="Off: the greedy policy, one arrow per cell (ties share). On: every action's probability.")
     replay_section(trainer, settings)
+    with st.expander("Export: a runnable script, the agent's networks and the episodes' history"):
+        if settings.agent in TABULAR_AGENTS:
+            st.caption("A table agent keeps no network: its Q-table is the grid of values drawn above.")
+        export_buttons("rl", "rl", trainer, script=lambda: rl_script(settings),
+                       models=None if settings.agent in TABULAR_AGENTS else "zip")
     with st.expander("How the agents learn"):
         st.markdown(lesson("rl", "agents"))
     st.markdown(lesson("rl", "reading"))

@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from engine.training.contract import Snapshot
 from engine.training.history import downsample_history
 from engine.training.setup import TrainingData
-from engine.training.trainer import Snapshot, Trainer
+from engine.training.trainer import Trainer
 from engine.vision.backbone import BACKBONE, find_weights
 from engine.vision.cnn import layer_table
 from engine.vision.transfer import (
@@ -27,11 +28,13 @@ from engine.vision.transfer import (
     to_query_params,
     trainable_parameters,
 )
+from engine.vision.transfer_export import transfer_script
 from ui.comparison_figures import comparison_figure
 from ui.figures import curves_figure
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.models import export_buttons, layer_table_view
 from ui.transfer_controls import experiment_controls, seed_widgets, settings_from_widgets, sidebar_controls
 from ui.vision_data import cached_dataset
 
@@ -98,9 +101,7 @@ def pretraining_section(settings: TransferSettings, data: TransferData, pretrain
         if pretrained.message:
             st.error(f"Pre-training stopped: {pretrained.message}")
         with st.expander("The network"):
-            rows = layer_table(data.source.x_train.shape[1:], settings.layers, len(data.target_names))
-            st.dataframe([{"layer": row.name, "what": row.description, "output shape": str(row.output_shape),
-                           "parameters": row.parameters} for row in rows], hide_index=True)
+            layer_table_view(layer_table(data.source.x_train.shape[1:], settings.layers, len(data.target_names)))
     with chart:
         st.plotly_chart(curves_figure(downsample_history(pretrained.history), ("loss", "accuracy")),
                         key="tl_pretrain_curves", config={"displayModeBar": False})
@@ -151,6 +152,8 @@ def main() -> None:
         st.warning(dataset.note)
     pretraining_section(settings, data, pretrained)
     fine_tuning_section(settings, data, trainer)
+    with st.expander("Export: a script that replays the experiment, every fine-tuned model, the race's history"):
+        export_buttons("tl", "transfer", trainer, script=lambda: transfer_script(settings, data), models="zip")
     st.markdown(lesson("transfer", "reading", images=len(data.target.x_train)))
     write_url(to_query_params(linked))  # as asked, even where the backbone is missing
 

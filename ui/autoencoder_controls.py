@@ -5,47 +5,32 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.data.image_sets import DATASETS
-from engine.generative.autoencoder import (
-    ARCHITECTURES,
-    KINDS,
-    MAX_BETA,
-    MAX_LATENT,
-    MIN_LATENT,
-    AutoencoderSettings,
-)
-from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
+from engine.fields import bounds
+from engine.generative.autoencoder import ARCHITECTURES, KINDS, AutoencoderSettings
+from engine.training.optimizers import OPTIMIZERS
+from ui import links
 from ui.playground_controls import LEARNING_RATES, with_current
 
 HIDDEN_UNITS = [16, 32, 64, 128, 256, 512, 1024]
 BATCH_SIZES = [16, 32, 64, 128, 256, 512]
 
 
-def seed_widgets(settings: AutoencoderSettings) -> None:
-    """Set every control from settings (before the widgets are drawn)."""
-    st.session_state.update({
-        "ae_dataset": settings.dataset, "ae_kind": settings.kind, "ae_arch": settings.architecture,
-        "ae_latent": settings.latent_dim, "ae_units": settings.hidden_units, "ae_beta": settings.beta,
-        "ae_noise": settings.noise, "ae_optimizer": settings.optimizer.name,
-        "ae_lr": settings.optimizer.learning_rate, "ae_batch": settings.batch_size, "ae_seed": settings.seed,
-    })
-
-
 def sidebar_controls() -> None:
     """Data, model shape, seed and the optimizer."""
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Images", list(DATASETS), format_func=DATASETS.__getitem__, key="ae_dataset", persist_state="session")
+        st.selectbox("Images", list(DATASETS), format_func=DATASETS.__getitem__, key="ae_data", persist_state="session")
         st.header("Model")
-        st.radio("Model", list(KINDS), format_func=KINDS.__getitem__, key="ae_kind", persist_state="session")
+        st.radio("Model", list(KINDS), format_func=KINDS.__getitem__, key="ae_model", persist_state="session")
         st.radio("Encoder and decoder", list(ARCHITECTURES), format_func=ARCHITECTURES.__getitem__, key="ae_arch",
                  persist_state="session",
                  horizontal=True)
-        st.slider("Code size (bottleneck)", MIN_LATENT, MAX_LATENT, key="ae_latent", persist_state="session",
+        st.slider("Code size (bottleneck)", *bounds(AutoencoderSettings, "latent"), key="ae_latent", persist_state="session",
                   help="How many numbers each image is squeezed into. 2 can be drawn as a map.")
         st.select_slider("Hidden units", with_current(HIDDEN_UNITS, "ae_units"), key="ae_units",
                          persist_state="session",
                          help="Units of the encoder's first dense layer (the next one has half); the decoder mirrors it.")
-        st.number_input("Seed", 0, 2**31 - 1, key="ae_seed",
+        st.number_input("Seed", *bounds(AutoencoderSettings, "seed"), key="ae_seed",
                         persist_state="session", help="Initial weights, noise and shuffling.")
         st.header("Training")
         st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.__getitem__, key="ae_optimizer",
@@ -57,19 +42,18 @@ def sidebar_controls() -> None:
 def live_controls() -> None:
     """β (VAE) and the denoising noise level: they change the running model's training at once."""
     beta, noise = st.columns(2)
-    beta.slider("β (weight of the KL term)", 0.0, MAX_BETA, step=0.1, key="ae_beta", persist_state="session",
-                disabled=st.session_state["ae_kind"] != "vae",
+    beta.slider("β (weight of the KL term)", *bounds(AutoencoderSettings, "beta"), step=0.1, key="ae_beta", persist_state="session",
+                disabled=st.session_state["ae_model"] != "vae",
                 help="0: a plain autoencoder with noisy codes. 1: the standard VAE. Larger: smoother, blurrier.")
-    noise.slider("Input noise (denoising)", 0.0, 1.0, step=0.05, key="ae_noise", persist_state="session",
+    noise.slider("Input noise (denoising)", *bounds(AutoencoderSettings, "noise"), step=0.05, key="ae_noise", persist_state="session",
                  help="Standard deviation of the noise added to each input; the target stays the clean image.")
+
+
+def seed_widgets(settings: AutoencoderSettings) -> None:
+    """Set every control from settings (before the widgets are drawn)."""
+    links.seed_widgets("ae", settings)
 
 
 def settings_from_widgets() -> AutoencoderSettings:
     """Settings from the widgets; ``ValueError`` when they cannot work."""
-    state = st.session_state
-    return AutoencoderSettings(
-        dataset=state["ae_dataset"], kind=state["ae_kind"], architecture=state["ae_arch"],
-        latent_dim=int(state["ae_latent"]), hidden_units=int(state["ae_units"]), beta=float(state["ae_beta"]),
-        noise=float(state["ae_noise"]), optimizer=OptimizerConfig(state["ae_optimizer"], float(state["ae_lr"])),
-        batch_size=int(state["ae_batch"]), seed=int(state["ae_seed"]),
-    )
+    return links.settings_from_widgets("ae", AutoencoderSettings)

@@ -17,11 +17,14 @@ from streamlit_drawable_canvas import st_canvas
 
 from engine.data.image_sets import ImageDataset
 from engine.data.images import load_upload
-from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
-from engine.vision.cnn import COLUMNS, CONV_ACTIVATIONS, KINDS, MAX_LAYERS, PRESETS, LayerSpec, layer_rows, tidy_rows
+from engine.fields import bounds
+from engine.models.layers import ACTIVATIONS, LayerSpec
+from engine.training.optimizers import OPTIMIZERS
+from engine.vision.cnn import COLUMNS, MAX_LAYERS, PRESETS, TABLE_KINDS, editor_rows, tidy_rows
 from engine.vision.cnn_lab import DATA_CHOICES, UPLOAD, CnnLabSettings
 from engine.vision.digit_input import prepare_digit
 from engine.vision.lime import MAX_SAMPLES
+from ui import links
 from ui.editors import remember_shown, shown_before_leaving
 from ui.playground_controls import LEARNING_RATES
 from ui.text import literal
@@ -32,7 +35,7 @@ CUSTOM = "Custom"
 def _load_preset() -> None:
     name = st.session_state["cnn_preset"]
     if name in PRESETS:
-        st.session_state["cnn_layers"] = layer_rows(PRESETS[name].layers)
+        st.session_state["cnn_layers"] = editor_rows(PRESETS[name].layers)
         st.session_state["cnn_size"] = PRESETS[name].image_size
         st.session_state["cnn_table_version"] = st.session_state.get("cnn_table_version", 0) + 1
 
@@ -53,21 +56,19 @@ def _use_upload() -> None:
     upload = state.get("cnn_zip")
     if upload is not None:
         state["cnn_zip_file"] = ZipUpload(upload.name, upload.file_id, upload.getvalue())
-        state["cnn_dataset"] = UPLOAD
+        state["cnn_data"] = UPLOAD
     else:
         state.pop("cnn_zip_file", None)
-        if state.get("cnn_dataset") == UPLOAD:
-            state["cnn_dataset"] = CnnLabSettings().dataset
+        if state.get("cnn_data") == UPLOAD:
+            state["cnn_data"] = CnnLabSettings().dataset
 
 
 def seed_widgets(settings: CnnLabSettings) -> None:
     """Set every control from settings (before the widgets are drawn)."""
     preset = next((name for name, item in PRESETS.items() if item.layers == settings.layers), CUSTOM)
+    links.seed_widgets("cnn", settings, skip=("layers",))
     st.session_state.update({
-        "cnn_dataset": settings.dataset, "cnn_seed": settings.seed, "cnn_size": settings.image_size,
-        "cnn_preset": preset, "cnn_layers": layer_rows(settings.layers),
-        "cnn_optimizer": settings.optimizer.name, "cnn_lr": settings.optimizer.learning_rate,
-        "cnn_batch": settings.batch_size,
+        "cnn_preset": preset, "cnn_layers": editor_rows(settings.layers),
         "cnn_table_version": st.session_state.get("cnn_table_version", 0) + 1,
     })
 
@@ -76,9 +77,9 @@ def sidebar_controls() -> None:
     """Data set, image size, seed and training settings."""
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Data set", list(DATA_CHOICES), format_func=DATA_CHOICES.__getitem__, key="cnn_dataset",
+        st.selectbox("Data set", list(DATA_CHOICES), format_func=DATA_CHOICES.__getitem__, key="cnn_data",
                      persist_state="session")
-        with st.expander("Your images", expanded=st.session_state["cnn_dataset"] == UPLOAD):
+        with st.expander("Your images", expanded=st.session_state["cnn_data"] == UPLOAD):
             st.file_uploader(
                 "A zip with one folder of images per class", type=["zip"], key="cnn_zip", on_change=_use_upload,
                 help="For example cats/1.jpg, cats/2.png, dogs/1.jpg. Images become grayscale squares; "
@@ -86,9 +87,9 @@ def sidebar_controls() -> None:
             kept = st.session_state.get("cnn_zip_file")
             if kept is not None:
                 st.caption(f"In use: {literal(kept.name)}")
-        st.number_input("Image size (pixels a side)", 4, 64, key="cnn_size", persist_state="session",
+        st.number_input("Image size (pixels a side)", *bounds(CnnLabSettings, "size"), key="cnn_size", persist_state="session",
                         help="Images are resized to this; presets set the size their design expects.")
-        st.number_input("Seed", 0, 2**31 - 1, key="cnn_seed",
+        st.number_input("Seed", *bounds(CnnLabSettings, "seed"), key="cnn_seed",
                         persist_state="session", help="Data split, initial weights and shuffling.")
         st.header("Training")
         st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.__getitem__, key="cnn_optimizer",
@@ -112,12 +113,12 @@ def architecture_controls() -> list[dict]:
         frame, key=editor_key, num_rows="dynamic", hide_index=True,
         width="stretch",
         column_config={
-            "kind": st.column_config.SelectboxColumn("layer", options=list(KINDS), required=True),
+            "kind": st.column_config.SelectboxColumn("layer", options=list(TABLE_KINDS), required=True),
             "filters": st.column_config.NumberColumn("filters", min_value=1, max_value=128, step=1),
             "kernel_size": st.column_config.NumberColumn("kernel", min_value=1, max_value=7, step=1),
             "strides": st.column_config.NumberColumn("stride", min_value=1, max_value=4, step=1),
             "padding": st.column_config.SelectboxColumn("padding", options=["same", "valid"]),
-            "activation": st.column_config.SelectboxColumn("activation", options=list(CONV_ACTIVATIONS)),
+            "activation": st.column_config.SelectboxColumn("activation", options=list(ACTIVATIONS)),
             "pool_size": st.column_config.NumberColumn("pool", min_value=1, max_value=4, step=1),
             "rate": st.column_config.NumberColumn("dropout", min_value=0.0, max_value=0.9, step=0.05),
             "units": st.column_config.NumberColumn("units", min_value=1, max_value=512, step=1),
@@ -155,12 +156,7 @@ def settings_from_widgets(rows: list[dict]) -> CnnLabSettings:
             ))
         except ValueError as error:
             raise ValueError(f"Row {index}: {error}") from None
-    state = st.session_state
-    return CnnLabSettings(
-        dataset=state["cnn_dataset"], image_size=state["cnn_size"], layers=tuple(layers),
-        optimizer=OptimizerConfig(state["cnn_optimizer"], state["cnn_lr"]), batch_size=state["cnn_batch"],
-        seed=state["cnn_seed"],
-    )
+    return links.settings_from_widgets("cnn", CnnLabSettings, {"layers": tuple(layers)})
 
 
 @dataclass(frozen=True)

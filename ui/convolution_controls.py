@@ -14,9 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from engine.data.images import SAMPLE_IMAGES, load_upload
-from engine.vision.convolution import MAX_DILATION, MAX_PAD, MAX_POOL, MAX_STRIDE, PADDINGS, POOLINGS, ConvolutionConfig
+from engine.fields import bounds, spec
+from engine.vision.convolution import PADDINGS, POOLINGS, ConvolutionConfig
 from engine.vision.convolution_lab import CHANNEL_MODES, DEPTH_CHANNELS, ConvolutionLabSettings
 from engine.vision.kernels import MAX_SIZE, PRESETS, embed_centred, make_preset, parse_kernel, random_kernel
+from ui import links
 from ui.editors import remember_shown, shown_before_leaving
 from ui.lessons import lesson
 from ui.text import literal
@@ -25,6 +27,7 @@ UPLOADED = "Your upload"
 CUSTOM = "Custom"
 CHANNEL_LABELS = {"grayscale": "Grayscale (one channel)", "per_channel": "Same kernel on each RGB channel",
                   "depth": "3-D kernel (one slice per channel)"}
+SPLIT_KEYS = ("kernel", "strides", "dilation", "pixel")  # each shown as several widgets (or the kernel grid)
 PADDING_LABELS = {"valid": "valid (none)", "same": "same", "explicit": "zeros on each side"}
 POOLING_LABELS = {"none": "None", "max": "Max", "average": "Average"}
 
@@ -33,14 +36,12 @@ def seed_widgets(settings: ConvolutionLabSettings) -> None:
     """Set every control from settings (before the widgets are drawn)."""
     config = settings.config
     rows, cols = settings.kernel_shape
+    links.seed_widgets("cv", settings, skip=SPLIT_KEYS)
     st.session_state.update({
-        "cv_image": settings.image, "cv_channels": settings.channels, "cv_bank": list(settings.bank),
-        "cv_normalize": settings.normalize, "cv_padding": config.padding, "cv_pad": config.pad,
         "cv_stride_rows": config.strides[0], "cv_stride_cols": config.strides[1],
         "cv_dilation_rows": config.dilation_rate[0], "cv_dilation_cols": config.dilation_rate[1],
-        "cv_relu": config.relu, "cv_pooling": config.pooling, "cv_pool": config.pool_size,
-        "cv_pool_strides": config.pool_strides, "cv_row": settings.pixel[0], "cv_col": settings.pixel[1],
-        "cv_map": settings.pixel[2], "cv_rows": rows, "cv_cols": cols, "cv_preset": _matching_preset(settings),
+        "cv_row": settings.pixel[0], "cv_col": settings.pixel[1], "cv_map": settings.pixel[2],
+        "cv_rows": rows, "cv_cols": cols, "cv_preset": _matching_preset(settings),
     })
     _set_kernels([np.array(kernel, dtype=np.float32) for kernel in settings.kernels])
 
@@ -184,20 +185,20 @@ def geometry_controls() -> None:
                  on_change=_change_channels, label_visibility="collapsed")
         st.header("Geometry", help=lesson("convolution", "geometry"))
         st.selectbox("Padding", PADDINGS, format_func=PADDING_LABELS.__getitem__, key="cv_padding", persist_state="session")
-        st.number_input("Zeros on each side", 0, MAX_PAD, key="cv_pad", persist_state="session",
+        st.number_input("Zeros on each side", *bounds(ConvolutionConfig, "pad"), key="cv_pad", persist_state="session",
                         disabled=st.session_state.get("cv_padding") != "explicit")
         rows, cols = st.columns(2)
-        rows.number_input("Stride (rows)", 1, MAX_STRIDE, key="cv_stride_rows", persist_state="session")
-        cols.number_input("Stride (columns)", 1, MAX_STRIDE, key="cv_stride_cols", persist_state="session")
-        rows.number_input("Dilation (rows)", 1, MAX_DILATION, key="cv_dilation_rows", persist_state="session")
-        cols.number_input("Dilation (columns)", 1, MAX_DILATION, key="cv_dilation_cols", persist_state="session")
+        rows.number_input("Stride (rows)", *bounds(ConvolutionConfig, "strides"), key="cv_stride_rows", persist_state="session")
+        cols.number_input("Stride (columns)", *bounds(ConvolutionConfig, "strides"), key="cv_stride_cols", persist_state="session")
+        rows.number_input("Dilation (rows)", *bounds(ConvolutionConfig, "dilation"), key="cv_dilation_rows", persist_state="session")
+        cols.number_input("Dilation (columns)", *bounds(ConvolutionConfig, "dilation"), key="cv_dilation_cols", persist_state="session")
         st.header("After the convolution", help=lesson("convolution", "pooling"))
         st.toggle("ReLU: max(0, x)", key="cv_relu", persist_state="session")
         st.selectbox("Pooling", POOLINGS, format_func=POOLING_LABELS.__getitem__, key="cv_pooling", persist_state="session")
         size, stride = st.columns(2)
         pooling_off = st.session_state.get("cv_pooling") == "none"
-        size.number_input("Pool size", 1, MAX_POOL, key="cv_pool", persist_state="session", disabled=pooling_off)
-        stride.number_input("Pool stride", 1, MAX_POOL, key="cv_pool_strides",
+        size.number_input("Pool size", *bounds(ConvolutionConfig, "pool"), key="cv_pool", persist_state="session", disabled=pooling_off)
+        stride.number_input("Pool stride", *bounds(ConvolutionConfig, "pool_strides"), key="cv_pool_strides",
                             persist_state="session", disabled=pooling_off)
 
 
@@ -230,24 +231,21 @@ def kernel_controls() -> None:
                      help="Divide every weight by their total, so flat areas keep their brightness.")
     bank.multiselect("Kernel bank: add presets as extra output maps", list(PRESETS), key="cv_bank",
                      persist_state="session",
-                     disabled=st.session_state["cv_channels"] == "per_channel", max_selections=15,
+                     disabled=st.session_state["cv_channels"] == "per_channel", max_selections=spec(ConvolutionLabSettings, "bank").max_length,
                      help="Each kernel gives one feature map: the output's depth is the number of kernels.")
 
 
 def settings_from_widgets() -> ConvolutionLabSettings:
-    """The settings the widgets show; ``ValueError`` when a cell or a combination is invalid."""
+    """The settings the widgets show; ``ValueError`` when a cell or a combination is invalid.
+
+    An uploaded image is not a setting: the settings then name the default sample.
+    """
     state = st.session_state
     kernels = tuple(tuple(tuple(float(value) for value in row) for row in parse_kernel(cells))
                     for cells in current_kernels())
-    config = ConvolutionConfig(
-        strides=(state["cv_stride_rows"], state["cv_stride_cols"]), padding=state["cv_padding"],
-        pad=state["cv_pad"], dilation_rate=(state["cv_dilation_rows"], state["cv_dilation_cols"]),
-        relu=state["cv_relu"], pooling=state["cv_pooling"], pool_size=state["cv_pool"],
-        pool_strides=state["cv_pool_strides"],
-    )
     image = state["cv_image"] if state["cv_image"] in SAMPLE_IMAGES else ConvolutionLabSettings().image
-    return ConvolutionLabSettings(
-        image=image, channels=state["cv_channels"], kernels=kernels, bank=tuple(state["cv_bank"]),
-        normalize=state["cv_normalize"], config=config,
-        pixel=(state["cv_row"], state["cv_col"], state["cv_map"]),
-    )
+    return links.settings_from_widgets("cv", ConvolutionLabSettings, {
+        "image": image, "kernel": kernels, "strides": (int(state["cv_stride_rows"]), int(state["cv_stride_cols"])),
+        "dilation": (int(state["cv_dilation_rows"]), int(state["cv_dilation_cols"])),
+        "pixel": (int(state["cv_row"]), int(state["cv_col"]), int(state["cv_map"])),
+    })

@@ -7,9 +7,10 @@ import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
 from engine.data.image_sets import DATASETS
-from engine.generative.gan import LOSSES, MAX_D_STEPS, PARTS, GanTraining
+from engine.fields import bounds, spec
+from engine.generative.gan import LOSSES, PARTS, GanTraining
 from engine.generative.image_gan import ImageGanSettings
-from engine.generative.point_gan import MAX_LAYERS, NOISE_RANGE, PointGanSettings
+from engine.generative.point_gan import PointGanSettings
 from engine.generative.targets import (
     LINK_POINTS,
     MAX_CUSTOM_POINTS,
@@ -19,7 +20,8 @@ from engine.generative.targets import (
     points_from_csv,
     points_from_mask,
 )
-from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
+from engine.training.optimizers import OPTIMIZERS
+from ui import links
 from ui.playground_controls import LEARNING_RATES, with_current
 from ui.text import literal
 
@@ -27,17 +29,6 @@ UNITS = [4, 8, 16, 32, 64, 128, 256]
 BATCH_SIZES = [16, 32, 64, 128, 256]
 CANVAS_SIZE = 280
 DRAWN_POINTS = 600
-
-
-def seed_training_widgets(prefix: str, training: GanTraining) -> dict:
-    """Session-state values of the game's controls for ``training``."""
-    return {
-        f"{prefix}_d_opt": training.d_optimizer.name, f"{prefix}_d_lr": training.d_optimizer.learning_rate,
-        f"{prefix}_g_opt": training.g_optimizer.name, f"{prefix}_g_lr": training.g_optimizer.learning_rate,
-        f"{prefix}_momentum": training.d_optimizer.momentum,
-        f"{prefix}_k": training.d_steps, f"{prefix}_loss": training.loss, f"{prefix}_train": training.train,
-        f"{prefix}_batch": training.batch_size,
-    }
 
 
 def training_sidebar(prefix: str) -> None:
@@ -50,10 +41,10 @@ def training_sidebar(prefix: str) -> None:
                                 key=f"{prefix}_{network}_opt", persist_state="session")
             rate.select_slider(f"{name} learning rate", with_current(LEARNING_RATES, f"{prefix}_{network}_lr"),
                                key=f"{prefix}_{network}_lr", persist_state="session")
-        st.slider("Momentum (Adam's β₁)", 0.0, 0.99, step=0.01, key=f"{prefix}_momentum", persist_state="session",
+        st.slider("Momentum (Adam's β₁)", *bounds(GanTraining, "momentum"), step=0.01, key=f"{prefix}_momentum", persist_state="session",
                   help="Both networks' momentum: Adam's β₁, or SGD's velocity decay. GANs train steadier at 0.5 "
                        "than at the usual 0.9, where each network overshoots the other's last move.")
-        st.slider("k: discriminator steps per generator step", 1, MAX_D_STEPS, key=f"{prefix}_k",
+        st.slider("k: discriminator steps per generator step", *bounds(GanTraining, "k"), key=f"{prefix}_k",
                   persist_state="session")
         st.selectbox("Loss", list(LOSSES), format_func=LOSSES.__getitem__, key=f"{prefix}_loss", persist_state="session")
         st.select_slider("Batch size", with_current(BATCH_SIZES, f"{prefix}_batch"), key=f"{prefix}_batch",
@@ -67,28 +58,16 @@ def part_control(prefix: str) -> None:
              help="Step or play with only one network learning, to watch each half of the game by itself.")
 
 
-def training_from_widgets(prefix: str) -> GanTraining:
-    state = st.session_state
-    momentum = float(state[f"{prefix}_momentum"])
-    return GanTraining(
-        d_optimizer=OptimizerConfig(state[f"{prefix}_d_opt"], float(state[f"{prefix}_d_lr"]), momentum),
-        g_optimizer=OptimizerConfig(state[f"{prefix}_g_opt"], float(state[f"{prefix}_g_lr"]), momentum),
-        d_steps=int(state[f"{prefix}_k"]), loss=state[f"{prefix}_loss"], train=state[f"{prefix}_train"],
-        batch_size=int(state[f"{prefix}_batch"]),
-    )
-
-
 # ----------------------------------------------------------------- 2-D GAN
 def seed_point_widgets(linked: tuple[PointGanSettings, np.ndarray | None]) -> None:
     """Set every control of the 2-D GAN from settings (before the widgets are drawn), and a link's own points."""
     settings, points = linked
     if points is not None:
         _keep_points(lambda: points, "the link")
+    links.seed_widgets("gan", settings, skip=("g", "d"))
     st.session_state.update({
-        "gan_target": settings.target, "gan_noise": settings.noise_dim, "gan_seed": settings.seed,
         "gan_g_depth": len(settings.g_layers), "gan_g_units": settings.g_layers[0],
         "gan_d_depth": len(settings.d_layers), "gan_d_units": settings.d_layers[0],
-        **seed_training_widgets("gan", settings.training),
     })
 
 
@@ -98,26 +77,24 @@ def point_sidebar() -> None:
         st.header("Data")
         st.selectbox("Target distribution", list(TARGETS), format_func=TARGETS.__getitem__, key="gan_target",
                      persist_state="session")
-        st.number_input("Seed", 0, 2**31 - 1, key="gan_seed",
+        st.number_input("Seed", *bounds(PointGanSettings, "seed"), key="gan_seed",
                         persist_state="session", help="Weights, noise and the target's points.")
         st.header("Networks")
         for network, name in (("g", "Generator"), ("d", "Discriminator")):
             depth, units = st.columns(2)
-            depth.number_input(f"{name} layers", 1, MAX_LAYERS, key=f"gan_{network}_depth", persist_state="session")
+            depth.number_input(f"{name} layers", 1, spec(PointGanSettings, network).max_length, key=f"gan_{network}_depth", persist_state="session")
             units.select_slider("units each", with_current(UNITS, f"gan_{network}_units"), key=f"gan_{network}_units",
                                 persist_state="session")
-        st.slider("Noise numbers", *NOISE_RANGE, key="gan_noise", persist_state="session",
+        st.slider("Noise numbers", *bounds(PointGanSettings, "noise"), key="gan_noise", persist_state="session",
                   help="The generator's input. With 2 the page can show how it bends a grid of noise.")
     training_sidebar("gan")
 
 
 def point_settings_from_widgets() -> PointGanSettings:
+    """The 2-D GAN's settings; each network's layers are a depth and one width for all."""
     state = st.session_state
-    return PointGanSettings(
-        target=state["gan_target"], g_layers=(int(state["gan_g_units"]),) * int(state["gan_g_depth"]),
-        d_layers=(int(state["gan_d_units"]),) * int(state["gan_d_depth"]), noise_dim=int(state["gan_noise"]),
-        training=training_from_widgets("gan"), seed=int(state["gan_seed"]),
-    )
+    return links.settings_from_widgets("gan", PointGanSettings, {
+        network: (int(state[f"gan_{network}_units"]),) * int(state[f"gan_{network}_depth"]) for network in ("g", "d")})
 
 
 def custom_points_controls() -> np.ndarray | None:
@@ -161,27 +138,21 @@ def _keep_points(read, source: str) -> None:
 # ----------------------------------------------------------------- image GAN
 def seed_image_widgets(settings: ImageGanSettings) -> None:
     """Set every control of the image GAN from settings (before the widgets are drawn)."""
-    st.session_state.update({
-        "dcgan_dataset": settings.dataset, "dcgan_noise": settings.noise_dim, "dcgan_filters": settings.filters,
-        "dcgan_seed": settings.seed, **seed_training_widgets("dcgan", settings.training),
-    })
+    links.seed_widgets("dcgan", settings)
 
 
 def image_sidebar() -> None:
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Images", list(DATASETS), format_func=DATASETS.__getitem__, key="dcgan_dataset", persist_state="session")
-        st.number_input("Seed", 0, 2**31 - 1, key="dcgan_seed",
+        st.selectbox("Images", list(DATASETS), format_func=DATASETS.__getitem__, key="dcgan_data", persist_state="session")
+        st.number_input("Seed", *bounds(ImageGanSettings, "seed"), key="dcgan_seed",
                         persist_state="session", help="Weights, noise and shuffling.")
         st.header("Networks")
-        st.slider("Noise numbers", 2, 128, key="dcgan_noise", persist_state="session")
+        st.slider("Noise numbers", *bounds(ImageGanSettings, "noise"), key="dcgan_noise", persist_state="session")
         st.select_slider("Filters", [8, 16, 32, 64, 128], key="dcgan_filters", persist_state="session",
                          help="Channels of the generator's last and the discriminator's first convolution.")
     training_sidebar("dcgan")
 
 
 def image_settings_from_widgets() -> ImageGanSettings:
-    state = st.session_state
-    return ImageGanSettings(dataset=state["dcgan_dataset"], noise_dim=int(state["dcgan_noise"]),
-                            filters=int(state["dcgan_filters"]), training=training_from_widgets("dcgan"),
-                            seed=int(state["dcgan_seed"]))
+    return links.settings_from_widgets("dcgan", ImageGanSettings)

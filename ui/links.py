@@ -3,16 +3,19 @@
 ``open_lab`` is the opening each lab shares: the app shell, TensorFlow ready, the link's
 settings in the widgets (once per session), the title, the introduction and what was off in
 the link. ``stop_on_bad_input`` shows a ``ValueError`` as the page's error and ends the run.
+``seed_widgets`` and ``settings_from_widgets`` move a lab's declared settings (``engine.fields``)
+into and out of its widgets, each under the key ``{prefix}_{link key}``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
 
+from engine.fields import Declared, Settings, Spec, build, walk
 from ui.live import RUN_PARAM, session_runs
 from ui.runtime import enter_page, wait_for_warmup
 from ui.text import literal
@@ -71,6 +74,37 @@ def page_header(title: str, introduction: str, prefix: str) -> None:
     st.markdown(introduction)
     for warning in st.session_state.get(f"{prefix}_link_warnings", []):
         st.warning(literal(warning))  # it quotes the link's text
+
+
+def seed_widgets(prefix: str, settings: Declared, skip: tuple[str, ...] = ()) -> None:
+    """Write every setting (but the link keys in ``skip``) into its widget's key, before the widgets are drawn."""
+    st.session_state.update({f"{prefix}_{spec.key}": list(value) if isinstance(value, tuple) else value
+                             for spec, value in walk(settings) if spec.key and spec.key not in skip})
+
+
+def settings_from_widgets(prefix: str, cls: type[Settings], given: Mapping[str, Any] | None = None) -> Settings:
+    """``cls`` from its widgets' values; ``given`` supplies values by link key that no widget holds as such.
+
+    A setting without a widget keeps its default. Raises ``ValueError`` for values that cannot work.
+    """
+    given = given or {}
+    state = st.session_state
+
+    def value_of(spec: Spec, default: Any, length: int) -> Any:
+        if spec.key in given:
+            return given[spec.key]
+        key = f"{prefix}_{spec.key}"
+        return typed(spec, state[key]) if key in state else default
+
+    return build(cls, value_of)
+
+
+def typed(spec: Spec, value: Any) -> Any:
+    """A widget's value as the setting's type (number inputs and sliders may hand back either number type)."""
+    item = {"integer": int, "integers": int, "number": float, "numbers": float, "flag": bool}.get(spec.kind)
+    if spec.kind in ("integers", "numbers", "choices"):
+        return tuple(item(part) if item else part for part in value)
+    return item(value) if item else value
 
 
 def write_url(params: dict[str, str]) -> None:

@@ -19,9 +19,10 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from engine.training.contract import DIVERGED, ERROR, Run
+from engine.training.contract import DIVERGED, ERROR, Run, Snapshot
+from engine.training.pacing import SPEEDS, redraw_interval
 from engine.training.registry import RunSet, default_registry
-from engine.training.trainer import SPEEDS, ServerFull, Snapshot, Trainer, redraw_interval
+from engine.training.trainer import ServerFull, Trainer
 from ui.runtime import page_fragment
 
 RUN_PARAM = "run"

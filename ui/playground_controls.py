@@ -12,18 +12,13 @@ import hashlib
 import streamlit as st
 
 from engine.data.features import FEATURES, SCALINGS
-from engine.data.planar import DATASETS, MAX_NOISE
+from engine.data.planar import DATASETS
 from engine.data.upload import parse_points_csv
-from engine.models.mlp import ACTIVATIONS, INITIALIZERS, MAX_HIDDEN_LAYERS, MAX_UNITS, REGULARIZATIONS, NetworkConfig
-from engine.playground.settings import (
-    LOSSES,
-    MAX_EPOCHS_LIMIT,
-    MOMENTUM_RANGE,
-    POINTS_RANGE,
-    UPLOAD,
-    PlaygroundSettings,
-)
-from engine.training.optimizers import MOMENTUM_OPTIMIZERS, OPTIMIZERS, OptimizerConfig
+from engine.fields import bounds, spec
+from engine.models.mlp import ACTIVATIONS, INITIALIZERS, REGULARIZATIONS
+from engine.playground.settings import LOSSES, UPLOAD, PlaygroundSettings
+from engine.training.optimizers import MOMENTUM_OPTIMIZERS, OPTIMIZERS
+from ui import links
 from ui.lessons import lesson
 from ui.text import literal
 
@@ -33,24 +28,19 @@ SCALING_LABELS = {"none": "None", "standard": "Standardize (mean 0, sd 1)", "min
 REGULARIZATION_LABELS = {"none": "None", "l1": "L1", "l2": "L2"}
 LOSS_LABELS = {"auto": "Cross-entropy", "mse": "Squared error (classic playground)"}
 REGRESSION_LOSS_LABELS = {"auto": "Squared error", "mse": "Squared error"}
-DATASET_LABELS = {**{key: spec.title for key, spec in DATASETS.items()}, UPLOAD: "Uploaded CSV"}
+DATASET_LABELS = {**{key: data.title for key, data in DATASETS.items()}, UPLOAD: "Uploaded CSV"}
+LAYER_KEYS = ("layers", "activations", "dropout")  # one row of widgets per hidden layer
 
 
 def seed_widgets(settings: PlaygroundSettings) -> None:
-    """Set every control's value from settings (before the widgets are drawn)."""
-    network, optimizer = settings.network, settings.optimizer
+    """Set every control's value from settings (before the widgets are drawn).
+
+    The network's layers are rows of widgets (units, activation, dropout per layer); noise is in percent.
+    """
+    network = settings.network
+    links.seed_widgets("pg", settings, skip=LAYER_KEYS)
     state = st.session_state
-    state.update({
-        "pg_dataset": settings.dataset, "pg_noise": int(round(settings.noise * 100)),
-        "pg_points": settings.num_samples, "pg_train": settings.train_percent, "pg_seed": settings.seed,
-        "pg_features": list(settings.features), "pg_scaling": settings.scaling,
-        "pg_num_layers": len(network.hidden_units), "pg_batchnorm": network.batch_norm,
-        "pg_reg": network.regularization, "pg_reg_rate": network.regularization_rate,
-        "pg_init": network.kernel_initializer, "pg_loss": settings.loss, "pg_optimizer": optimizer.name,
-        "pg_lr": optimizer.learning_rate, "pg_momentum": optimizer.momentum, "pg_batch": settings.batch_size,
-        "pg_shuffle": settings.shuffle, "pg_patience": settings.early_stopping_patience,
-        "pg_max_epochs": settings.max_epochs,
-    })
+    state.update(pg_noise=int(round(settings.noise * 100)), pg_num_layers=len(network.hidden_units))
     for index, (units, activation, rate) in enumerate(
         zip(network.hidden_units, network.activations, network.dropout_rates, strict=True)
     ):
@@ -66,13 +56,13 @@ def data_controls() -> None:
     with st.sidebar:
         st.header("Data", help=lesson("playground", "data"))
         options = list(DATASET_LABELS) if "pg_uploaded" in st.session_state else list(DATASETS)
-        st.selectbox("Data set", options, format_func=DATASET_LABELS.__getitem__, key="pg_dataset", persist_state="session")
-        st.slider("Noise (%)", 0, int(MAX_NOISE * 100), key="pg_noise", persist_state="session")
-        st.slider("Points", *POINTS_RANGE, key="pg_points", persist_state="session", step=10,
-                  disabled=st.session_state.get("pg_dataset") == UPLOAD)
-        st.slider("Training share (%)", 10, 90, key="pg_train", persist_state="session", step=5)
+        st.selectbox("Data set", options, format_func=DATASET_LABELS.__getitem__, key="pg_data", persist_state="session")
+        st.slider("Noise (%)", 0, int(bounds(PlaygroundSettings, "noise")[1] * 100), key="pg_noise", persist_state="session")
+        st.slider("Points", *bounds(PlaygroundSettings, "points"), key="pg_points", persist_state="session", step=10,
+                  disabled=st.session_state.get("pg_data") == UPLOAD)
+        st.slider("Training share (%)", *bounds(PlaygroundSettings, "train"), key="pg_train", persist_state="session", step=5)
         seed_column, button_column = st.columns([2, 1], vertical_alignment="bottom")
-        seed_column.number_input("Seed", 0, 2**31 - 1, key="pg_seed",
+        seed_column.number_input("Seed", *bounds(PlaygroundSettings, "seed"), key="pg_seed",
                                  persist_state="session", help="Fixes the points and the initial weights.")
         button_column.button("New", icon=":material/casino:", on_click=_regenerate, key="pg_regenerate",
                              help="Regenerate with the next seed")
@@ -112,7 +102,7 @@ def _read_upload() -> None:
     except ValueError as error:
         state["pg_upload_error"] = f"Could not use {file.name}: {error}"
         return
-    state.update(pg_uploaded=uploaded, pg_upload_digest=digest, pg_dataset=UPLOAD, pg_upload_error="")
+    state.update(pg_uploaded=uploaded, pg_upload_digest=digest, pg_data=UPLOAD, pg_upload_error="")
 
 
 def training_controls(num_train: int, problem: str) -> None:
@@ -128,15 +118,15 @@ def training_controls(num_train: int, problem: str) -> None:
         st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.__getitem__, key="pg_optimizer",
                      persist_state="session")
         st.select_slider("Learning rate", with_current(LEARNING_RATES, "pg_lr"), key="pg_lr", persist_state="session")
-        st.slider("Momentum (Adam's β₁)", *MOMENTUM_RANGE, key="pg_momentum", persist_state="session", step=0.01,
+        st.slider("Momentum (Adam's β₁)", *bounds(PlaygroundSettings, "momentum"), key="pg_momentum", persist_state="session", step=0.01,
                   disabled=st.session_state.get("pg_optimizer") not in MOMENTUM_OPTIMIZERS)
         st.session_state["pg_batch"] = min(int(st.session_state.get("pg_batch", 10)), num_train)
         st.slider("Batch size", 1, max(2, num_train), key="pg_batch",
                   persist_state="session", help="The right end is the full batch.")
         st.toggle("Shuffle every epoch", key="pg_shuffle", persist_state="session")
-        st.number_input("Early stopping patience (epochs, 0 = off)", 0, 10_000, key="pg_patience",
+        st.number_input("Early stopping patience (epochs, 0 = off)", *bounds(PlaygroundSettings, "patience"), key="pg_patience",
                         persist_state="session", step=10)
-        st.number_input("Stop at epoch (0 = never)", 0, MAX_EPOCHS_LIMIT, key="pg_max_epochs",
+        st.number_input("Stop at epoch (0 = never)", *bounds(PlaygroundSettings, "max_epochs"), key="pg_max_epochs",
                         persist_state="session", step=100)
         st.header("Regularization", help=lesson("playground", "regularization"))
         st.selectbox("Penalty", REGULARIZATIONS, format_func=REGULARIZATION_LABELS.__getitem__, key="pg_reg",
@@ -158,7 +148,8 @@ def network_controls() -> None:
     """Hidden layers, one row each: units, activation and dropout (in the sidebar, between data and training)."""
     with st.sidebar:
         st.header("Network", help=lesson("playground", "network"))
-        num_layers = st.number_input("Hidden layers", 0, MAX_HIDDEN_LAYERS, key="pg_num_layers", persist_state="session")
+        num_layers = st.number_input("Hidden layers", 0, spec(PlaygroundSettings, "layers").max_length,
+                                     key="pg_num_layers", persist_state="session")
         if not num_layers:
             st.caption("No hidden layer: the network is one weighted sum of the features (logistic or linear "
                        "regression).")
@@ -171,11 +162,11 @@ def network_controls() -> None:
             st.session_state.setdefault(f"pg_activation_{index}", "tanh")
             st.session_state.setdefault(f"pg_dropout_{index}", 0.0)
             units, activation, dropout = st.columns(widths)
-            units.number_input(f"Layer {index + 1} units", 1, MAX_UNITS, key=f"pg_units_{index}",
+            units.number_input(f"Layer {index + 1} units", *bounds(PlaygroundSettings, "layers"), key=f"pg_units_{index}",
                                persist_state="session", label_visibility="collapsed")
             activation.selectbox(f"Layer {index + 1} activation", ACTIVATIONS, key=f"pg_activation_{index}",
                                  persist_state="session", label_visibility="collapsed")
-            dropout.number_input(f"Layer {index + 1} dropout", 0.0, 0.9, step=0.05, key=f"pg_dropout_{index}",
+            dropout.number_input(f"Layer {index + 1} dropout", *bounds(PlaygroundSettings, "dropout"), step=0.05, key=f"pg_dropout_{index}",
                                  persist_state="session", label_visibility="collapsed",
                                  help="Share of this layer's neurons silenced at each training step.")
 
@@ -183,22 +174,10 @@ def network_controls() -> None:
 def settings_from_widgets() -> PlaygroundSettings:
     """Read the controls into settings; raises ``ValueError`` for an impossible combination."""
     state = st.session_state
-    num_layers = int(state["pg_num_layers"])
-    network = NetworkConfig(
-        hidden_units=tuple(int(state[f"pg_units_{index}"]) for index in range(num_layers)),
-        activations=tuple(state[f"pg_activation_{index}"] for index in range(num_layers)),
-        dropout_rates=tuple(float(state[f"pg_dropout_{index}"]) for index in range(num_layers)),
-        batch_norm=bool(state["pg_batchnorm"]),
-        regularization=state["pg_reg"],
-        regularization_rate=float(state["pg_reg_rate"]),
-        kernel_initializer=state["pg_init"],
-    )
-    return PlaygroundSettings(
-        dataset=state["pg_dataset"], noise=state["pg_noise"] / 100, num_samples=int(state["pg_points"]),
-        train_percent=int(state["pg_train"]), seed=int(state["pg_seed"]),
-        features=tuple(name for name in FEATURES if name in state["pg_features"]), scaling=state["pg_scaling"],
-        network=network, loss=state["pg_loss"],
-        optimizer=OptimizerConfig(state["pg_optimizer"], float(state["pg_lr"]), float(state["pg_momentum"])),
-        batch_size=int(state["pg_batch"]), shuffle=bool(state["pg_shuffle"]),
-        early_stopping_patience=int(state["pg_patience"]), max_epochs=int(state["pg_max_epochs"]),
-    )
+    depth = range(int(state["pg_num_layers"]))
+    rows = {"layers": tuple(int(state[f"pg_units_{index}"]) for index in depth),
+            "activations": tuple(state[f"pg_activation_{index}"] for index in depth),
+            "dropout": tuple(float(state[f"pg_dropout_{index}"]) for index in depth)}
+    features = tuple(name for name in FEATURES if name in state["pg_features"])
+    return links.settings_from_widgets("pg", PlaygroundSettings,
+                                       {**rows, "noise": state["pg_noise"] / 100, "features": features})

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.fields import bounds
 from engine.generative import dbn, rbm
-from engine.training.optimizers import OptimizerConfig
+from ui import links
 from ui.playground_controls import LEARNING_RATES, with_current
 
 
 def read_link(params: dict[str, str]) -> tuple[tuple[rbm.RbmSettings, dbn.DbnSettings], list[str]]:
-    """Both experiments' settings from one link."""
+    """Both experiments' settings from one link (they share its seed, so a bad one is reported once)."""
     rbm_settings, rbm_warnings = rbm.from_query_params(params)
     dbn_settings, dbn_warnings = dbn.from_query_params(params)
-    return (rbm_settings, dbn_settings), rbm_warnings + dbn_warnings
+    return (rbm_settings, dbn_settings), list(dict.fromkeys(rbm_warnings + dbn_warnings))
 
 
 def seed_widgets(settings: tuple[rbm.RbmSettings, dbn.DbnSettings]) -> None:
-    """Both experiments' settings into their widgets."""
+    """Both experiments' settings into their widgets (the DBN's two layer sizes have one widget each)."""
     machine, belief = settings
-    st.session_state.update({
-        "rbm_hidden": machine.hidden_units, "rbm_k": machine.cd_steps, "rbm_lr": machine.optimizer.learning_rate,
-        "rbm_batch": machine.batch_size, "rbm_seed": machine.seed,
-        "dbn_h1": belief.hidden[0], "dbn_h2": belief.hidden[1], "dbn_pretrain": belief.pretrain_epochs,
-        "dbn_labelled": belief.labelled_per_class, "dbn_lr": belief.optimizer.learning_rate,
-    })
+    links.seed_widgets("rbm", machine)
+    links.seed_widgets("dbn", belief, skip=("dbn_hidden", "seed"))
+    st.session_state.update(dbn_h1=belief.hidden[0], dbn_h2=belief.hidden[1])
 
 
 def rbm_controls() -> rbm.RbmSettings:
@@ -32,17 +30,14 @@ def rbm_controls() -> rbm.RbmSettings:
     size, steps, rate, batch, seed = st.columns(5)
     size.select_slider("Hidden units", with_current([16, 32, 64, 128, 256], "rbm_hidden"), key="rbm_hidden",
                        persist_state="session")
-    steps.slider("k (Gibbs steps per update)", 1, rbm.MAX_CD_STEPS, key="rbm_k", persist_state="session",
+    steps.slider("k (Gibbs steps per update)", *bounds(rbm.RbmSettings, "k"), key="rbm_k", persist_state="session",
                  help="CD-k: how far the chain runs from the data before its statistics are taken. Live.")
     rate.select_slider("Learning rate", with_current(LEARNING_RATES, "rbm_lr"), key="rbm_lr",
                        persist_state="session", help="Plain SGD. Live.")
     batch.select_slider("Batch size", with_current([10, 20, 50, 100], "rbm_batch"), key="rbm_batch",
                         persist_state="session")
-    seed.number_input("Seed", 0, 2**31 - 1, key="rbm_seed", persist_state="session")
-    state = st.session_state
-    return rbm.RbmSettings(hidden_units=int(state["rbm_hidden"]), cd_steps=int(state["rbm_k"]),
-                           optimizer=OptimizerConfig("sgd", float(state["rbm_lr"])),
-                           batch_size=int(state["rbm_batch"]), seed=int(state["rbm_seed"]))
+    seed.number_input("Seed", *bounds(rbm.RbmSettings, "seed"), key="rbm_seed", persist_state="session")
+    return links.settings_from_widgets("rbm", rbm.RbmSettings)
 
 
 def dbn_controls() -> dbn.DbnSettings:
@@ -52,12 +47,11 @@ def dbn_controls() -> dbn.DbnSettings:
                         persist_state="session")
     second.select_slider("RBM 2 units", with_current([16, 32, 64, 128], "dbn_h2"), key="dbn_h2",
                          persist_state="session")
-    epochs.number_input("Pre-training epochs each", 1, 200, key="dbn_pretrain", persist_state="session")
-    labelled.number_input("Labelled images per digit", 1, dbn.MAX_LABELLED_PER_CLASS, key="dbn_labelled",
+    epochs.number_input("Pre-training epochs each", *bounds(dbn.DbnSettings, "pretrain"), key="dbn_pretrain", persist_state="session")
+    labelled.number_input("Labelled images per digit", *bounds(dbn.DbnSettings, "labelled"), key="dbn_labelled",
                           persist_state="session")
-    rate.select_slider("Fine-tuning rate (Adam)", with_current(LEARNING_RATES, "dbn_lr"), key="dbn_lr",
+    rate.select_slider("Fine-tuning rate (Adam)", with_current(LEARNING_RATES, "dbn_ft_lr"), key="dbn_ft_lr",
                        persist_state="session")
     state = st.session_state
-    return dbn.DbnSettings(hidden=(int(state["dbn_h1"]), int(state["dbn_h2"])),
-                           pretrain_epochs=int(state["dbn_pretrain"]), labelled_per_class=int(state["dbn_labelled"]),
-                           optimizer=OptimizerConfig("adam", float(state["dbn_lr"])), seed=int(state["rbm_seed"]))
+    return links.settings_from_widgets("dbn", dbn.DbnSettings, {"dbn_hidden": (int(state["dbn_h1"]), int(state["dbn_h2"])),
+                                                                "seed": int(state["rbm_seed"])})

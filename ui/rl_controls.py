@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.fields import bounds, spec
 from engine.rl.environments import DISCRETE_STATE_ENVIRONMENTS, ENVIRONMENTS
 from engine.rl.gridworld import EMPTY, PRESETS, START, WALL, GridLayout
 from engine.rl.settings import (
@@ -11,14 +12,11 @@ from engine.rl.settings import (
     DEFAULT_AGENT,
     DEFAULT_BATCH_SIZES,
     DEFAULT_LEARNING_RATES,
-    MAX_EPISODES,
     TABULAR_AGENTS,
-    UPDATE_EVERY_RANGE,
     VALUE_AGENTS,
     AgentSettings,
-    Exploration,
-    LiveSettings,
 )
+from ui import links
 from ui.playground_controls import with_current
 
 LEARNING_RATES = [1e-5, 3e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 3e-3, 0.01, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0]
@@ -32,15 +30,9 @@ CELL_KINDS = {"empty": "Empty", "wall": "Wall", "start": "Start", "reward": "Rew
 
 def seed_widgets(settings: AgentSettings) -> None:
     """Set every control from settings (before the widgets are drawn)."""
-    live, exploration = settings.live, settings.live.exploration
+    links.seed_widgets("rl", settings, skip=("hidden",))
     st.session_state.update({
-        "rl_env": settings.environment, "rl_agent": settings.agent, "rl_seed": settings.seed,
-        "rl_gamma": settings.gamma, "rl_depth": len(settings.hidden), "rl_units": settings.hidden[0],
-        "rl_batch": settings.batch_size, "rl_buffer": settings.buffer_size, "rl_target": settings.target_period,
-        "rl_every": settings.update_every, "rl_slippery": settings.slippery, "rl_grid": settings.layout_text,
-        "rl_step_reward": settings.step_reward, "rl_lr": live.learning_rate, "rl_eps_start": exploration.start,
-        "rl_eps_end": exploration.end, "rl_eps_decay": exploration.decay, "rl_stop": live.stop_when_solved,
-        "rl_max_episodes": live.max_episodes,
+        "rl_depth": len(settings.hidden), "rl_units": settings.hidden[0],
         # the cell painter's own controls (not part of a link)
         "rl_cell_row": 2, "rl_cell_column": 3, "rl_cell_kind": "reward", "rl_cell_reward": 0.0, "rl_preset": "Detour",
         "rl_grid_error": "",
@@ -82,19 +74,19 @@ def sidebar() -> None:
         st.select_slider("Learning rate" + (" α" if agent in TABULAR_AGENTS else " (Adam)"),
                          with_current(LEARNING_RATES, "rl_lr"), key="rl_lr",
                          persist_state="session", help="Changes live.")
-        st.slider("Discount γ", 0.5, 1.0, step=0.01, key="rl_gamma", persist_state="session",
+        st.slider("Discount γ", *bounds(AgentSettings, "gamma"), step=0.01, key="rl_gamma", persist_state="session",
                   help="How much a reward one step later is worth: near 1 the agent plans far ahead.")
         if agent in VALUE_AGENTS:
             start, end = st.columns(2)
-            start.slider("ε start", 0.0, 1.0, step=0.01, key="rl_eps_start",
+            start.slider("ε start", *bounds(AgentSettings, "eps0"), step=0.01, key="rl_eps0",
                          persist_state="session", help="Changes live.")
-            end.slider("ε end", 0.0, 1.0, step=0.01, key="rl_eps_end", persist_state="session", help="Changes live.")
-            st.slider("ε decay per episode", 0.5, 1.0, step=0.001, format="%.3f", key="rl_eps_decay",
+            end.slider("ε end", *bounds(AgentSettings, "eps1"), step=0.01, key="rl_eps1", persist_state="session", help="Changes live.")
+            st.slider("ε decay per episode", *bounds(AgentSettings, "decay"), step=0.001, format="%.3f", key="rl_decay",
                       persist_state="session",
                       help="ε = end + (start − end) · decayᵉᵖⁱˢᵒᵈᵉ. Changes live.")
         if agent not in TABULAR_AGENTS:
             depth, units = st.columns(2)
-            depth.slider("Hidden layers", 1, 3, key="rl_depth", persist_state="session")
+            depth.slider("Hidden layers", 1, spec(AgentSettings, "hidden").max_length, key="rl_depth", persist_state="session")
             units.select_slider("Units per layer", with_current(UNITS, "rl_units"), key="rl_units",
                                 persist_state="session")
         if agent == "dqn":
@@ -105,33 +97,23 @@ def sidebar() -> None:
                              format_func=lambda size: f"{size:,}")
             st.select_slider("Target network sync every (steps)", with_current(TARGET_PERIODS, "rl_target"),
                              key="rl_target", persist_state="session")
-            st.slider("Learn every (steps)", *UPDATE_EVERY_RANGE, key="rl_every", persist_state="session",
+            st.slider("Learn every (steps)", *bounds(AgentSettings, "every"), key="rl_every", persist_state="session",
                       help="One update per this many environment steps: fewer updates run faster per step.")
         elif agent == "actor_critic":
             st.select_slider("Rollout (steps per update)", with_current(BATCH_SIZES, "rl_batch"), key="rl_batch",
                              persist_state="session")
         st.header("Run")
-        st.toggle("Stop when solved", key="rl_stop", persist_state="session")
-        st.number_input("Stop after episodes (0: never)", 0, MAX_EPISODES, step=100, key="rl_max_episodes",
+        st.toggle("Stop when solved", key="rl_solved", persist_state="session")
+        st.number_input("Stop after episodes (0: never)", *bounds(AgentSettings, "episodes"), step=100, key="rl_episodes",
                         persist_state="session")
-        st.number_input("Seed", 0, 2**31 - 1, key="rl_seed",
+        st.number_input("Seed", *bounds(AgentSettings, "seed"), key="rl_seed",
                         persist_state="session", help="The same seed replays the same run.")
 
 
 def settings_from_widgets() -> AgentSettings:
     """Settings from the controls (``ValueError`` with the reason for an impossible combination)."""
     state = st.session_state
-    live = LiveSettings(float(state["rl_lr"]), Exploration(float(state["rl_eps_start"]), float(state["rl_eps_end"]),
-                                                           float(state["rl_eps_decay"])),
-                        bool(state["rl_stop"]), int(state["rl_max_episodes"]))
-    return AgentSettings(
-        environment=state["rl_env"], agent=state["rl_agent"], seed=int(state["rl_seed"]),
-        gamma=float(state["rl_gamma"]), hidden=(int(state["rl_units"]),) * int(state["rl_depth"]),
-        batch_size=int(state["rl_batch"]), buffer_size=int(state["rl_buffer"]),
-        target_period=int(state["rl_target"]), update_every=int(state["rl_every"]),
-        slippery=bool(state["rl_slippery"]), layout_text=state["rl_grid"],
-        step_reward=float(state["rl_step_reward"]), live=live,
-    )
+    return links.settings_from_widgets("rl", AgentSettings, {"hidden": (int(state["rl_units"]),) * int(state["rl_depth"])})
 
 
 def _paint_cell() -> None:
@@ -174,5 +156,5 @@ def grid_editor() -> None:
     text.text_area("Layout", key="rl_grid", persist_state="session", height=150,
                    help="One row per line, cells separated by spaces: . empty, # wall, S start, a number = a reward "
                         "cell, G and a number = an end cell (goal or pit). Same size: the agent keeps learning.")
-    step.number_input("Reward per move", -10.0, 10.0, step=0.01, format="%.2f", key="rl_step_reward",
+    step.number_input("Reward per move", *bounds(AgentSettings, "step_reward"), step=0.01, format="%.2f", key="rl_step_reward",
                       persist_state="session")

@@ -5,30 +5,26 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.data.image_sets import DATASETS, class_names
-from engine.training.optimizers import OPTIMIZERS, OptimizerConfig
-from engine.vision.transfer import MAX_LABELLED_PER_CLASS, MAX_PRETRAIN_EPOCHS, TransferSettings
+from engine.fields import bounds
+from engine.training.optimizers import OPTIMIZERS
+from engine.vision.transfer import TransferSettings
+from ui import links
 from ui.playground_controls import LEARNING_RATES
 
 
 def seed_widgets(settings: TransferSettings) -> None:
     """Set every control from settings (before the widgets are drawn)."""
-    st.session_state.update({
-        "tl_dataset": settings.dataset, "tl_size": settings.image_size, "tl_seed": settings.seed,
-        "tl_source": list(settings.source_classes), "tl_labelled": settings.labelled_per_class,
-        "tl_pretrain": settings.pretrain_epochs, "tl_unfreeze": settings.unfreeze_last,
-        "tl_optimizer": settings.optimizer.name, "tl_lr": settings.optimizer.learning_rate,
-        "tl_batch": settings.batch_size, "tl_imagenet": settings.imagenet,
-    })
+    links.seed_widgets("tl", settings)
 
 
 def sidebar_controls() -> None:
     """Data set, image size, seed, and the training settings shared by every run."""
     with st.sidebar:
         st.header("Data")
-        st.selectbox("Data set", list(DATASETS), format_func=DATASETS.__getitem__, key="tl_dataset", persist_state="session")
-        st.number_input("Image size (pixels a side)", 8, 32, key="tl_size", persist_state="session",
+        st.selectbox("Data set", list(DATASETS), format_func=DATASETS.__getitem__, key="tl_data", persist_state="session")
+        st.number_input("Image size (pixels a side)", *bounds(TransferSettings, "size"), key="tl_size", persist_state="session",
                         help="The network pools twice, so 8 pixels is the smallest that works.")
-        st.number_input("Seed", 0, 2**31 - 1, key="tl_seed", persist_state="session",
+        st.number_input("Seed", *bounds(TransferSettings, "seed"), key="tl_seed", persist_state="session",
                         help="Which labelled images are picked, the initial weights and the shuffling.")
         st.header("Training")
         st.selectbox("Optimizer", list(OPTIMIZERS), format_func=OPTIMIZERS.__getitem__, key="tl_optimizer",
@@ -41,15 +37,15 @@ def sidebar_controls() -> None:
 
 def experiment_controls() -> None:
     """Which classes pre-train, how few labels the rest get, and how much is unfrozen."""
-    names = class_names(st.session_state["tl_dataset"])
+    names = class_names(st.session_state["tl_data"])
     source, labelled, pretrain, unfreeze = st.columns([2, 1, 1, 1])
     source.multiselect("Pre-train on classes", list(range(10)), key="tl_source", persist_state="session",
                        format_func=lambda label: names[label],
                        help="The other classes are the new task.")
-    labelled.number_input("Labelled images per new class", 1, MAX_LABELLED_PER_CLASS, key="tl_labelled",
+    labelled.number_input("Labelled images per new class", *bounds(TransferSettings, "labelled"), key="tl_labelled",
                           persist_state="session")
-    pretrain.number_input("Pre-training epochs", 1, MAX_PRETRAIN_EPOCHS, key="tl_pretrain", persist_state="session")
-    unfreeze.number_input("Layers to unfreeze", 1, 8, key="tl_unfreeze", persist_state="session",
+    pretrain.number_input("Pre-training epochs", *bounds(TransferSettings, "pretrain"), key="tl_pretrain", persist_state="session")
+    unfreeze.number_input("Layers to unfreeze", *bounds(TransferSettings, "unfreeze"), key="tl_unfreeze", persist_state="session",
                           help="How many of the last convolution and dense layers train in the "
                                "“last layers unfrozen” mode.")
     st.toggle("Also race a network pre-trained on ImageNet (MobileNetV2)", key="tl_imagenet", persist_state="session",
@@ -59,10 +55,5 @@ def experiment_controls() -> None:
 
 def settings_from_widgets() -> TransferSettings:
     """Settings from the widgets; ``ValueError`` for an impossible combination."""
-    state = st.session_state
-    return TransferSettings(
-        dataset=state["tl_dataset"], image_size=state["tl_size"], source_classes=tuple(sorted(state["tl_source"])),
-        labelled_per_class=state["tl_labelled"], pretrain_epochs=state["tl_pretrain"],
-        unfreeze_last=state["tl_unfreeze"], optimizer=OptimizerConfig(state["tl_optimizer"], state["tl_lr"]),
-        batch_size=state["tl_batch"], seed=state["tl_seed"], imagenet=state.get("tl_imagenet", False),
-    )
+    return links.settings_from_widgets("tl", TransferSettings,
+                                       {"source": tuple(sorted(int(label) for label in st.session_state["tl_source"]))})

@@ -14,17 +14,17 @@ noise level are variables and change live without retracing.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
 
+from engine import fields
 from engine.data.image_sets import DATASETS, ImageDataset
 from engine.device import xla_for_convolutions
+from engine.fields import Declared, choice, integer, nested, number, random_seed
 from engine.generative.codes import interpolate_codes, latent_grid, project_2d, sample_codes, sample_like, tile_images
-from engine.links import LinkReader
-from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
+from engine.training.optimizers import OptimizerConfig
 from engine.training.run import TrainingRun
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
@@ -38,7 +38,7 @@ NUM_SHOWN = 8  # test images shown with their reconstructions
 
 
 @dataclass(frozen=True)
-class AutoencoderSettings:
+class AutoencoderSettings(Declared):
     """One autoencoder experiment.
 
     Attributes:
@@ -54,40 +54,20 @@ class AutoencoderSettings:
         seed: weights, noise and shuffling.
     """
 
-    dataset: str = "digits"
-    kind: str = "vae"
-    architecture: str = "dense"
-    latent_dim: int = 2
-    hidden_units: int = 256
-    beta: float = 1.0
-    noise: float = 0.0
-    optimizer: OptimizerConfig = OptimizerConfig("adam", 0.003)
-    batch_size: int = 64
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.dataset not in DATASETS:
-            raise ValueError(f"Unknown data set {self.dataset!r}. Expected one of: {', '.join(DATASETS)}.")
-        if self.kind not in KINDS:
-            raise ValueError(f"Unknown model {self.kind!r}. Expected one of: {', '.join(KINDS)}.")
-        if self.architecture not in ARCHITECTURES:
-            raise ValueError(f"Unknown architecture {self.architecture!r}. Expected one of: {', '.join(ARCHITECTURES)}.")
-        if not MIN_LATENT <= self.latent_dim <= MAX_LATENT:
-            raise ValueError(f"Expected a code of {MIN_LATENT} to {MAX_LATENT} numbers. Received: {self.latent_dim}.")
-        if not 2 <= self.hidden_units <= MAX_HIDDEN_UNITS:
-            raise ValueError(f"Expected 2 to {MAX_HIDDEN_UNITS} hidden units. Received: {self.hidden_units}.")
-        if not (math.isfinite(self.beta) and 0 <= self.beta <= MAX_BETA):
-            raise ValueError(f"Expected β between 0 and {MAX_BETA:g}. Received: {self.beta}.")
-        if not (math.isfinite(self.noise) and 0 <= self.noise <= 1):
-            raise ValueError(f"Expected a noise level between 0 and 1. Received: {self.noise}.")
+    dataset: str = choice("digits", DATASETS, "data", "data set")
+    kind: str = choice("vae", KINDS, "model", "model")
+    architecture: str = choice("dense", ARCHITECTURES, "arch", "architecture")
+    latent_dim: int = integer(2, MIN_LATENT, MAX_LATENT, "latent", "a code size")
+    hidden_units: int = integer(256, 2, MAX_HIDDEN_UNITS, "units", "a number of hidden units")
+    beta: float = number(1.0, 0.0, MAX_BETA, "beta", "β", live=True)
+    noise: float = number(0.0, 0.0, 1.0, "noise", "a noise level", live=True)
+    optimizer: OptimizerConfig = nested(OptimizerConfig("adam", 0.003), keys={"momentum": None}, live=True)
+    batch_size: int = integer(64, 1, 512, "batch", "a batch size", live=True)
+    seed: int = random_seed()
 
     @property
     def variational(self) -> bool:
         return self.kind == "vae"
-
-    def structure(self) -> tuple:
-        """What needs a new model when it changes (β, noise, optimizer and batch size are live)."""
-        return self.dataset, self.kind, self.architecture, self.latent_dim, self.hidden_units, self.seed
 
     def live_options(self) -> dict[str, float]:
         return {"beta": self.beta, "noise": self.noise}
@@ -228,31 +208,5 @@ def interpolate_images(run: TrainingRun, first: int, second: int, steps: int) ->
 
 
 # ----------------------------------------------------------------- share links
-def to_query_params(settings: AutoencoderSettings) -> dict[str, str]:
-    """Settings as query parameters."""
-    return {
-        "data": settings.dataset, "model": settings.kind, "arch": settings.architecture,
-        "latent": str(settings.latent_dim), "units": str(settings.hidden_units), "beta": f"{settings.beta:g}",
-        "noise": f"{settings.noise:g}", "optimizer": settings.optimizer.name,
-        "lr": f"{settings.optimizer.learning_rate:g}", "batch": str(settings.batch_size), "seed": str(settings.seed),
-    }
-
-
-def from_query_params(params: dict[str, str]) -> tuple[AutoencoderSettings, list[str]]:
-    """Settings from a link, starting from the defaults; one warning per value ignored or clamped."""
-    reader, default = LinkReader(params), AutoencoderSettings()
-    settings = AutoencoderSettings(
-        dataset=reader.choice("data", tuple(DATASETS), default.dataset),
-        kind=reader.choice("model", tuple(KINDS), default.kind),
-        architecture=reader.choice("arch", tuple(ARCHITECTURES), default.architecture),
-        latent_dim=int(reader.number("latent", default.latent_dim, MIN_LATENT, MAX_LATENT, integer=True)),
-        hidden_units=int(reader.number("units", default.hidden_units, 2, MAX_HIDDEN_UNITS, integer=True)),
-        beta=reader.number("beta", default.beta, 0.0, MAX_BETA),
-        noise=reader.number("noise", default.noise, 0.0, 1.0),
-        optimizer=OptimizerConfig(
-            name=reader.choice("optimizer", tuple(OPTIMIZERS), default.optimizer.name),
-            learning_rate=reader.number("lr", default.optimizer.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE)),
-        batch_size=int(reader.number("batch", default.batch_size, 1, 512, integer=True)),
-        seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
-    )
-    return settings, reader.warnings
+to_query_params = fields.to_query_params
+from_query_params = partial(fields.from_query_params, AutoencoderSettings)

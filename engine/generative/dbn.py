@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine import fields
 from engine.data.image_sets import ImageDataset
+from engine.fields import Declared, integer, integers, nested, random_seed
 from engine.generative.rbm import RbmSettings, flatten, make_run
 from engine.training.contract import DIVERGED
 from engine.training.executor import default_executor
@@ -25,39 +27,30 @@ from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
 MEMBERS = {"dbn": "DBN, fine-tuned", "frozen": "DBN features, frozen", "mlp": "Same MLP, random start"}
 MAX_LABELLED_PER_CLASS = 100
+FINE_TUNING_BATCH_SIZE = 32
 
 
 @dataclass(frozen=True)
-class DbnSettings:
+class DbnSettings(Declared):
     """Attributes:
         hidden: units of the two stacked RBMs (the MLP's two hidden layers).
         pretrain_epochs: CD-1 epochs per RBM, on every training image without its label.
         labelled_per_class: labelled images per digit the classifiers learn from.
         optimizer: fine-tuning optimizer (live).
-        seed: weights, label choice and shuffling.
+        seed: weights, label choice and shuffling (the page's one seed, also the RBM's).
     """
 
-    hidden: tuple[int, int] = (128, 64)
-    pretrain_epochs: int = 30
-    labelled_per_class: int = 5
-    optimizer: OptimizerConfig = OptimizerConfig("adam", 0.01)
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if len(self.hidden) != 2 or not all(1 <= units <= 512 for units in self.hidden):
-            raise ValueError(f"Expected two hidden layers of 1 to 512 units. Received: {self.hidden}.")
-        if not 1 <= self.pretrain_epochs <= 200:
-            raise ValueError(f"Expected 1 to 200 pre-training epochs. Received: {self.pretrain_epochs}.")
-        if not 1 <= self.labelled_per_class <= MAX_LABELLED_PER_CLASS:
-            raise ValueError(f"Expected 1 to {MAX_LABELLED_PER_CLASS} labelled images per class. "
-                             f"Received: {self.labelled_per_class}.")
+    hidden: tuple[int, ...] = integers((128, 64), 1, 512, "dbn_hidden", "hidden layer sizes", max_length=2,
+                                       min_length=2)
+    pretrain_epochs: int = integer(30, 1, 200, "pretrain", "a number of pre-training epochs")
+    labelled_per_class: int = integer(5, 1, MAX_LABELLED_PER_CLASS, "labelled", "a number of labelled images per class")
+    optimizer: OptimizerConfig = nested(OptimizerConfig("adam", 0.01), live=True,
+                                        keys={"optimizer": None, "momentum": None, "lr": "ft_lr"})
+    seed: int = random_seed()
 
     def pretraining_only(self) -> DbnSettings:
         """The settings pre-training depends on (cache key)."""
         return DbnSettings(hidden=self.hidden, pretrain_epochs=self.pretrain_epochs, seed=self.seed)
-
-    def structure(self) -> tuple:
-        return self.pretraining_only(), self.labelled_per_class
 
 
 @dataclass(frozen=True)
@@ -98,59 +91,48 @@ def labelled_task(dataset: ImageDataset, per_class: int, seed: int) -> TrainingD
 
 
 def run_settings(settings: DbnSettings) -> RunSettings:
-    return RunSettings(optimizer=settings.optimizer, batch_size=32)
+    return RunSettings(optimizer=settings.optimizer, batch_size=FINE_TUNING_BATCH_SIZE)
 
 
 def make_comparison(settings: DbnSettings, task: TrainingData, stack: Stack) -> RunGroup:
     """The DBN (fine-tuned and frozen) and the randomly initialised MLP, trained side by side."""
     import keras
 
-    classes = task.y_train.shape[1]
+    inputs, classes = task.x_train.shape[1], task.y_train.shape[1]
 
     def recipe(member: str) -> ModelRecipe:
-        def build(seed: int):
-            initializers = iter(keras.initializers.GlorotUniform(seed=seed * 10 + index) for index in range(10))
-            model = keras.Sequential([
-                keras.Input((task.x_train.shape[1],)),
-                *(keras.layers.Dense(units, activation="sigmoid", name=f"rbm_{index}",
-                                     kernel_initializer=next(initializers))
-                  for index, units in enumerate(settings.hidden)),
-                keras.layers.Dense(classes, activation="softmax", name="output", kernel_initializer=next(initializers)),
-            ])
-            if member != "mlp":
-                for index, (kernel, bias) in enumerate(stack.layers):
-                    layer = model.get_layer(f"rbm_{index}")
-                    layer.set_weights([kernel, bias])
-                    layer.trainable = member == "dbn"
-            return model
-
-        return ModelRecipe(build=build, loss="categorical_crossentropy",
+        build = functools.partial(build_classifier, inputs, settings.hidden, classes,
+                                  stack_layers=None if member == "mlp" else stack.layers, train_stack=member == "dbn")
+        return ModelRecipe(build=lambda seed: build(seed=seed), loss="categorical_crossentropy",
                            metrics={"accuracy": keras.metrics.categorical_accuracy},
-                           architecture=("dbn", task.x_train.shape[1], settings.hidden, classes, member))
+                           architecture=("dbn", inputs, settings.hidden, classes, member))
 
     return RunGroup({member: TrainingRun(recipe(member), task, run_settings(settings), seed=settings.seed)
                      for member in MEMBERS})
 
 
-def to_query_params(settings: DbnSettings) -> dict[str, str]:
-    return {"dbn_hidden": ",".join(map(str, settings.hidden)), "pretrain": str(settings.pretrain_epochs),
-            "labelled": str(settings.labelled_per_class), "ft_lr": f"{settings.optimizer.learning_rate:g}"}
+def build_classifier(inputs: int, hidden: tuple[int, ...], classes: int, seed: int, stack_layers=None,
+                     train_stack: bool = True):
+    """The sigmoid MLP of the comparison: hidden layers ``rbm_0``, ``rbm_1``… and a softmax ``output``.
+
+    With ``stack_layers`` ((kernel, hidden bias) per RBM) the hidden layers start from the RBMs'
+    weights and train only with ``train_stack``; without, they start at random.
+    """
+    import keras
+
+    initializers = iter(keras.initializers.GlorotUniform(seed=seed * 10 + index) for index in range(10))
+    model = keras.Sequential([
+        keras.Input((inputs,)),
+        *(keras.layers.Dense(units, activation="sigmoid", name=f"rbm_{index}", kernel_initializer=next(initializers))
+          for index, units in enumerate(hidden)),
+        keras.layers.Dense(classes, activation="softmax", name="output", kernel_initializer=next(initializers)),
+    ])
+    for index, (kernel, bias) in enumerate(stack_layers or ()):
+        layer = model.get_layer(f"rbm_{index}")
+        layer.set_weights([kernel, bias])
+        layer.trainable = train_stack
+    return model
 
 
-def from_query_params(params: dict[str, str]) -> tuple[DbnSettings, list[str]]:
-    from engine.links import LinkReader
-    from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE
-
-    reader, default = LinkReader(params), DbnSettings()
-    hidden = reader.int_list("dbn_hidden", default.hidden, 1, 512, 2)
-    if len(hidden) != 2:
-        reader.warn("dbn_hidden", params.get("dbn_hidden", ""), "expected two sizes; using the default")
-        hidden = default.hidden
-    settings = DbnSettings(
-        hidden=hidden, pretrain_epochs=int(reader.number("pretrain", default.pretrain_epochs, 1, 200, integer=True)),
-        labelled_per_class=int(reader.number("labelled", default.labelled_per_class, 1, MAX_LABELLED_PER_CLASS,
-                                             integer=True)),
-        optimizer=OptimizerConfig(default.optimizer.name, reader.number(
-            "ft_lr", default.optimizer.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE)),
-    )
-    return settings, reader.warnings
+to_query_params = fields.to_query_params
+from_query_params = functools.partial(fields.from_query_params, DbnSettings)

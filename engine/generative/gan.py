@@ -18,8 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.device import xla_for_convolutions
-from engine.links import LinkReader
-from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
+from engine.fields import Declared, choice, integer, nested
+from engine.training.optimizers import OptimizerConfig
 from engine.training.run import TrainingRun
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
@@ -36,39 +36,28 @@ COLLAPSE_AFTER_EPOCHS = 20  # before that every generator's samples are alike gr
 
 
 @dataclass(frozen=True)
-class GanTraining:
+class GanTraining(Declared):
     """The adversarial game's settings, shared by the 2-D and the image GAN.
 
     Attributes:
         d_optimizer, g_optimizer: each network's optimizer (the learning rates are live). Adam
             with β₁ = 0.5 (its momentum) by default: with the usual 0.9 the two networks'
-            updates overshoot each other and the 2-D generator collapses onto a few modes.
+            updates overshoot each other and the 2-D generator collapses onto a few modes. A
+            link and the page's slider carry one momentum for both.
         d_steps: discriminator updates per generator update, k (live).
         loss: a key of ``LOSSES`` (live).
         train: a key of ``PARTS``: which network updates (live).
         batch_size: real samples per update (live).
     """
 
-    d_optimizer: OptimizerConfig = OptimizerConfig("adam", 0.001, momentum=0.5)
-    g_optimizer: OptimizerConfig = OptimizerConfig("adam", 0.001, momentum=0.5)
-    d_steps: int = 1
-    loss: str = "non_saturating"
-    train: str = "both"
-    batch_size: int = 64
-
-    def __post_init__(self) -> None:
-        if self.loss not in LOSSES:
-            raise ValueError(f"Unknown GAN loss {self.loss!r}. Expected one of: {', '.join(LOSSES)}.")
-        if self.train not in PARTS:
-            raise ValueError(f"Unknown choice {self.train!r}. Expected one of: {', '.join(PARTS)}.")
-        if not 1 <= self.d_steps <= MAX_D_STEPS:
-            raise ValueError(f"Expected 1 to {MAX_D_STEPS} discriminator steps. Received: {self.d_steps}.")
-        if self.batch_size < 1:
-            raise ValueError(f"Expected a batch size of at least 1. Received: {self.batch_size}.")
-
-    def optimizer_structure(self) -> tuple:
-        """What builds new optimizers when it changes: their kinds and momentum (learning rates are live)."""
-        return self.d_optimizer.name, self.g_optimizer.name, self.d_optimizer.momentum, self.g_optimizer.momentum
+    d_optimizer: OptimizerConfig = nested(OptimizerConfig("adam", 0.001, momentum=0.5),
+                                          keys={"optimizer": "d_opt", "lr": "d_lr"})
+    g_optimizer: OptimizerConfig = nested(OptimizerConfig("adam", 0.001, momentum=0.5),
+                                          keys={"optimizer": "g_opt", "lr": "g_lr"})
+    d_steps: int = integer(1, 1, MAX_D_STEPS, "k", "a number of discriminator steps", live=True)
+    loss: str = choice("non_saturating", LOSSES, "loss", "GAN loss", live=True)
+    train: str = choice("both", PARTS, "train", "choice of network", live=True)
+    batch_size: int = integer(64, 1, 512, "batch", "a batch size", live=True)
 
     def live_options(self) -> dict[str, float]:
         return {"d_learning_rate": self.d_optimizer.learning_rate, "g_learning_rate": self.g_optimizer.learning_rate,
@@ -118,30 +107,3 @@ def training_warnings(history: dict, diversity: float | None = None, samples: st
                         "one): the generator may be collapsing onto a few outputs (mode collapse). Try a lower "
                         "generator learning rate, or reset with another seed.")
     return warnings
-
-
-# ----------------------------------------------------------------- share links
-def training_params(training: GanTraining) -> dict[str, str]:
-    """The game's settings as query parameters (both GAN labs write them alike)."""
-    return {
-        "d_opt": training.d_optimizer.name, "d_lr": f"{training.d_optimizer.learning_rate:g}",
-        "g_opt": training.g_optimizer.name, "g_lr": f"{training.g_optimizer.learning_rate:g}",
-        "momentum": f"{training.d_optimizer.momentum:g}", "k": str(training.d_steps), "loss": training.loss, "train": training.train, "batch": str(training.batch_size),
-    }
-
-
-def training_from(reader: LinkReader, default: GanTraining) -> GanTraining:
-    """The game's settings from a link, each value clamped with a warning."""
-    momentum = reader.number("momentum", default.d_optimizer.momentum, 0.0, 0.99)
-
-    def optimizer(prefix: str, fallback: OptimizerConfig) -> OptimizerConfig:
-        return OptimizerConfig(reader.choice(f"{prefix}_opt", tuple(OPTIMIZERS), fallback.name),
-                               reader.number(f"{prefix}_lr", fallback.learning_rate, MIN_LEARNING_RATE,
-                                             MAX_LEARNING_RATE), momentum)
-
-    return GanTraining(
-        d_optimizer=optimizer("d", default.d_optimizer), g_optimizer=optimizer("g", default.g_optimizer),
-        d_steps=int(reader.number("k", default.d_steps, 1, MAX_D_STEPS, integer=True)),
-        loss=reader.choice("loss", tuple(LOSSES), default.loss), train=reader.choice("train", tuple(PARTS), default.train),
-        batch_size=int(reader.number("batch", default.batch_size, 1, 512, integer=True)),
-    )

@@ -39,6 +39,10 @@ class GanModel(keras.Model):
         self.own_optimizers = (self.d_optimizer, self.g_optimizer)
         self._generate_function = self._score_function = None
 
+    def export_models(self) -> dict[str, keras.Model]:
+        """The parts worth saving: the generator (noise → sample) and the discriminator (sample → logit)."""
+        return {"generator": self.generator, "discriminator": self.discriminator}
+
     def call(self, noise, training: bool = False):
         return self.generator(noise, training=training)
 

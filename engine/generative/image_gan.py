@@ -11,10 +11,11 @@ from functools import partial
 
 import numpy as np
 
+from engine import fields
 from engine.data.image_sets import DATASETS, ImageDataset
+from engine.fields import Declared, choice, integer, nested, random_seed
 from engine.generative.codes import interpolate_codes, sample_codes
-from engine.generative.gan import GanTraining, game_settings, gan_run, training_from, training_params
-from engine.links import LinkReader
+from engine.generative.gan import GanTraining, game_settings, gan_run
 from engine.training.optimizers import OptimizerConfig
 from engine.training.run import TrainingRun
 from engine.training.setup import RunSettings
@@ -23,7 +24,7 @@ NUM_FIXED_IMAGES = 64
 
 
 @dataclass(frozen=True)
-class ImageGanSettings:
+class ImageGanSettings(Declared):
     """A DCGAN experiment on an image set.
 
     Attributes:
@@ -34,22 +35,11 @@ class ImageGanSettings:
         seed: weights, noise and shuffling.
     """
 
-    dataset: str = "digits"
-    noise_dim: int = 16
-    filters: int = 32
-    training: GanTraining = GanTraining(OptimizerConfig("adam", 0.001, 0.5), OptimizerConfig("adam", 0.002, 0.5))
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if self.dataset not in DATASETS:
-            raise ValueError(f"Unknown data set {self.dataset!r}. Expected one of: {', '.join(DATASETS)}.")
-        if not 2 <= self.noise_dim <= 128:
-            raise ValueError(f"Expected 2 to 128 noise numbers. Received: {self.noise_dim}.")
-        if not 4 <= self.filters <= 128:
-            raise ValueError(f"Expected 4 to 128 filters. Received: {self.filters}.")
-
-    def structure(self) -> tuple:
-        return self.dataset, self.noise_dim, self.filters, self.training.optimizer_structure(), self.seed
+    dataset: str = choice("digits", DATASETS, "data", "data set")
+    noise_dim: int = integer(16, 2, 128, "noise", "a number of noise inputs")
+    filters: int = integer(32, 4, 128, "filters", "a number of filters")
+    training: GanTraining = nested(GanTraining(OptimizerConfig("adam", 0.001, 0.5), OptimizerConfig("adam", 0.002, 0.5)))
+    seed: int = random_seed()
 
 
 def make_run(settings: ImageGanSettings, dataset: ImageDataset) -> TrainingRun:
@@ -117,20 +107,5 @@ def noise_walk(run: TrainingRun, first_seed: int, second_seed: int, steps: int) 
     return run.model.generate(interpolate_codes(start, end, steps))
 
 
-def to_query_params(settings: ImageGanSettings) -> dict[str, str]:
-    """Image GAN settings as query parameters."""
-    return {"data": settings.dataset, "noise": str(settings.noise_dim), "filters": str(settings.filters),
-            **training_params(settings.training), "seed": str(settings.seed)}
-
-
-def from_query_params(params: dict[str, str]) -> tuple[ImageGanSettings, list[str]]:
-    """Image GAN settings from a link; one warning per value ignored or clamped."""
-    reader, default = LinkReader(params), ImageGanSettings()
-    settings = ImageGanSettings(
-        dataset=reader.choice("data", tuple(DATASETS), default.dataset),
-        noise_dim=int(reader.number("noise", default.noise_dim, 2, 128, integer=True)),
-        filters=int(reader.number("filters", default.filters, 4, 128, integer=True)),
-        training=training_from(reader, default.training),
-        seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
-    )
-    return settings, reader.warnings
+to_query_params = fields.to_query_params
+from_query_params = partial(fields.from_query_params, ImageGanSettings)

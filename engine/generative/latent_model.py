@@ -40,6 +40,10 @@ class LatentModel(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._encode_function = self._decode_function = None
 
+    def export_models(self) -> dict[str, keras.Model]:
+        """The parts worth saving: the encoder (image → code, or mean and log-variance) and the decoder."""
+        return {"encoder": self.encoder, "decoder": self.decoder}
+
     def call(self, inputs, training: bool = False):
         """The reconstruction of ``inputs`` from their mean code (no sampling)."""
         return self.decoder(self._mean_code(inputs, training), training=training)

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 import numpy as np
 
+from engine import fields
+from engine.fields import Declared, choice, integer, integers, nested, random_seed
 from engine.generative.codes import sample_codes
-from engine.generative.gan import GanTraining, game_settings, gan_run, training_from, training_params
+from engine.generative.gan import GanTraining, game_settings, gan_run
 from engine.generative.targets import (
     LINK_POINTS,
     TARGETS,
@@ -28,7 +31,6 @@ from engine.training.run import TrainingRun
 from engine.training.setup import RunSettings
 
 MAX_LAYERS, MAX_UNITS = 4, 256
-NOISE_RANGE = (1, 8)  # noise numbers the slider offers and links accept
 HEATMAP_STEPS = 60
 MESH_STEPS = 15
 NUM_SHOWN = 400  # generated points drawn (fixed noise, so frames compare)
@@ -36,7 +38,7 @@ NUM_ARROWS = 120
 
 
 @dataclass(frozen=True)
-class PointGanSettings:
+class PointGanSettings(Declared):
     """A 2-D GAN experiment.
 
     Attributes:
@@ -47,28 +49,21 @@ class PointGanSettings:
         seed: weights, noise and the target's points.
     """
 
-    target: str = "ring"
-    g_layers: tuple[int, ...] = (64, 64)
-    d_layers: tuple[int, ...] = (64, 64)
-    noise_dim: int = 2
-    training: GanTraining = GanTraining()
-    seed: int = 0
+    target: str = choice("ring", TARGETS, "target", "target")
+    g_layers: tuple[int, ...] = integers((64, 64), 1, MAX_UNITS, "g", "generator layer sizes", MAX_LAYERS, min_length=1)
+    d_layers: tuple[int, ...] = integers((64, 64), 1, MAX_UNITS, "d", "discriminator layer sizes", MAX_LAYERS,
+                                         min_length=1)
+    noise_dim: int = integer(2, 1, 8, "noise", "a number of noise inputs")
+    training: GanTraining = nested(GanTraining())
+    seed: int = random_seed()
 
-    def __post_init__(self) -> None:
-        if self.target not in TARGETS:
-            raise ValueError(f"Unknown target {self.target!r}. Expected one of: {', '.join(TARGETS)}.")
-        for name, layers in (("generator", self.g_layers), ("discriminator", self.d_layers)):
-            if not 1 <= len(layers) <= MAX_LAYERS:
-                raise ValueError(f"Expected 1 to {MAX_LAYERS} hidden layers in the {name}. Received: {len(layers)}.")
-            if not all(1 <= units <= MAX_UNITS for units in layers):
-                raise ValueError(f"Expected 1 to {MAX_UNITS} units per layer in the {name}. Received: {layers}. "
-                                 "A layer with zero units would cut the network in two.")
-        if not 1 <= self.noise_dim <= 16:
-            raise ValueError(f"Expected 1 to 16 noise numbers. Received: {self.noise_dim}.")
-
-    def structure(self) -> tuple:
-        """What needs a new model when it changes."""
-        return self.target, self.g_layers, self.d_layers, self.noise_dim, self.training.optimizer_structure(), self.seed
+    @classmethod
+    def repair_link(cls, values: dict[str, Any], reader: LinkReader) -> None:
+        """A link that names the user's own points but carries none that can be read opens on the
+        ring instead (and says so): a visitor never lands on a page with nothing to train on."""
+        if values["target"] == "custom" and link_points(reader.params) is None:
+            reader.warn("target", "custom", "the link carries no points of its own that can be read; using the ring")
+            values["target"] = cls().target
 
 
 def make_run(settings: PointGanSettings, target: Target) -> TrainingRun:
@@ -138,9 +133,7 @@ class PointGanObserver:
 
 def to_query_params(settings: PointGanSettings, points: np.ndarray | None = None) -> dict[str, str]:
     """2-D GAN settings as query parameters; the user's own points (``points``) compactly, when they are the target."""
-    params = {"target": settings.target, "g": ",".join(map(str, settings.g_layers)),
-              "d": ",".join(map(str, settings.d_layers)), "noise": str(settings.noise_dim),
-              **training_params(settings.training), "seed": str(settings.seed)}
+    params = fields.to_query_params(settings)
     if settings.target == "custom" and points is not None:
         params["points"] = encode_points(points)
     return params
@@ -154,23 +147,4 @@ def link_points(params: dict[str, str]) -> np.ndarray | None:
         return None
 
 
-def from_query_params(params: dict[str, str]) -> tuple[PointGanSettings, list[str]]:
-    """2-D GAN settings from a link; one warning per value ignored or clamped.
-
-    A link that names the user's own points but carries none that can be read opens on the
-    ring instead (and says so): a visitor never lands on a page with nothing to train on.
-    """
-    reader, default = LinkReader(params), PointGanSettings()
-    target = reader.choice("target", tuple(TARGETS), default.target)
-    if target == "custom" and link_points(params) is None:
-        reader.warn("target", target, "the link carries no points of its own that can be read; using the ring")
-        target = default.target
-    settings = PointGanSettings(
-        target=target,
-        g_layers=reader.int_list("g", default.g_layers, 1, MAX_UNITS, MAX_LAYERS) or default.g_layers,
-        d_layers=reader.int_list("d", default.d_layers, 1, MAX_UNITS, MAX_LAYERS) or default.d_layers,
-        noise_dim=int(reader.number("noise", default.noise_dim, *NOISE_RANGE, integer=True)),
-        training=training_from(reader, default.training),
-        seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
-    )
-    return settings, reader.warnings
+from_query_params = partial(fields.from_query_params, PointGanSettings)

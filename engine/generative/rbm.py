@@ -20,18 +20,20 @@ from functools import partial
 
 import numpy as np
 
-from engine.links import LinkReader
-from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
+from engine import fields
+from engine.fields import Declared, integer, nested, random_seed
+from engine.training.optimizers import OptimizerConfig
 from engine.training.run import TrainingRun
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
 MAX_HIDDEN = 512
 MAX_CD_STEPS = 25
 NUM_CHAINS = 16
+IMAGE_SIDE = 8  # the lab's images: the bundled digits, 8×8 pixels (64 visible units)
 
 
 @dataclass(frozen=True)
-class RbmSettings:
+class RbmSettings(Declared):
     """One RBM experiment on images flattened to visible units.
 
     Attributes:
@@ -42,20 +44,11 @@ class RbmSettings:
         seed: weights, Gibbs sampling and shuffling.
     """
 
-    hidden_units: int = 64
-    cd_steps: int = 1
-    optimizer: OptimizerConfig = OptimizerConfig("sgd", 0.05)
-    batch_size: int = 20
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.hidden_units <= MAX_HIDDEN:
-            raise ValueError(f"Expected 1 to {MAX_HIDDEN} hidden units. Received: {self.hidden_units}.")
-        if not 1 <= self.cd_steps <= MAX_CD_STEPS:
-            raise ValueError(f"Expected 1 to {MAX_CD_STEPS} Gibbs steps (k). Received: {self.cd_steps}.")
-
-    def structure(self) -> tuple:
-        return self.hidden_units, self.seed
+    hidden_units: int = integer(64, 1, MAX_HIDDEN, "hidden", "a number of hidden units")
+    cd_steps: int = integer(1, 1, MAX_CD_STEPS, "k", "a number of Gibbs steps (k)", live=True)
+    optimizer: OptimizerConfig = nested(OptimizerConfig("sgd", 0.05), keys={"momentum": None}, live=True)
+    batch_size: int = integer(20, 1, 512, "batch", "a batch size", live=True)
+    seed: int = random_seed()
 
 
 def flatten(images: np.ndarray) -> np.ndarray:
@@ -118,26 +111,6 @@ def gibbs_chain(run: TrainingRun, num_steps: int, record_every: int, seed: int, 
     return run.model.gibbs_chain(num_steps, record_every, seed, num_chains)
 
 
-# ----------------------------------------------------------------- share links
-def to_query_params(settings: RbmSettings) -> dict[str, str]:
-    return {"hidden": str(settings.hidden_units), "k": str(settings.cd_steps), "optimizer": settings.optimizer.name,
-            "lr": f"{settings.optimizer.learning_rate:g}", "batch": str(settings.batch_size), "seed": str(settings.seed)}
-
-
-def from_query_params(params: dict[str, str]) -> tuple[RbmSettings, list[str]]:
-    reader, default = LinkReader(params), RbmSettings()
-    settings = RbmSettings(
-        hidden_units=int(reader.number("hidden", default.hidden_units, 1, MAX_HIDDEN, integer=True)),
-        cd_steps=int(reader.number("k", default.cd_steps, 1, MAX_CD_STEPS, integer=True)),
-        optimizer=OptimizerConfig(reader.choice("optimizer", tuple(OPTIMIZERS), default.optimizer.name),
-                                  reader.number("lr", default.optimizer.learning_rate, MIN_LEARNING_RATE,
-                                                MAX_LEARNING_RATE)),
-        batch_size=int(reader.number("batch", default.batch_size, 1, 512, integer=True)),
-        seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
-    )
-    return settings, reader.warnings
-
-
 def sklearn_reference(x_train: np.ndarray, x_test: np.ndarray, settings: RbmSettings, epochs: int) -> float:
     """Test reconstruction error of scikit-learn's ``BernoulliRBM`` with the same size, rate, batch and epochs.
 
@@ -152,3 +125,8 @@ def sklearn_reference(x_train: np.ndarray, x_test: np.ndarray, settings: RbmSett
     hidden = rbm.transform(x_test)
     reconstruction = 1.0 / (1.0 + np.exp(-(hidden @ rbm.components_ + rbm.intercept_visible_)))
     return float(np.mean((x_test - reconstruction) ** 2))
+
+
+# ----------------------------------------------------------------- share links
+to_query_params = fields.to_query_params
+from_query_params = partial(fields.from_query_params, RbmSettings)

@@ -37,6 +37,19 @@ class RbmModel(keras.Model):
         return (-tf.linalg.matvec(visible, self.visible_bias)
                 - tf.reduce_sum(tf.nn.softplus(tf.matmul(visible, self.kernel) + self.hidden_bias), axis=1))
 
+    def export_models(self) -> dict[str, keras.Model]:
+        """The RBM as a plain Keras model that needs no code of ours to load: visible → p(h | v) (layer
+        "hidden", kernel W and bias c) → p(v | h) (layer "reconstruction", kernel Wᵀ and bias b)."""
+        visible, hidden = self.kernel.shape
+        inputs = keras.Input((visible,), name="visible")
+        hidden_layer = keras.layers.Dense(hidden, activation="sigmoid", name="hidden")
+        output_layer = keras.layers.Dense(visible, activation="sigmoid", name="reconstruction")
+        model = keras.Model(inputs, output_layer(hidden_layer(inputs)), name="rbm_mean_field")
+        kernel = self.kernel.numpy()
+        hidden_layer.set_weights([kernel, self.hidden_bias.numpy()])
+        output_layer.set_weights([kernel.T, self.visible_bias.numpy()])
+        return {"rbm": model}
+
     def call(self, visible, training: bool = False):
         """The one-step mean-field reconstruction: v → p(h | v) → p(v | h)."""
         return self.visible_probabilities(self.hidden_probabilities(visible))

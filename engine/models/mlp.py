@@ -1,8 +1,9 @@
 """The playground's fully connected network (multilayer perceptron), built from a config.
 
-Each hidden layer is Dense → (BatchNormalization → Activation) → Dropout. Dropout layers are
-always present (a rate of 0 is a no-op) and every Dense kernel carries an L1L2 regularizer,
-so dropout and regularization rates can change while a run trains without a rebuild.
+Each hidden layer is Dense → (BatchNormalization → Activation) → Dropout, written as layers of
+the shared registry (``engine.models.layers``), which builds, counts and exports them. Dropout
+layers are always present (a rate of 0 is a no-op) and every Dense kernel carries an L1L2
+regularizer, so dropout and regularization rates can change while a run trains without a rebuild.
 Layers get explicit names: models built at the same time in different sessions then never
 collide, whatever Keras's global name counters do.
 """
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "leaky_relu", "elu", "gelu", "swish")
+from engine.fields import Declared, choice, choices, flag, integers, number, numbers
+from engine.models.layers import ACTIVATIONS, Construction, LayerRow, LayerSpec, build_layers, layer_rows
+
 INITIALIZERS = (
     "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_normal",
     "random_normal", "zeros",
@@ -19,10 +22,11 @@ INITIALIZERS = (
 REGULARIZATIONS = ("none", "l1", "l2")
 PROBLEMS = ("binary", "multiclass", "regression")
 MAX_HIDDEN_LAYERS, MAX_UNITS = 8, 64
+MAX_DROPOUT = 0.9
 
 
 @dataclass(frozen=True)
-class NetworkConfig:
+class NetworkConfig(Declared):
     """Architecture of a playground network.
 
     Attributes:
@@ -35,47 +39,15 @@ class NetworkConfig:
         kernel_initializer: Keras initializer name, one of ``INITIALIZERS``.
     """
 
-    hidden_units: tuple[int, ...] = (4, 2)
-    activations: tuple[str, ...] = ("tanh", "tanh")
-    dropout_rates: tuple[float, ...] = (0.0, 0.0)
-    batch_norm: bool = False
-    regularization: str = "none"
-    regularization_rate: float = 0.0
-    kernel_initializer: str = "glorot_uniform"
-
-    def __post_init__(self) -> None:
-        if len(self.hidden_units) > MAX_HIDDEN_LAYERS:
-            raise ValueError(
-                f"Expected at most {MAX_HIDDEN_LAYERS} hidden layers. Received: {len(self.hidden_units)}."
-            )
-        if not len(self.hidden_units) == len(self.activations) == len(self.dropout_rates):
-            raise ValueError(
-                "Expected one activation and one dropout rate per hidden layer. Received: "
-                f"{len(self.hidden_units)} layers, {len(self.activations)} activations, "
-                f"{len(self.dropout_rates)} dropout rates."
-            )
-        for index, units in enumerate(self.hidden_units, start=1):
-            if not 1 <= units <= MAX_UNITS:
-                raise ValueError(
-                    f"Expected hidden layer sizes between 1 and {MAX_UNITS}. "
-                    f"Received: units={units} in layer {index}."
-                )
-        for name in self.activations:
-            if name not in ACTIVATIONS:
-                raise ValueError(f"Unknown activation {name!r}. Expected one of: {', '.join(ACTIVATIONS)}.")
-        for rate in self.dropout_rates:
-            if not 0.0 <= rate <= 0.9:
-                raise ValueError(f"Expected dropout rates between 0 and 0.9. Received: {rate}.")
-        if self.regularization not in REGULARIZATIONS:
-            raise ValueError(
-                f"Unknown regularization {self.regularization!r}. Expected one of: {', '.join(REGULARIZATIONS)}."
-            )
-        if not 0.0 <= self.regularization_rate <= 1.0:
-            raise ValueError(f"Expected a regularization rate between 0 and 1. Received: {self.regularization_rate}.")
-        if self.kernel_initializer not in INITIALIZERS:
-            raise ValueError(
-                f"Unknown initializer {self.kernel_initializer!r}. Expected one of: {', '.join(INITIALIZERS)}."
-            )
+    hidden_units: tuple[int, ...] = integers((4, 2), 1, MAX_UNITS, "layers", "hidden layer sizes", MAX_HIDDEN_LAYERS)
+    activations: tuple[str, ...] = choices(("tanh", "tanh"), ACTIVATIONS, "activations", "activations",
+                                           length_of="hidden_units", item_default="tanh")
+    dropout_rates: tuple[float, ...] = numbers((0.0, 0.0), 0.0, MAX_DROPOUT, "dropout", "dropout rates",
+                                               length_of="hidden_units", live=True)
+    batch_norm: bool = flag(False, "batchnorm", "batch normalization")
+    regularization: str = choice("none", REGULARIZATIONS, "reg", "regularization", live=True)
+    regularization_rate: float = number(0.0, 0.0, 1.0, "reg_rate", "a regularization rate", live=True)
+    kernel_initializer: str = choice("glorot_uniform", INITIALIZERS, "init", "initializer")
 
     @property
     def l1(self) -> float:
@@ -109,36 +81,51 @@ def neuron_layer_names(config: NetworkConfig) -> list[str]:
     return [f"{prefix}_{index}" for index in range(1, len(config.hidden_units) + 1)]
 
 
-def build_mlp(config: NetworkConfig, num_features: int, problem: str, num_classes: int, seed: int):
-    """Build an uncompiled ``keras.Sequential`` for the config; weights depend only on ``seed``."""
-    import keras
+def mlp_layers(config: NetworkConfig, problem: str, num_classes: int,
+               idle_dropout: bool = True) -> list[tuple[str, LayerSpec]]:
+    """The network's layers by name, output included (``engine.models.layers`` builds, counts and writes them).
 
-    output_units, output_activation = output_head(problem, num_classes)
-    regularizer = keras.regularizers.L1L2(l1=config.l1, l2=config.l2)
-    layers = [keras.Input((num_features,), name="features")]
+    Each hidden layer is Dense → (BatchNormalization → Activation) → Dropout; with batch
+    normalization the Dense layer has no bias (BatchNormalization's offset replaces it).
+    ``idle_dropout``: keep rate-0 dropout layers (built, so the rate can rise live; they idle).
+    """
+    layers: list[tuple[str, LayerSpec]] = []
     for index, (units, activation, rate) in enumerate(
         zip(config.hidden_units, config.activations, config.dropout_rates, strict=True), start=1
     ):
-        layers.append(keras.layers.Dense(
-            units,
-            activation=None if config.batch_norm else activation,
-            use_bias=not config.batch_norm,  # BatchNormalization's beta replaces the bias
-            kernel_initializer=_seeded_initializer(config.kernel_initializer, seed + index),
-            kernel_regularizer=regularizer,
-            name=f"hidden_{index}",
-        ))
+        dense_activation = "linear" if config.batch_norm else activation
+        layers.append((f"hidden_{index}", LayerSpec("dense", units=units, activation=dense_activation,
+                                                   use_bias=not config.batch_norm)))
         if config.batch_norm:
-            layers.append(keras.layers.BatchNormalization(name=f"batch_norm_{index}"))
-            layers.append(keras.layers.Activation(activation, name=f"activation_{index}"))
-        layers.append(_live_dropout(rate, seed + 100 + index, f"dropout_{index}"))
-    layers.append(keras.layers.Dense(
-        output_units,
-        activation=output_activation,
-        kernel_initializer=_seeded_initializer(config.kernel_initializer, seed),
-        kernel_regularizer=regularizer,
-        name="output",
-    ))
-    return keras.Sequential(layers, name="playground_network")
+            layers += [(f"batch_norm_{index}", LayerSpec("batch_norm")),
+                       (f"activation_{index}", LayerSpec("activation", activation=activation))]
+        if rate or idle_dropout:
+            layers.append((f"dropout_{index}", LayerSpec("dropout", rate=rate)))
+    output_units, output_activation = output_head(problem, num_classes)
+    layers.append(("output", LayerSpec("dense", units=output_units, activation=output_activation)))
+    return layers
+
+
+def layer_seeds(layers: list[tuple[str, LayerSpec]], seed: int) -> tuple[list[int], list[int]]:
+    """The seeds of the kernels (hidden layer i: seed + i, the output: seed) and of the dropout
+    layers (layer i: seed + 100 + i), in the order the layers ask for them."""
+    kernels = [seed if name == "output" else seed + int(name.split("_")[1])
+               for name, layer in layers if layer.kind == "dense"]
+    dropouts = [seed + 100 + int(name.split("_")[1]) for name, layer in layers if layer.kind == "dropout"]
+    return kernels, dropouts
+
+
+def build_mlp(config: NetworkConfig, num_features: int, problem: str, num_classes: int, seed: int):
+    """Build an uncompiled Keras model for the config; weights depend only on ``seed``."""
+    import keras
+
+    layers = mlp_layers(config, problem, num_classes)
+    kernel_seeds, dropout_seeds = (iter(seeds) for seeds in layer_seeds(layers, seed))
+    construction = Construction(
+        initializer=lambda: _seeded_initializer(config.kernel_initializer, next(kernel_seeds)),
+        dropout_seed=lambda: next(dropout_seeds), regularizer=keras.regularizers.L1L2(l1=config.l1, l2=config.l2))
+    inputs = keras.Input((num_features,), name="features")
+    return keras.Model(inputs, build_layers(inputs, layers, construction), name="playground_network")
 
 
 def apply_live_options(model, dropout_rates: tuple[float, ...], l1: float, l2: float) -> None:
@@ -158,53 +145,13 @@ def apply_live_options(model, dropout_rates: tuple[float, ...], l1: float, l2: f
             layer.kernel_regularizer.l2 = float(l2)
 
 
-@dataclass(frozen=True)
-class LayerRow:
-    """One row of a model summary: name, Keras class, output shape and parameter counts."""
-
-    name: str
-    kind: str
-    output_shape: tuple[int | None, ...]
-    parameters: int
-    trainable_parameters: int
-
-
 def layer_table(config: NetworkConfig, num_features: int, problem: str, num_classes: int) -> list[LayerRow]:
     """Output shapes and parameter counts per layer, computed from the config alone.
 
     This is arithmetic, not a Keras build, so the page can show it instantly while the user
-    edits; tests check it against ``model.count_params()``.
+    edits; tests check it against ``model.count_params()``. Idle (rate-0) dropout layers are left out.
     """
-    rows: list[LayerRow] = []
-    width = num_features
-    for index, units in enumerate(config.hidden_units, start=1):
-        dense = width * units + (0 if config.batch_norm else units)  # kernel + bias
-        rows.append(LayerRow(f"hidden_{index}", "Dense", (None, units), dense, dense))
-        if config.batch_norm:
-            # gamma and beta train; the moving mean and variance are statistics.
-            rows.append(LayerRow(f"batch_norm_{index}", "BatchNormalization", (None, units), 4 * units, 2 * units))
-            rows.append(LayerRow(f"activation_{index}", "Activation", (None, units), 0, 0))
-        if config.dropout_rates[index - 1]:  # a rate-0 layer is built too (so the rate can rise live) but idles
-            rows.append(LayerRow(f"dropout_{index}", f"Dropout {config.dropout_rates[index - 1]:g}", (None, units), 0, 0))
-        width = units
-    output_units, _ = output_head(problem, num_classes)
-    output = width * output_units + output_units
-    rows.append(LayerRow("output", "Dense", (None, output_units), output, output))
-    return rows
-
-
-def _live_dropout(rate: float, seed: int, name: str):
-    """A Dropout layer whose rate may rise above 0 later, during training.
-
-    Keras creates the random seed generator only for a layer constructed with a rate above
-    0, so a layer made with rate 0 could never drop anything afterwards: construct it with a
-    positive rate, then set the real one.
-    """
-    import keras
-
-    layer = keras.layers.Dropout(0.5, seed=seed, name=name)
-    layer.rate = float(rate)
-    return layer
+    return layer_rows((num_features,), mlp_layers(config, problem, num_classes, idle_dropout=False))
 
 
 def _seeded_initializer(name: str, seed: int):

@@ -2,7 +2,7 @@
 
 The script carries the exact source of the data generator, the split and the feature map
 (taken with ``inspect``), so it produces the very same points; the network is written out as
-plain Keras code and trained with ``model.fit``. Uploaded points are embedded as a literal.
+plain Keras code (by the layer registry that builds it in the app) and trained with ``model.fit``. Uploaded points are embedded as a literal.
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ import numpy as np
 
 from engine.data import features, planar
 from engine.data.upload import UploadedPoints
+from engine.models.layers import layer_code
+from engine.models.mlp import layer_seeds, mlp_layers
 from engine.playground.settings import UPLOAD, PlaygroundSettings
 from engine.playground.task import VALIDATION_SHARE, loss_name
-from engine.training.optimizers import OptimizerConfig
+from engine.training.optimizers import optimizer_code
+from engine.training.scripts import SAVE_MODELS, Length, read_arguments, usage
 
 
 def export_script(settings: PlaygroundSettings, uploaded: UploadedPoints | None = None) -> str:
@@ -39,27 +42,8 @@ def export_script(settings: PlaygroundSettings, uploaded: UploadedPoints | None 
         problem, num_classes = spec.problem, spec.num_classes
         make_call = f"{generator.__name__}({settings.num_samples}, {settings.noise!r}, {settings.seed}{extra})"
     network = settings.network
-    layers = []
-    for index, (units, activation, rate) in enumerate(
-        zip(network.hidden_units, network.activations, network.dropout_rates, strict=True), start=1
-    ):
-        dense_activation = "None" if network.batch_norm else repr(activation)
-        layers.append(
-            f"keras.layers.Dense({units}, activation={dense_activation}, use_bias={not network.batch_norm}, "
-            f"kernel_initializer=initializer(SEED + {index}), kernel_regularizer=regularizer)"
-        )
-        if network.batch_norm:
-            layers += ["keras.layers.BatchNormalization()", f"keras.layers.Activation({activation!r})"]
-        if rate:
-            layers.append(f"keras.layers.Dropout({rate!r}, seed=SEED + {100 + index})")
-    output_units, output_activation = {"binary": (1, "sigmoid"), "regression": (1, "linear")}.get(
-        problem, (num_classes, "softmax")
-    )
-    layers.append(
-        f"keras.layers.Dense({output_units}, activation={output_activation!r}, "
-        f"kernel_initializer=initializer(SEED), kernel_regularizer=regularizer)"
-    )
-    layer_lines = textwrap.indent(",\n".join(layers), " " * 8)
+    layers = mlp_layers(network, problem, num_classes, idle_dropout=False)
+    kernel_seeds, dropout_seeds = layer_seeds(layers, settings.seed)
     metrics = "[]" if problem == "regression" else '["accuracy"]'
     splits = ["train", "test"] + (["validation"] if settings.early_stopping_patience else [])
     return _TEMPLATE.format(
@@ -81,20 +65,29 @@ def export_script(settings: PlaygroundSettings, uploaded: UploadedPoints | None 
             f"encode_targets({split}_labels)" for split in splits),
         encode_targets=(f"np.eye({num_classes}, dtype=np.float32)[labels]" if problem == "multiclass"
                         else "labels.astype(np.float32).reshape(-1, 1)"),
-        layers=layer_lines,
+        layers=textwrap.indent("\n".join(layer_code(layers, regularized=True)), " " * 4),
+        kernel_seeds=", ".join(_offset(seed, settings.seed) for seed in kernel_seeds),
+        dropout_seeds=", ".join(_offset(seed, settings.seed) for seed in dropout_seeds),
         initializer=repr(network.kernel_initializer),
         l1=network.l1,
         l2=network.l2,
-        optimizer=_optimizer_code(settings.optimizer),
+        optimizer=optimizer_code(settings.optimizer),
         loss=repr(loss_name(settings, problem)),
         metrics=metrics,
         batch_size=settings.batch_size,
         shuffle=settings.shuffle,
-        epochs=settings.max_epochs or 300,
         watched="validation" if settings.early_stopping_patience else "test",
+        arguments=read_arguments(Length(settings.max_epochs or 300)),
+        usage=usage(Length(settings.max_epochs or 300)),
+        save_models=SAVE_MODELS,
         stopping=(f", keras.callbacks.EarlyStopping(monitor=\"val_loss\", patience={settings.early_stopping_patience})"
                   if settings.early_stopping_patience else ""),
     )
+
+
+def _offset(seed: int, base: int) -> str:
+    """A layer's seed as the script writes it: SEED plus its offset."""
+    return f"SEED + {seed - base}" if seed != base else "SEED"
 
 
 def _scaling_code(scaling: str, splits: list[str]) -> str:
@@ -106,18 +99,6 @@ def _scaling_code(scaling: str, splits: list[str]) -> str:
     lines = [f"    from sklearn.preprocessing import {name}", "", f"    scaler = {scaler}.fit(x_train)"]
     lines += [f"    x_{split} = scaler.transform(x_{split})" for split in splits]
     return "\n".join(lines) + "\n"
-
-
-def _optimizer_code(config: OptimizerConfig) -> str:
-    rate = config.learning_rate
-    return {
-        "sgd": f"keras.optimizers.SGD({rate!r})",
-        "momentum": f"keras.optimizers.SGD({rate!r}, momentum={config.momentum!r})",
-        "nesterov": f"keras.optimizers.SGD({rate!r}, momentum={config.momentum!r}, nesterov=True)",
-        "adagrad": f"keras.optimizers.Adagrad({rate!r})",
-        "rmsprop": f"keras.optimizers.RMSprop({rate!r})",
-        "adam": f"keras.optimizers.Adam({rate!r}, beta_1={config.momentum!r})",
-    }[config.name]
 
 
 def _embedded_points(uploaded: UploadedPoints) -> str:
@@ -138,10 +119,11 @@ _VALIDATION_SPLIT = """    # Early stopping watches a validation split held back
 
 _TEMPLATE = '''"""Deep Learning Playground export: rebuild this playground setup and train it with Keras.
 
-Run: python this_script.py [--epochs N]
+{usage}
 """
 
 import argparse
+import os
 
 import keras
 import numpy as np
@@ -175,10 +157,21 @@ def initializer(seed):
 
 def build_model(num_features):
     regularizer = keras.regularizers.L1L2(l1={l1!r}, l2={l2!r})
-    return keras.Sequential([
-        keras.Input((num_features,)),
-{layers},
-    ])
+    kernel_seeds, dropout_seeds = iter([{kernel_seeds}]), iter([{dropout_seeds}])
+
+    def init():
+        return initializer(next(kernel_seeds))
+
+    def next_seed():
+        return next(dropout_seeds)
+
+    inputs = keras.Input((num_features,))
+    x = inputs
+{layers}
+    return keras.Model(inputs, x)
+
+
+{save_models}
 
 
 def progress(every):
@@ -190,9 +183,7 @@ def progress(every):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default={epochs})
-    arguments = parser.parse_args()
+    {arguments}
 
     points, labels = {make_call}
     train_points, train_labels, test_points, test_labels = split_train_test(points, labels, {train_fraction!r}, SEED)
@@ -210,6 +201,7 @@ def main():
     results = model.evaluate(x_test, y_test, verbose=0, return_dict=True)
     others = "".join(f", {{name}}: {{value:.4f}}" for name, value in results.items() if name != "loss")
     print(f"test loss: {{results['loss']:.4f}}{{others}}")
+    save_models({{"playground": model}}, arguments.save)
 
 
 if __name__ == "__main__":

@@ -86,6 +86,11 @@ class _KerasAgent:
     def set_learning_rate(self, learning_rate: float) -> None:
         self.optimizer.learning_rate.assign(learning_rate)
 
+    @property
+    def networks(self) -> dict[str, keras.Model]:
+        """The networks it trains, by role ("q"; "policy" and "critic")."""
+        return dict(self._networks)
+
     def reset(self, seed: int) -> None:
         rate = float(self.optimizer.learning_rate.numpy())
         self._rebuild_weights(seed)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -113,6 +114,10 @@ class AgentRun:
         self._clear()
 
     # ----------------------------------------------------------------- observing
+    def keras_models(self) -> dict[str, Any]:
+        """The agent's networks by role; none for an agent that keeps a table."""
+        return getattr(self.agent, "networks", {})
+
     @property
     def epoch(self) -> int:
         """Episodes finished since the last reset."""
@@ -254,6 +259,25 @@ class AgentRun:
     def _finish(self, status: Status, message: str, episodes: int) -> ChunkResult:
         self.status, self.message = status, message
         return ChunkResult(episodes, status, message)
+
+
+@dataclass(frozen=True)
+class RLView:
+    """What the RL page draws for a frame: progress, and a discrete world's values and policy."""
+
+    total_steps: int
+    epsilon: float
+    threshold: float | None
+    best_return: float | None
+    solved_at: int | None
+    grid: GridLayout | None
+    evaluation: Evaluation | None
+
+
+def observe(run: AgentRun) -> RLView:
+    """The frame's view of the run (computed on the worker between chunks)."""
+    return RLView(run.total_steps, run.epsilon, run.threshold, run.best_return(), run.solved_at, run.grid,
+                  run.evaluate_all_states() if run.discrete_states else None)
 
 
 @functools.lru_cache(maxsize=64)

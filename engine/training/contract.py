@@ -10,7 +10,7 @@ mini-batch update at a time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Protocol, runtime_checkable
 
@@ -105,3 +105,48 @@ class SlowMotion(Protocol):
 
     def advance_updates(self, num_updates: int) -> ChunkResult:
         """Train ``num_updates`` single updates."""
+
+
+@runtime_checkable
+class Exportable(Protocol):
+    """A run whose trained Keras models can be saved (the labs' "trained model" download)."""
+
+    def keras_models(self) -> dict[str, Any]:
+        """Its Keras models by name: one for most runs, the parts of a custom model (a VAE's encoder
+        and decoder), a group's members', none for an agent that keeps a table."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a page draws: an immutable picture of a run between chunks.
+
+    Attributes:
+        revision: increases with every publication.
+        playing: whether the worker is training continuously.
+        status: the run's status, or ``ERROR`` when a command or the observation failed.
+        message: why training stopped, or the last command's effect.
+        epoch: epochs trained.
+        history: downsampled history (float32 arrays plus "epoch").
+        latest: the newest value of every metric.
+        view: what the ``observe`` callback returned (None before the first observation).
+        epochs_per_second: measured training speed of the last chunks.
+        update: updates made in the epoch under way (slow motion), 0 between epochs.
+        updates_per_epoch: mini-batch updates per epoch; 0 for runs that cannot step by update.
+        compiling: whether the worker is compiling the run's training function right now
+            (commands sent meanwhile wait their turn).
+        compiled: whether that function is ready (False from a new run until its compilation ends).
+    """
+
+    revision: int = 0
+    playing: bool = False
+    status: Status = READY
+    message: str = ""
+    epoch: int = 0
+    history: dict = field(default_factory=dict)
+    latest: dict = field(default_factory=dict)
+    view: Any = None
+    epochs_per_second: float = 0.0
+    update: int = 0
+    updates_per_epoch: int = 0
+    compiling: bool = False
+    compiled: bool = True

@@ -13,6 +13,7 @@ with NaN so every series keeps the group's length.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -39,6 +40,14 @@ class RunGroup:
         self.runs = dict(runs)
 
     # ----------------------------------------------------------------- observing
+    def keras_models(self) -> dict[str, Any]:
+        """Every member's models, named ``<member>`` (or ``<member>_<part>`` for a member with several)."""
+        found = {}
+        for member, run in self.runs.items():
+            models = run.keras_models()
+            found.update({member if len(models) == 1 else f"{member}_{name}": model for name, model in models.items()})
+        return found
+
     @property
     def epoch(self) -> int:
         """Epochs trained by the member that trained longest."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.fields import Declared, choice, number
+
 OPTIMIZERS: dict[str, str] = {
     "sgd": "SGD",
     "momentum": "SGD + momentum",
@@ -22,32 +24,22 @@ OPTIMIZERS: dict[str, str] = {
 }
 MOMENTUM_OPTIMIZERS = ("momentum", "nesterov", "adam")
 MIN_LEARNING_RATE, MAX_LEARNING_RATE = 1e-6, 10.0
+MAX_MOMENTUM = 0.99
 
 
 @dataclass(frozen=True)
-class OptimizerConfig:
+class OptimizerConfig(Declared):
     """Which optimizer and its hyperparameters.
 
     Attributes:
         name: a key of ``OPTIMIZERS``.
         learning_rate: step size, 1e-6 to 10 (changes live without a retrace).
-        momentum: velocity decay for "momentum" and "nesterov", Adam's β₁; 0 to 0.999.
+        momentum: velocity decay for "momentum" and "nesterov", Adam's β₁; 0 to 0.99.
     """
 
-    name: str = "sgd"
-    learning_rate: float = 0.03
-    momentum: float = 0.9
-
-    def __post_init__(self) -> None:
-        if self.name not in OPTIMIZERS:
-            raise ValueError(f"Unknown optimizer {self.name!r}. Expected one of: {', '.join(OPTIMIZERS)}.")
-        if not MIN_LEARNING_RATE <= self.learning_rate <= MAX_LEARNING_RATE:
-            raise ValueError(
-                f"Expected a learning rate between {MIN_LEARNING_RATE} and {MAX_LEARNING_RATE}. "
-                f"Received: {self.learning_rate}."
-            )
-        if not 0.0 <= self.momentum <= 0.999:
-            raise ValueError(f"Expected momentum between 0 and 0.999. Received: {self.momentum}.")
+    name: str = choice("sgd", OPTIMIZERS, "optimizer", "optimizer")
+    learning_rate: float = number(0.03, MIN_LEARNING_RATE, MAX_LEARNING_RATE, "lr", "a learning rate", live=True)
+    momentum: float = number(0.9, 0.0, MAX_MOMENTUM, "momentum", "momentum")
 
     @property
     def uses_momentum(self) -> bool:
@@ -69,3 +61,16 @@ def build_optimizer(config: OptimizerConfig):
     if config.name == "rmsprop":
         return keras.optimizers.RMSprop(rate)
     return keras.optimizers.Adam(rate, beta_1=float(config.momentum))
+
+
+def optimizer_code(config: OptimizerConfig) -> str:
+    """The Keras constructor call that ``build_optimizer`` makes, as source (for exported scripts)."""
+    rate = config.learning_rate
+    return {
+        "sgd": f"keras.optimizers.SGD({rate!r})",
+        "momentum": f"keras.optimizers.SGD({rate!r}, momentum={config.momentum!r})",
+        "nesterov": f"keras.optimizers.SGD({rate!r}, momentum={config.momentum!r}, nesterov=True)",
+        "adagrad": f"keras.optimizers.Adagrad({rate!r})",
+        "rmsprop": f"keras.optimizers.RMSprop({rate!r})",
+        "adam": f"keras.optimizers.Adam({rate!r}, beta_1={config.momentum!r})",
+    }[config.name]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import os
+from typing import Any
 
 import numpy as np
 
@@ -89,6 +90,11 @@ class TrainingRun:
         self._clear_history()
 
     # ----------------------------------------------------------------- observing
+    def keras_models(self) -> dict[str, Any]:
+        """The model, or the parts a custom model names with ``export_models()`` (a VAE's encoder and decoder)."""
+        parts = getattr(self.model, "export_models", None)
+        return parts() if parts is not None else {"model": self.model}
+
     @property
     def epoch(self) -> int:
         """Epochs trained since the last reset (an epoch under way in slow motion does not count yet)."""

@@ -19,97 +19,28 @@ from __future__ import annotations
 
 import atexit
 import itertools
-import math
 import os
 import queue
-import sys
 import threading
 import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from typing import Any
 
-from engine.training.contract import DIVERGED, ERROR, READY, Compilable, Run, SlowMotion, Status
+from engine.training.contract import DIVERGED, ERROR, READY, Compilable, Run, SlowMotion, Snapshot, Status
 from engine.training.executor import ChunkExecutor, default_executor
 from engine.training.graph import MAX_CHUNK_EPOCHS
 from engine.training.history import downsample_history
+from engine.training.pacing import SPEEDS, TRAINING_NICENESS, lower_thread_priority, timed
 
 MAX_TRAINERS = int(os.environ.get("DLP_MAX_TRAINERS", 64))
 COMMAND_TIMEOUT_SECONDS = 60.0
 WORKER_NAME, COMPILER_NAME = "dlp-trainer", "dlp-compile"
 EXIT_WAIT_SECONDS = 30.0  # at exit, how long trainers get to leave TensorFlow
-# Training threads run at a slightly lower OS priority, so on a busy server the threads that
-# redraw pages and answer health checks get about twice their share of the cores. Mild on
-# purpose: at 10, two outside busy processes slowed the CNN lab's first three epochs from
-# 10 s to 140 s on 2 cores; at 3, to 15 s, with the same health latency under 8 sessions.
-TRAINING_NICENESS = int(os.environ.get("DLP_TRAINING_NICENESS", 3))
 # A run that no page has looked at for this long pauses itself: its tab was closed, or its
 # session is gone, and the cores are better spent on the learners who are watching.
 UNWATCHED_PAUSE_SECONDS = float(os.environ.get("DLP_UNWATCHED_PAUSE_SECONDS", 10))
-
-
-@dataclass(frozen=True)
-class Speed:
-    """How much a chunk trains, and how often a chunk starts.
-
-    Attributes:
-        epochs: epochs per chunk, or None for as many as fit in about a tenth of a second.
-        frames: page frames per chunk: a chunk starts at most every ``frames`` redraw
-            intervals, so "10 epochs per frame" means just that; 0 trains flat out.
-        one_update: train a single mini-batch update per chunk instead, where the run can
-            (a run that cannot trains one epoch: an RL run, one episode).
-    """
-
-    epochs: int | None
-    frames: float
-    one_update: bool = False
-
-
-SPEEDS: dict[str, Speed] = {
-    "Slow motion": Speed(1, 2, one_update=True),
-    "1 epoch per frame": Speed(1, 1),
-    "10 epochs per frame": Speed(10, 1),
-    "100 epochs per frame": Speed(100, 1),
-    "Full speed": Speed(None, 0),
-}
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What a page draws: an immutable picture of a run between chunks.
-
-    Attributes:
-        revision: increases with every publication.
-        playing: whether the worker is training continuously.
-        status: the run's status, or ``ERROR`` when a command or the observation failed.
-        message: why training stopped, or the last command's effect.
-        epoch: epochs trained.
-        history: downsampled history (float32 arrays plus "epoch").
-        latest: the newest value of every metric.
-        view: what the ``observe`` callback returned (None before the first observation).
-        epochs_per_second: measured training speed of the last chunks.
-        update: updates made in the epoch under way (slow motion), 0 between epochs.
-        updates_per_epoch: mini-batch updates per epoch; 0 for runs that cannot step by update.
-        compiling: whether the worker is compiling the run's training function right now
-            (commands sent meanwhile wait their turn).
-        compiled: whether that function is ready (False from a new run until its compilation ends).
-    """
-
-    revision: int = 0
-    playing: bool = False
-    status: Status = READY
-    message: str = ""
-    epoch: int = 0
-    history: dict = field(default_factory=dict)
-    latest: dict = field(default_factory=dict)
-    view: Any = None
-    epochs_per_second: float = 0.0
-    update: int = 0
-    updates_per_epoch: int = 0
-    compiling: bool = False
-    compiled: bool = True
 
 
 class ServerFull(ValueError):
@@ -400,7 +331,7 @@ class Trainer:
         run = self._run
         advance = run.advance_updates if by_update and isinstance(run, SlowMotion) else run.advance
         try:
-            result, training_seconds = self._executor.run(lambda: _timed(advance, count))
+            result, training_seconds = self._executor.run(lambda: timed(advance, count))
         except Exception as error:
             self._playing = False
             self._publish(message=f"Training failed: {error}", status=ERROR)
@@ -443,25 +374,6 @@ class Trainer:
             self._playing = False
 
 
-def _timed(function: Callable[[int], Any], argument: int) -> tuple[Any, float]:
-    """``function(argument)`` and the seconds it took."""
-    started = time.perf_counter()
-    result = function(argument)
-    return result, time.perf_counter() - started
-
-
-def redraw_interval(base_seconds: float, playing: int, cores: int) -> float:
-    """Seconds between live redraws when ``playing`` sessions train on ``cores`` cores.
-
-    Up to one playing session per core every page redraws every ``base_seconds``; beyond
-    that the interval doubles with the load (rounded up to a power of two, so it changes
-    rarely): 8 sessions on 2 cores redraw once a second each instead of swamping the
-    server and every browser with frames nobody can follow.
-    """
-    load = playing / max(1, cores)
-    return base_seconds * 2 ** math.ceil(math.log2(load)) if load > 1 else base_seconds
-
-
 @atexit.register
 def _stop_trainers_at_exit() -> None:
     """Stop every trainer and let its threads leave TensorFlow: a thread killed inside XLA aborts the process."""
@@ -471,20 +383,3 @@ def _stop_trainers_at_exit() -> None:
     for thread in threading.enumerate():
         if thread.name in (WORKER_NAME, COMPILER_NAME):
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
-
-
-def lower_thread_priority(niceness: int) -> bool:
-    """Raise the calling thread's nice value by ``niceness`` (Linux only; elsewhere a no-op).
-
-    Returns whether it took effect. Linux schedules threads separately, so this leaves the
-    rest of the process alone; XLA runs a chunk on the thread that calls it, so the chunk
-    runs at this priority too.
-    """
-    if niceness <= 0 or not sys.platform.startswith("linux"):
-        return False
-    thread_id = threading.get_native_id()
-    try:
-        os.setpriority(os.PRIO_PROCESS, thread_id, os.getpriority(os.PRIO_PROCESS, thread_id) + niceness)
-    except OSError:  # not permitted here: train at normal priority
-        return False
-    return True

@@ -14,20 +14,42 @@ from functools import partial
 
 import numpy as np
 
+from engine import fields
 from engine.data.image_sets import DATASETS, ImageDataset
 from engine.device import xla_for_convolutions
-from engine.links import LinkReader
-from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
+from engine.fields import Declared, choice, integer, nested, random_seed, text
+from engine.models.layers import LayerSpec
+from engine.training.optimizers import OptimizerConfig
 from engine.training.run import TrainingRun
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
-from engine.vision.cnn import COLUMNS, PRESETS, LayerSpec, build_cnn, layer_table
+from engine.vision.cnn import COLUMNS, PRESETS, build_cnn, layer_table
 
 UPLOAD = "upload"
 DATA_CHOICES = {**DATASETS, UPLOAD: "Your images (a zip of class folders)"}
 
 
+def _layers_text(layers: tuple[LayerSpec, ...]) -> str:
+    """Layers as link text: each layer's fields joined by ":", layers by "|"."""
+    return "|".join(":".join(f"{getattr(layer, name):g}" if isinstance(getattr(layer, name), float)
+                             else str(getattr(layer, name)) for name in COLUMNS) for layer in layers)
+
+
+def _layers_from_text(text: str) -> tuple[LayerSpec, ...]:
+    """Layers from link text; ``ValueError`` naming what is wrong."""
+    return tuple(_layer_from_text(part) for part in text.split("|"))
+
+
+def _layer_from_text(text: str) -> LayerSpec:
+    parts = text.split(":")
+    if len(parts) != len(COLUMNS):
+        raise ValueError(f"A layer needs {len(COLUMNS)} fields; {text!r} has {len(parts)}.")
+    kind, filters, kernel, strides, padding, activation, pool, rate, units = parts
+    return LayerSpec(kind, int(filters), int(kernel), int(strides), padding, activation, int(pool), float(rate),
+                     int(units))
+
+
 @dataclass(frozen=True)
-class CnnLabSettings:
+class CnnLabSettings(Declared):
     """A CNN setup.
 
     Attributes:
@@ -39,16 +61,14 @@ class CnnLabSettings:
         seed: data split, initial weights and shuffling.
     """
 
-    dataset: str = "digits"
-    image_size: int = PRESETS["Small CNN"].image_size
-    layers: tuple[LayerSpec, ...] = PRESETS["Small CNN"].layers
-    optimizer: OptimizerConfig = OptimizerConfig(name="adam", learning_rate=0.003)
-    batch_size: int = 32
-    seed: int = 0
-
-    def structure(self) -> tuple:
-        """What needs a new run when it changes (the rest applies live)."""
-        return self.dataset, self.image_size, self.layers, self.seed
+    dataset: str = choice("digits", DATA_CHOICES, "data", "data set")
+    image_size: int = integer(PRESETS["Small CNN"].image_size, 4, 64, "size", "an image size")
+    layers: tuple[LayerSpec, ...] = text(PRESETS["Small CNN"].layers, "layers", "layers", encode=_layers_text,
+                                         decode=_layers_from_text)
+    optimizer: OptimizerConfig = nested(OptimizerConfig(name="adam", learning_rate=0.003), keys={"momentum": None},
+                                        live=True)
+    batch_size: int = integer(32, 1, 256, "batch", "a batch size", live=True)
+    seed: int = random_seed()
 
 
 def training_data(dataset: ImageDataset) -> TrainingData:
@@ -186,50 +206,5 @@ def misclassified(view: CnnView, labels: np.ndarray, limit: int = 24) -> np.ndar
 
 
 # ----------------------------------------------------------------- share links
-
-
-def to_query_params(settings: CnnLabSettings) -> dict[str, str]:
-    """Settings as query parameters; each layer as its fields joined by ":" and layers by "|"."""
-    return {
-        "data": settings.dataset, "size": str(settings.image_size), "seed": str(settings.seed),
-        "optimizer": settings.optimizer.name, "lr": f"{settings.optimizer.learning_rate:g}",
-        "batch": str(settings.batch_size),
-        "layers": "|".join(":".join(f"{getattr(layer, name):g}" if isinstance(getattr(layer, name), float)
-                                    else str(getattr(layer, name)) for name in COLUMNS)
-                           for layer in settings.layers),
-    }
-
-
-def from_query_params(params: dict[str, str]) -> tuple[CnnLabSettings, list[str]]:
-    """Settings from a link, starting from the defaults; one warning per value ignored or clamped."""
-
-    reader = LinkReader(params)
-    default = CnnLabSettings()
-    layers = default.layers
-    raw = reader.text("layers", "", max_length=2000)
-    if raw:
-        try:
-            layers = tuple(_layer_from_text(part) for part in raw.split("|"))
-        except (ValueError, TypeError) as error:
-            reader.warn("layers", raw, f"{error} Using the small CNN")
-    optimizer = OptimizerConfig(
-        name=reader.choice("optimizer", tuple(OPTIMIZERS), default.optimizer.name),
-        learning_rate=reader.number("lr", default.optimizer.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE),
-    )
-    settings = CnnLabSettings(
-        dataset=reader.choice("data", tuple(DATA_CHOICES), default.dataset),
-        image_size=int(reader.number("size", default.image_size, 4, 64, integer=True)),
-        layers=layers, optimizer=optimizer,
-        batch_size=int(reader.number("batch", default.batch_size, 1, 256, integer=True)),
-        seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
-    )
-    return settings, reader.warnings
-
-
-def _layer_from_text(text: str) -> LayerSpec:
-    parts = text.split(":")
-    if len(parts) != len(COLUMNS):
-        raise ValueError(f"A layer needs {len(COLUMNS)} fields; {text!r} has {len(parts)}.")
-    kind, filters, kernel, strides, padding, activation, pool, rate, units = parts
-    return LayerSpec(kind, int(filters), int(kernel), int(strides), padding, activation, int(pool), float(rate),
-                     int(units))
+to_query_params = fields.to_query_params
+from_query_params = partial(fields.from_query_params, CnnLabSettings)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.fields import Declared, choice, flag, integer, integers
+
 PADDINGS = ("valid", "same", "explicit")
 POOLINGS = ("none", "max", "average")
 MAX_STRIDE, MAX_DILATION, MAX_PAD, MAX_POOL = 8, 4, 16, 8
@@ -25,7 +27,7 @@ MAX_OUTPUT_MAPS = 16
 
 
 @dataclass(frozen=True)
-class ConvolutionConfig:
+class ConvolutionConfig(Declared):
     """How the kernel slides, and what follows it.
 
     Attributes:
@@ -40,28 +42,15 @@ class ConvolutionConfig:
         pool_strides: step of the pooling window.
     """
 
-    strides: tuple[int, int] = (1, 1)
-    padding: str = "valid"
-    pad: int = 0
-    dilation_rate: tuple[int, int] = (1, 1)
-    relu: bool = False
-    pooling: str = "none"
-    pool_size: int = 2
-    pool_strides: int = 2
-
-    def __post_init__(self) -> None:
-        if self.padding not in PADDINGS:
-            raise ValueError(f"Unknown padding {self.padding!r}. Expected one of: {', '.join(PADDINGS)}.")
-        if self.pooling not in POOLINGS:
-            raise ValueError(f"Unknown pooling {self.pooling!r}. Expected one of: {', '.join(POOLINGS)}.")
-        for name, values, high in (("strides", self.strides, MAX_STRIDE), ("dilation_rate", self.dilation_rate, MAX_DILATION)):
-            if len(values) != 2 or not all(1 <= value <= high for value in values):
-                raise ValueError(f"Expected {name} of two whole numbers from 1 to {high}. Received: {values}.")
-        if not 0 <= self.pad <= MAX_PAD:
-            raise ValueError(f"Expected a padding amount from 0 to {MAX_PAD}. Received: pad={self.pad}.")
-        if not (1 <= self.pool_size <= MAX_POOL and 1 <= self.pool_strides <= MAX_POOL):
-            raise ValueError(f"Expected a pooling size and stride from 1 to {MAX_POOL}. "
-                             f"Received: pool_size={self.pool_size}, pool_strides={self.pool_strides}.")
+    strides: tuple[int, ...] = integers((1, 1), 1, MAX_STRIDE, "strides", "strides", max_length=2, min_length=2)
+    padding: str = choice("valid", PADDINGS, "padding", "padding")
+    pad: int = integer(0, 0, MAX_PAD, "pad", "a padding amount")
+    dilation_rate: tuple[int, ...] = integers((1, 1), 1, MAX_DILATION, "dilation", "dilation rates", max_length=2,
+                                              min_length=2)
+    relu: bool = flag(False, "relu", "ReLU")
+    pooling: str = choice("none", POOLINGS, "pooling", "pooling")
+    pool_size: int = integer(2, 1, MAX_POOL, "pool", "a pooling size")
+    pool_strides: int = integer(2, 1, MAX_POOL, "pool_strides", "a pooling stride")
 
 
 @dataclass(frozen=True)
@@ -186,13 +175,15 @@ def convolve(inputs: np.ndarray, filters: np.ndarray, config: ConvolutionConfig,
         [geometry.cols.pad_before, geometry.cols.pad_after], [0, 0],
     ])
     if depthwise:
-        # Each channel through the single-channel kernel on its own: the channels become a batch
-        # of grey images. TensorFlow's depthwise op would do the same, but its CPU kernel refuses
-        # unequal row and column strides on some processors; conv2d takes any strides everywhere.
-        grey_batch = tf.transpose(padded, [3, 1, 2, 0])  # (channels, rows, cols, 1)
-        outputs = tf.nn.conv2d(grey_batch, tf.constant(filters, tf.float32), strides=[1, *config.strides, 1],
-                               padding="VALID", dilations=[1, *config.dilation_rate, 1])
-        outputs = tf.transpose(outputs, [3, 1, 2, 0])  # back to (1, out rows, out cols, channels)
+        # Each channel through the single-channel kernel on its own, one grey image at a time.
+        # TensorFlow's depthwise op would do the same, but its CPU kernel refuses unequal row and
+        # column strides on some processors, and oneDNN's conv2d mixes up the images of a batch
+        # for some strided shapes on others (AMX processors); one image per call is right everywhere.
+        kernel = tf.constant(filters, tf.float32)
+        outputs = tf.concat([
+            tf.nn.conv2d(padded[..., channel:channel + 1], kernel, strides=[1, *config.strides, 1], padding="VALID",
+                         dilations=[1, *config.dilation_rate, 1])
+            for channel in range(channels)], axis=3)
     else:
         outputs = tf.nn.conv2d(padded, tf.constant(filters, tf.float32), strides=[1, *config.strides, 1],
                                padding="VALID", dilations=[1, *config.dilation_rate, 1])

@@ -16,20 +16,18 @@ with several filters does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import numpy as np
 
+from engine import fields
 from engine.data.images import SAMPLE_IMAGES, to_grayscale
+from engine.fields import Declared, choice, choices, flag, integers, nested, text
 from engine.links import LinkReader
 from engine.vision.convolution import (
-    MAX_DILATION,
     MAX_OUTPUT_MAPS,
-    MAX_PAD,
-    MAX_POOL,
-    MAX_STRIDE,
-    PADDINGS,
-    POOLINGS,
     ConvolutionConfig,
     ConvolutionResult,
     WorkedExample,
@@ -47,8 +45,18 @@ def _rows(kernel: np.ndarray) -> Kernel:
     return tuple(tuple(float(value) for value in row) for row in kernel)
 
 
+def _kernels_text(kernels: tuple[Kernel, ...]) -> str:
+    """Kernel slices as link text: rows "a,b,c;d,e,f", slices joined by "|"."""
+    return "|".join(";".join(",".join(f"{value:g}" for value in row) for row in kernel) for kernel in kernels)
+
+
+def _kernels_from_text(text: str) -> tuple[Kernel, ...]:
+    """Kernel slices from link text; ``ValueError`` for a cell that is not a finite number."""
+    return tuple(_rows(parse_kernel([row.split(",") for row in part.split(";")])) for part in text.split("|"))
+
+
 @dataclass(frozen=True)
-class ConvolutionLabSettings:
+class ConvolutionLabSettings(Declared):
     """Everything the lab shows, as plain values (kernels as nested tuples of floats).
 
     Attributes:
@@ -61,27 +69,33 @@ class ConvolutionLabSettings:
         pixel: (row, col, map) of the output pixel worked out by hand.
     """
 
-    image: str = "Shapes"
-    channels: str = "grayscale"
-    kernels: tuple[Kernel, ...] = field(default_factory=lambda: (_rows(make_preset("Sobel x")),))
-    bank: tuple[str, ...] = ()
-    normalize: bool = False
-    config: ConvolutionConfig = ConvolutionConfig()
-    pixel: tuple[int, int, int] = (0, 0, 0)
+    image: str = choice("Shapes", SAMPLE_IMAGES, "image", "sample image")
+    channels: str = choice("grayscale", CHANNEL_MODES, "channels", "channel mode")
+    kernels: tuple[Kernel, ...] = text((_rows(make_preset("Sobel x")),), "kernel", "kernel", encode=_kernels_text,
+                                       decode=_kernels_from_text)
+    bank: tuple[str, ...] = choices((), tuple(PRESETS), "bank", "kernels in the bank", max_length=MAX_OUTPUT_MAPS - 1)
+    normalize: bool = flag(False, "normalize", "normalization")
+    config: ConvolutionConfig = nested(ConvolutionConfig())
+    pixel: tuple[int, ...] = integers((0, 0, 0), 0, 4096, "pixel", "pixel coordinates", max_length=3, min_length=3)
 
     def __post_init__(self) -> None:
-        if self.channels not in CHANNEL_MODES:
-            raise ValueError(f"Unknown channel mode {self.channels!r}. Expected one of: {', '.join(CHANNEL_MODES)}.")
+        super().__post_init__()
         expected = 3 if self.channels == "depth" else 1
         if len(self.kernels) != expected:
             raise ValueError(f"The {self.channels} mode takes {expected} kernel(s). Received: {len(self.kernels)}.")
         if len({np.shape(kernel) for kernel in self.kernels}) != 1:
             raise ValueError("The red, green and blue slices of a 3-D kernel must have the same size.")
-        unknown = [name for name in self.bank if name not in PRESETS]
-        if unknown:
-            raise ValueError(f"Unknown preset(s) in the bank: {', '.join(unknown)}.")
-        if 1 + len(self.bank) > MAX_OUTPUT_MAPS:
-            raise ValueError(f"At most {MAX_OUTPUT_MAPS - 1} extra kernels in the bank. Received: {len(self.bank)}.")
+
+    @classmethod
+    def repair_link(cls, values: dict[str, Any], reader: LinkReader) -> None:
+        """Sobel x in every slice when the link's kernel does not have one slice per channel (3 in depth mode)."""
+        count = 3 if values["channels"] == "depth" else 1
+        kernels = values["kernels"]
+        if len(kernels) != count or len({np.shape(kernel) for kernel in kernels}) != 1:
+            if kernels != cls().kernels:  # the link's own kernel, not the default it fell back to
+                reader.warn("kernel", reader.params.get("kernel", ""),
+                            f"expected {count} slice(s) of one size; using Sobel x")
+            values["kernels"] = (_rows(make_preset("Sobel x")),) * count
 
     @property
     def kernel_shape(self) -> tuple[int, int]:
@@ -150,76 +164,5 @@ def compute(settings: ConvolutionLabSettings, pixels: np.ndarray) -> LabResult:
 
 
 # ----------------------------------------------------------------- share links
-def to_query_params(settings: ConvolutionLabSettings) -> dict[str, str]:
-    """Settings as short query-parameter strings (kernels as "a,b,c;d,e,f", slices joined by "|")."""
-    config = settings.config
-    return {
-        "image": settings.image,
-        "channels": settings.channels,
-        "kernel": "|".join(";".join(",".join(f"{value:g}" for value in row) for row in kernel)
-                           for kernel in settings.kernels),
-        "bank": ",".join(settings.bank),
-        "normalize": str(int(settings.normalize)),
-        "strides": f"{config.strides[0]},{config.strides[1]}",
-        "padding": config.padding,
-        "pad": str(config.pad),
-        "dilation": f"{config.dilation_rate[0]},{config.dilation_rate[1]}",
-        "relu": str(int(config.relu)),
-        "pooling": config.pooling,
-        "pool": str(config.pool_size),
-        "pool_strides": str(config.pool_strides),
-        "pixel": ",".join(map(str, settings.pixel)),
-    }
-
-
-def from_query_params(params: dict[str, str]) -> tuple[ConvolutionLabSettings, list[str]]:
-    """Settings from a link, starting from the defaults; one warning per value ignored or clamped."""
-    reader = LinkReader(params)
-    default = ConvolutionLabSettings()
-    channels = reader.choice("channels", CHANNEL_MODES, default.channels)
-    kernels = _read_kernels(reader, channels)
-    bank = tuple(name for name in reader.text("bank", "").split(",") if name)
-    known_bank = tuple(name for name in bank if name in PRESETS)[:MAX_OUTPUT_MAPS - 1]
-    if known_bank != bank:
-        reader.warn("bank", ",".join(bank), f"unknown presets dropped, at most {MAX_OUTPUT_MAPS - 1}")
-    strides = (*reader.int_list("strides", (1, 1), 1, MAX_STRIDE, 2), 1, 1)
-    dilation = (*reader.int_list("dilation", (1, 1), 1, MAX_DILATION, 2), 1, 1)
-    config = ConvolutionConfig(
-        strides=(strides[0], strides[1]),
-        padding=reader.choice("padding", PADDINGS, "valid"),
-        pad=int(reader.number("pad", 0, 0, MAX_PAD, integer=True)),
-        dilation_rate=(dilation[0], dilation[1]),
-        relu=reader.flag("relu", False),
-        pooling=reader.choice("pooling", POOLINGS, "none"),
-        pool_size=int(reader.number("pool", 2, 1, MAX_POOL, integer=True)),
-        pool_strides=int(reader.number("pool_strides", 2, 1, MAX_POOL, integer=True)),
-    )
-    pixel = (*reader.int_list("pixel", (0, 0, 0), 0, 4096, 3), 0, 0, 0)
-    settings = ConvolutionLabSettings(
-        image=reader.choice("image", tuple(SAMPLE_IMAGES), default.image),
-        channels=channels,
-        kernels=kernels,
-        bank=known_bank,
-        normalize=reader.flag("normalize", False),
-        config=config,
-        pixel=(pixel[0], pixel[1], pixel[2]),
-    )
-    return settings, reader.warnings
-
-
-def _read_kernels(reader: LinkReader, channels: str) -> tuple[Kernel, ...]:
-    """The link's kernel slices, or the default Sobel x (in every slice) with a warning."""
-    count = 3 if channels == "depth" else 1
-    fallback = tuple(_rows(make_preset("Sobel x")) for _ in range(count))
-    raw = reader.text("kernel", "", max_length=4000)  # 3 slices of 7×7 fit
-    if not raw:
-        return fallback
-    try:
-        slices = [parse_kernel([row.split(",") for row in part.split(";")]) for part in raw.split("|")]
-    except ValueError as error:
-        reader.warn("kernel", raw, f"{error} Using Sobel x")
-        return fallback
-    if len(slices) != count or len({kernel.shape for kernel in slices}) != 1:
-        reader.warn("kernel", raw, f"expected {count} slice(s) of one size; using Sobel x")
-        return fallback
-    return tuple(_rows(kernel) for kernel in slices)
+to_query_params = fields.to_query_params
+from_query_params = partial(fields.from_query_params, ConvolutionLabSettings)

@@ -27,17 +27,19 @@ from pathlib import Path
 
 import numpy as np
 
+from engine import fields
 from engine.data.image_sets import DATASETS, ImageDataset
 from engine.device import xla_for_convolutions
-from engine.links import LinkReader
+from engine.fields import Declared, choice, flag, integer, integers, nested, random_seed
+from engine.models.layers import LayerSpec
 from engine.training.contract import DIVERGED
 from engine.training.executor import default_executor
 from engine.training.group import RunGroup
-from engine.training.optimizers import MAX_LEARNING_RATE, MIN_LEARNING_RATE, OPTIMIZERS, OptimizerConfig
+from engine.training.optimizers import OptimizerConfig
 from engine.training.run import TrainingRun
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 from engine.vision.backbone import imagenet_features
-from engine.vision.cnn import LayerSpec, build_cnn
+from engine.vision.cnn import build_cnn
 from engine.vision.cnn_lab import training_data
 
 MODES = {
@@ -62,7 +64,7 @@ TRANSFER_LAYERS = (
 
 
 @dataclass(frozen=True)
-class TransferSettings:
+class TransferSettings(Declared):
     """A transfer-learning experiment.
 
     Attributes:
@@ -78,39 +80,29 @@ class TransferSettings:
         batch_size: examples per update while fine-tuning (live).
         seed: class subsets, weights and shuffling.
         imagenet: add the run on ImageNet features (needs the backbone's weights locally).
+
+    The layers are fixed (the lab's small CNN): not in a link.
     """
 
-    dataset: str = "digits"
-    image_size: int = 8
+    dataset: str = choice("digits", DATASETS, "data", "data set")
+    image_size: int = integer(8, 8, 32, "size", "an image size")
     layers: tuple[LayerSpec, ...] = TRANSFER_LAYERS
-    source_classes: tuple[int, ...] = (0, 1, 2, 3, 4)
-    labelled_per_class: int = 5
-    pretrain_epochs: int = 20
-    unfreeze_last: int = 1
-    optimizer: OptimizerConfig = OptimizerConfig("adam", 0.003)
-    batch_size: int = 32
-    seed: int = 0
-    imagenet: bool = False
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.labelled_per_class <= MAX_LABELLED_PER_CLASS:
-            raise ValueError(f"Expected 1 to {MAX_LABELLED_PER_CLASS} labelled images per target class. "
-                             f"Received: {self.labelled_per_class}.")
-        if not 1 <= self.pretrain_epochs <= MAX_PRETRAIN_EPOCHS:
-            raise ValueError(f"Expected 1 to {MAX_PRETRAIN_EPOCHS} pre-training epochs. "
-                             f"Received: {self.pretrain_epochs}.")
-        if self.unfreeze_last < 1:
-            raise ValueError(f"Expected at least 1 layer to unfreeze. Received: {self.unfreeze_last}.")
+    source_classes: tuple[int, ...] = integers((0, 1, 2, 3, 4), 0, 9, "source", "pre-training classes",
+                                               max_length=10)  # split_classes explains the two-each-side rule
+    labelled_per_class: int = integer(5, 1, MAX_LABELLED_PER_CLASS, "labelled",
+                                      "a number of labelled images per target class")
+    pretrain_epochs: int = integer(20, 1, MAX_PRETRAIN_EPOCHS, "pretrain", "a number of pre-training epochs")
+    unfreeze_last: int = integer(1, 1, 8, "unfreeze", "a number of layers to unfreeze")
+    optimizer: OptimizerConfig = nested(OptimizerConfig("adam", 0.003), keys={"momentum": None}, live=True)
+    batch_size: int = integer(32, 1, 256, "batch", "a batch size", live=True)
+    seed: int = random_seed()
+    imagenet: bool = flag(False, "imagenet", "the ImageNet run")
 
     def pretraining_only(self) -> TransferSettings:
         """These settings with everything pre-training ignores at its default (a cache key)."""
         return TransferSettings(dataset=self.dataset, image_size=self.image_size, layers=self.layers,
                                 source_classes=self.source_classes, pretrain_epochs=self.pretrain_epochs,
                                 seed=self.seed)
-
-    def structure(self) -> tuple:
-        """What needs new fine-tuning runs when it changes (optimizer and batch size apply live)."""
-        return self.pretraining_only(), self.labelled_per_class, self.unfreeze_last, self.imagenet
 
     def modes(self) -> dict[str, str]:
         """The runs of this experiment, key to label, in the order they are drawn."""
@@ -298,35 +290,5 @@ def trainable_parameters(group: RunGroup) -> dict[str, int]:
 
 
 # ----------------------------------------------------------------- share links
-def to_query_params(settings: TransferSettings) -> dict[str, str]:
-    """Settings as query parameters (the layers are the CNN lab's small CNN)."""
-    return {
-        "data": settings.dataset, "size": str(settings.image_size),
-        "source": ",".join(map(str, settings.source_classes)), "labelled": str(settings.labelled_per_class),
-        "pretrain": str(settings.pretrain_epochs), "unfreeze": str(settings.unfreeze_last),
-        "optimizer": settings.optimizer.name, "lr": f"{settings.optimizer.learning_rate:g}",
-        "batch": str(settings.batch_size), "seed": str(settings.seed), "imagenet": str(int(settings.imagenet)),
-    }
-
-
-def from_query_params(params: dict[str, str]) -> tuple[TransferSettings, list[str]]:
-    """Settings from a link, starting from the defaults; one warning per value ignored or clamped."""
-    reader = LinkReader(params)
-    default = TransferSettings()
-    settings = TransferSettings(
-        dataset=reader.choice("data", tuple(DATASETS), default.dataset),
-        image_size=int(reader.number("size", default.image_size, 8, 32, integer=True)),
-        source_classes=reader.int_list("source", default.source_classes, 0, 9, max_length=8) or default.source_classes,
-        labelled_per_class=int(reader.number("labelled", default.labelled_per_class, 1, MAX_LABELLED_PER_CLASS,
-                                             integer=True)),
-        pretrain_epochs=int(reader.number("pretrain", default.pretrain_epochs, 1, MAX_PRETRAIN_EPOCHS, integer=True)),
-        unfreeze_last=int(reader.number("unfreeze", default.unfreeze_last, 1, 8, integer=True)),
-        optimizer=OptimizerConfig(
-            name=reader.choice("optimizer", tuple(OPTIMIZERS), default.optimizer.name),
-            learning_rate=reader.number("lr", default.optimizer.learning_rate, MIN_LEARNING_RATE, MAX_LEARNING_RATE),
-        ),
-        batch_size=int(reader.number("batch", default.batch_size, 1, 256, integer=True)),
-        seed=int(reader.number("seed", default.seed, 0, 2**31 - 1, integer=True)),
-        imagenet=reader.flag("imagenet", default.imagenet),
-    )
-    return settings, reader.warnings
+to_query_params = fields.to_query_params
+from_query_params = partial(fields.from_query_params, TransferSettings)

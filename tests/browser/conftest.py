@@ -169,9 +169,18 @@ def chart_line(page, key: str) -> str:
     return lines.first.get_attribute("d") if lines.count() else ""
 
 
+def press(page, name: str) -> None:
+    """Click the button labelled ``name`` once the page shows exactly one (a rerun may briefly keep a stale copy)."""
+    button = page.get_by_role("button", name=name, exact=True)
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while button.count() != 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    button.click()
+
+
 def play_until_epoch(page, minimum: int, seconds: float = WAIT_SECONDS) -> int:
     """Press Play, wait until it turned into Pause and the counter reached ``minimum``; return it."""
-    page.get_by_role("button", name="Play", exact=True).click()
+    press(page, "Play")
     page.get_by_role("button", name="Pause", exact=True).wait_for()
     deadline = time.monotonic() + seconds
     while epoch(page) < minimum and time.monotonic() < deadline:

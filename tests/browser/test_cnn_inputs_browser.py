@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import draw_stroke, wait_for_epoch, wait_until_idle
+from tests.browser.conftest import draw_stroke, press, wait_for_epoch, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +16,7 @@ def _choose_image_source(server, page, source: str, prompt: str) -> None:
     """Open the CNN lab, train one epoch, and pick where the explained image comes from."""
     page.goto(f"{server}/cnn_lab")
     wait_until_idle(page)
-    page.get_by_role("button", name="Step", exact=True).click()
+    press(page, "Step")
     page.get_by_text(source, exact=True).click()
     page.get_by_text(prompt).wait_for()
 
@@ -82,7 +82,7 @@ def test_a_zip_of_class_folders_becomes_the_training_data(server, page):
     page.wait_for_function("() => document.body.innerText.includes("
                            "'Skipped 1 file(s) that are not usable images: bars/notes.txt')")
     wait_until_idle(page)
-    page.get_by_role("button", name="Step", exact=True).click()
+    press(page, "Step")
     wait_for_epoch(page, 1)
     page.get_by_text("class horizontal").first.wait_for()  # the confusion matrix names the folders
     page.get_by_text(f"class {VERTICAL}").first.wait_for()  # as they are, tags and brackets included

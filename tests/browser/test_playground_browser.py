@@ -10,6 +10,7 @@ from tests.browser.conftest import (
     chart_line,
     epoch,
     play_until_epoch,
+    press,
     running_server,
     wait_for_epoch,
     wait_until_idle,
@@ -68,9 +69,9 @@ def test_an_uploaded_csv_becomes_the_data_and_trains(server, page):
     upload = page.locator(".st-key-pg_upload_file input[type=file]")
     upload.set_input_files(files=[{"name": "circle.csv", "mimeType": "text/csv", "buffer": points_csv()}])
     page.wait_for_function(
-        "() => document.querySelector('.st-key-pg_dataset input[role=combobox]').value === 'Uploaded CSV'")
+        "() => document.querySelector('.st-key-pg_data input[role=combobox]').value === 'Uploaded CSV'")
     wait_until_idle(page)
-    page.get_by_role("button", name="Step", exact=True).click()
+    press(page, "Step")
     wait_for_epoch(page, 1)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "2 inputs → 4 → 2 → 1 output" in page.locator("body").inner_text()
@@ -83,7 +84,7 @@ def test_the_play_row_network_output_and_curves_fit_one_1440_by_900_screen(serve
     try:
         page.goto(f"{server}/network_playground")
         wait_until_idle(page)
-        page.get_by_role("button", name="Step", exact=True).click()
+        press(page, "Step")
         wait_for_epoch(page, 1)
         for key in ("pg_network", "pg_boundary", "pg_curves"):
             page.locator(f".st-key-{key} .main-svg").first.wait_for()

@@ -21,9 +21,10 @@ def test_batch_norm_multiclass_network_counted_by_hand():
     rows = layer_table(config, 3, "multiclass", 3)
     assert model.count_params() == 83 == sum(row.parameters for row in rows)
     trainable = sum(int(weight.numpy().size) for weight in model.trainable_weights)
-    assert trainable == 67 == sum(row.trainable_parameters for row in rows)
-    assert [row.name for row in rows] == [layer.name for layer in model.layers]
-    assert [row.output_shape for row in rows] == [tuple(layer.output.shape) for layer in model.layers]
+    assert trainable == 67 == sum(row.trainable for row in rows)
+    layers = model.layers[1:]  # after the input
+    assert [row.name for row in rows] == [layer.name for layer in layers]
+    assert [row.output_shape for row in rows] == [tuple(layer.output.shape[1:]) for layer in layers]
     assert neuron_layer_names(config) == ["activation_1"]
 
 
@@ -37,11 +38,13 @@ def test_same_seed_same_weights_other_seed_other_weights():
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     (dict(hidden_units=(0,), activations=("relu",), dropout_rates=(0.0,)),
-     "Expected hidden layer sizes between 1 and 64. Received: units=0 in layer 1."),
-    (dict(hidden_units=(4,) * 9, activations=("relu",) * 9, dropout_rates=(0.0,) * 9), "at most 8 hidden layers"),
-    (dict(hidden_units=(4,), activations=("relu", "tanh"), dropout_rates=(0.0,)), "one activation and one dropout"),
-    (dict(hidden_units=(4,), activations=("softplus2",), dropout_rates=(0.0,)), "Unknown activation 'softplus2'"),
-    (dict(hidden_units=(4,), activations=("relu",), dropout_rates=(1.5,)), "dropout rates between 0 and 0.9"),
+     "Expected hidden layer sizes from 1 to 64. Received: (0,)."),
+    (dict(hidden_units=(4,) * 9, activations=("relu",) * 9, dropout_rates=(0.0,) * 9),
+     "Expected 0 to 8 hidden layer sizes. Received: 9"),
+    (dict(hidden_units=(4,), activations=("relu", "tanh"), dropout_rates=(0.0,)),
+     "Expected as many activations as hidden layer sizes. Received: 2 and 1"),
+    (dict(hidden_units=(4,), activations=("softplus2",), dropout_rates=(0.0,)), "Unknown item 'softplus2' in activations"),
+    (dict(hidden_units=(4,), activations=("relu",), dropout_rates=(1.5,)), "dropout rates from 0 to 0.9"),
     (dict(kernel_initializer="ones"), "Unknown initializer 'ones'"),
 ])
 def test_invalid_architectures_are_refused_with_the_received_value(kwargs, message):
@@ -57,8 +60,9 @@ def test_every_activation_builds(activation):
 
 def test_the_table_lists_a_dropout_layer_only_when_it_drops_something():
     # Every hidden layer has a Dropout layer in the model, so its rate can rise live; at rate 0 it idles.
-    assert not any(row.kind.startswith("Dropout") for row in layer_table(NetworkConfig(), 2, "binary", 2))
+    assert not any(row.description.startswith("Dropout") for row in layer_table(NetworkConfig(), 2, "binary", 2))
     config = NetworkConfig(hidden_units=(4, 2), activations=("tanh", "tanh"), dropout_rates=(0.3, 0.0))
-    assert [row.kind for row in layer_table(config, 2, "binary", 2)] == ["Dense", "Dropout 0.3", "Dense", "Dense"]
+    assert [row.description for row in layer_table(config, 2, "binary", 2)] == [
+        "Dense 4 tanh", "Dropout 0.3", "Dense 2 tanh", "Dense 1 sigmoid"]
     assert sum(row.parameters for row in layer_table(config, 2, "binary", 2)) == build_mlp(
         config, 2, "binary", 2, seed=0).count_params()

@@ -6,6 +6,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
@@ -13,7 +14,7 @@ from engine.data.upload import parse_points_csv
 from engine.models.mlp import NetworkConfig
 from engine.playground.baseline import compare_with_sklearn
 from engine.playground.export import export_script
-from engine.playground.settings import POINTS_RANGE, PlaygroundSettings, from_query_params, to_query_params
+from engine.playground.settings import MAX_POINTS, PlaygroundSettings, from_query_params, to_query_params
 from engine.playground.task import (
     BOUNDARY_RESOLUTION,
     NEURON_RESOLUTION,
@@ -119,7 +120,7 @@ def test_absurd_share_links_are_clamped_or_refused_with_a_warning_each():
         "activations": "relu,bogus", "optimizer": "magic", "batch": "-3", "shuffle": "maybe", "seed": "x",
         "features": "x9", "dropout": "2,abc",
     })
-    assert decoded.dataset == "circle" and decoded.noise == 0.5 and decoded.num_samples == POINTS_RANGE[1]
+    assert decoded.dataset == "circle" and decoded.noise == 0.5 and decoded.num_samples == MAX_POINTS
     assert decoded.optimizer.learning_rate == 0.03 and decoded.optimizer.name == "sgd"
     assert decoded.network.hidden_units == (4, 64, 2, 1)
     assert decoded.network.activations == ("relu", "tanh", "tanh", "tanh")
@@ -156,13 +157,14 @@ def test_exported_script_rebuilds_the_same_data_and_trains(tmp_path: Path, setti
     assert not re.search(r"""if ['"][^'"]*['"] *[!=]= *['"]""", source)
     assert ("EarlyStopping" in source) == bool(settings.early_stopping_patience)
     assert ("scaler" in source) == (settings.scaling != "none")
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
-                            env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
+    result = subprocess.run([sys.executable, str(script), "--save", str(tmp_path / "trained")], capture_output=True,
+                            text=True, timeout=300, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr[-2000:]
+    keras.models.load_model(tmp_path / "trained" / "playground.keras", safe_mode=True)
     assert "test loss:" in result.stdout
     assert re.search(r"^epoch \d+: .*loss \d", result.stdout, re.MULTILINE)  # it reports while it trains
     if settings.max_epochs == 150:
-        accuracy = float(result.stdout.split("accuracy: ")[1].split(",")[0])
+        accuracy = float(result.stdout.split("accuracy: ")[1].split()[0].rstrip(","))
         assert accuracy >= 0.9
     namespace = {}
     source = script.read_text().split("def main():")[0]

@@ -13,8 +13,9 @@ import pytest
 from engine.training.contract import DIVERGED, ERROR
 from engine.training.executor import LocalExecutor
 from engine.training.optimizers import OptimizerConfig
+from engine.training.pacing import lower_thread_priority, redraw_interval
 from engine.training.setup import RunSettings
-from engine.training.trainer import Trainer, lower_thread_priority, redraw_interval
+from engine.training.trainer import Trainer
 from tests.engine.test_run import make_run
 
 

@@ -55,7 +55,7 @@ def test_sampling_and_interpolation_follow_their_controls():
     app = open_page(PAGE)
     app.slider(key="ae_samples").set_value(8).run()
     assert any("8 codes drawn from the prior" in item.value for item in app.caption)
-    app.radio(key="ae_kind").set_value("autoencoder").run()
+    app.radio(key="ae_model").set_value("autoencoder").run()
     assert any("fitted to the training codes" in item.value for item in app.caption)
     app.number_input(key="ae_to").set_value(5).run()
     assert any("test images 0" in item.value and "and 5" in item.value for item in app.caption)

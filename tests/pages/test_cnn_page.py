@@ -93,7 +93,7 @@ def test_the_layer_table_leaves_the_cells_a_kind_lacks_empty():
 
 def test_choosing_your_own_images_without_a_zip_asks_for_one():
     app = open_page(PAGE)
-    app.selectbox(key="cnn_dataset").set_value("upload").run()
+    app.selectbox(key="cnn_data").set_value("upload").run()
     assert not app.exception
     assert any("Upload a zip of class folders" in item.value for item in app.info)
 
@@ -124,7 +124,7 @@ def test_a_zip_of_huge_blank_images_is_refused_once_and_not_read_again(monkeypat
     from ui.cnn_controls import ZipUpload  # once a page run has loaded it: it declares a component on import
 
     app.session_state["cnn_zip_file"] = ZipUpload("huge.zip", "huge-1", archive.getvalue())
-    app.selectbox(key="cnn_dataset").set_value("upload").run()
+    app.selectbox(key="cnn_data").set_value("upload").run()
     assert not app.exception
     assert any(message in shown([item]) for item in app.error), shown(app.error)
     app.number_input(key="cnn_seed").set_value(5).run()

@@ -103,7 +103,7 @@ def test_share_link_round_trips_through_the_url():
              "optimizer": "adam", "seed": "42", "features": "x1,x2,x1_times_x2"}
     app = open_page("network_playground.py", query)
     assert not app.exception
-    assert app.selectbox(key="pg_dataset").value == "xor"
+    assert app.selectbox(key="pg_data").value == "xor"
     assert app.number_input(key="pg_units_0").value == 5
     assert app.select_slider(key="pg_lr").value == 0.1
     params = url_settings(app)
@@ -179,7 +179,7 @@ def test_uploading_a_csv_trains_on_it_and_keeps_the_network():
     app.number_input(key="pg_units_0").set_value(5).run()
     app.file_uploader(key="pg_upload_file").set_value(("points.csv", points_csv(), "text/csv")).run()
     assert not app.exception and not app.error
-    assert app.selectbox(key="pg_dataset").value == "upload"
+    assert app.selectbox(key="pg_data").value == "upload"
     assert app.number_input(key="pg_num_layers").value == 2 and app.number_input(key="pg_units_0").value == 5
     app.button(key="pg_step").click().run()  # the rerun after the upload: the controls still match the model
     assert not app.exception and metric(app, "Epoch") == "1"
@@ -194,7 +194,7 @@ def test_a_bad_csv_is_refused_with_its_reason_and_the_data_stays():
     app.file_uploader(key="pg_upload_file").set_value(("bad.csv", b"1,2\nnot,numbers,here\n", "text/csv")).run()
     assert not app.exception
     assert "Could not use bad.csv" in shown(app.error)
-    assert app.selectbox(key="pg_dataset").value == "circle"
+    assert app.selectbox(key="pg_data").value == "circle"
 
 
 def test_every_page_file_is_in_the_navigation_and_the_catalogue_once_and_the_navigation_starts_at_home():

@@ -101,7 +101,7 @@ def test_every_choice_by_widget_then_training_raises_nothing(page, order):
 
 # One setting per lab, changed by widget before the tour: (widget type, key, value).
 TOUR_SETTINGS = {
-    "network_playground.py": [("number_input", "pg_num_layers", 3), ("selectbox", "pg_dataset", "spiral")],
+    "network_playground.py": [("number_input", "pg_num_layers", 3), ("selectbox", "pg_data", "spiral")],
     "convolution_lab.py": [("selectbox", "cv_padding", "same")],
     "cnn_lab.py": [("select_slider", "cnn_batch", 64)],
     "transfer_learning.py": [("number_input", "tl_labelled", 3)],
@@ -110,7 +110,7 @@ TOUR_SETTINGS = {
     "image_gan.py": [("slider", "dcgan_noise", 8)],
     "rbm_lab.py": [("slider", "rbm_k", 3)],
     "rl_lab.py": [("selectbox", "rl_env", "Gridworld"), ("selectbox", "rl_agent", "q_learning")],
-    "hardware.py": [("select_slider", "hw_matmul_max", 512)],
+    "hardware.py": [("select_slider", "hw_matmul", 512)],
 }
 
 

@@ -120,7 +120,7 @@ def test_the_same_seed_gives_the_same_model_and_training(digits):
 
 
 @pytest.mark.parametrize("changes, message", [
-    (dict(latent_dim=1), "2 to 64"), (dict(beta=float("nan")), "β between"), (dict(noise=2.0), "noise level"),
+    (dict(latent_dim=1), "2 to 64"), (dict(beta=float("nan")), "β from 0 to 20"), (dict(noise=2.0), "noise level"),
     (dict(hidden_units=0), "hidden units"), (dict(kind="gan"), "Unknown model"),
 ])
 def test_impossible_settings_are_refused_in_words(changes, message):

@@ -160,7 +160,8 @@ def test_warnings_name_a_winning_discriminator_and_a_collapsing_generator():
 
 
 @pytest.mark.parametrize("changes, message", [
-    (dict(g_layers=(0,)), "zero units"), (dict(d_layers=()), "1 to 4 hidden layers"), (dict(target="cube"), "Unknown"),
+    (dict(g_layers=(0,)), "generator layer sizes from 1 to 256"),
+    (dict(d_layers=()), "Expected 1 to 4 discriminator layer sizes"), (dict(target="cube"), "Unknown"),
 ])
 def test_impossible_networks_are_refused_in_words(changes, message):
     with pytest.raises(ValueError, match=message):

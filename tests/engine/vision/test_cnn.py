@@ -5,7 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from engine.vision.cnn import COLUMNS, FIELDS, PRESETS, LayerSpec, build_cnn, layer_rows, layer_table, tidy_rows
+from engine.models.layers import LayerSpec
+from engine.vision.cnn import COLUMNS, FIELDS, PRESETS, build_cnn, editor_rows, layer_table, tidy_rows
 
 
 def test_lenet5_has_the_classic_61706_parameters():
@@ -73,14 +74,14 @@ def _empty(value) -> bool:
 
 def test_table_rows_fill_only_each_kinds_own_cells():
     for preset in PRESETS.values():
-        for row in layer_rows(preset.layers):
+        for row in editor_rows(preset.layers):
             for column in COLUMNS[1:]:
                 assert _empty(row[column]) == (column not in FIELDS[row["kind"]]), (row["kind"], column)
-    assert tidy_rows(layer_rows(PRESETS["LeNet-5"].layers)) is None  # already tidy: the table is left alone
+    assert tidy_rows(editor_rows(PRESETS["LeNet-5"].layers)) is None  # already tidy: the table is left alone
 
 
 def test_a_row_that_changes_kind_gets_its_new_kinds_cells_and_loses_the_others():
-    rows = layer_rows(PRESETS["LeNet-5"].layers)
+    rows = editor_rows(PRESETS["LeNet-5"].layers)
     rows[1] = {**rows[1], "kind": "dense"}  # was a pooling row: pool size filled, units and activation empty
     tidy = tidy_rows(rows)
     assert tidy is not None and tidy[0] == rows[0]

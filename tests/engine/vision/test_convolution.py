@@ -128,8 +128,8 @@ def test_a_3d_kernel_sums_27_products_into_one_map():
 
 @pytest.mark.parametrize(("settings", "message"), [
     (dict(padding="full"), "Unknown padding"),
-    (dict(strides=(0, 1)), "strides of two whole numbers from 1 to 8"),
-    (dict(dilation_rate=(1, 9)), "dilation_rate"),
+    (dict(strides=(0, 1)), "strides from 1 to 8"),
+    (dict(dilation_rate=(1, 9)), "dilation rates from 1 to 4"),
     (dict(pad=99), "padding amount"),
     (dict(pool_size=0), "pooling size"),
 ])

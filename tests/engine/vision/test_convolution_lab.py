@@ -84,5 +84,5 @@ def test_a_depth_link_needs_three_slices_of_one_size():
 def test_settings_refuse_kernels_that_do_not_match_the_mode():
     with pytest.raises(ValueError, match="takes 3 kernel"):
         ConvolutionLabSettings(channels="depth")
-    with pytest.raises(ValueError, match="Unknown preset"):
+    with pytest.raises(ValueError, match="Unknown item 'Nope' in kernels in the bank"):
         ConvolutionLabSettings(bank=("Nope",))
