@@ -109,7 +109,7 @@ def _nothing(group: RunGroup) -> None:
 def dbn_trainer(settings: dbn.DbnSettings, task: TrainingData, stack: dbn.Stack) -> Trainer:
     trainer, _ = lab_trainer(
         "dbn", settings.structure(),
-        lambda: dbn.make_comparison(settings, task, stack), _nothing, FRAME_SECONDS, dbn.run_settings(settings),
+        lambda: dbn.make_run(settings, task, stack), _nothing, FRAME_SECONDS, dbn.run_settings(settings),
     )
     return trainer
 

@@ -8,7 +8,7 @@ from engine.rl.agents import epsilon_greedy_probabilities
 from engine.rl.environments import ACTION_NAMES, DISCRETE_STATE_ENVIRONMENTS, GRID_MOVES, GRIDWORLD, SOLVED_WINDOW
 from engine.rl.episodes import record_episode
 from engine.rl.export import rl_script
-from engine.rl.run import AgentRun, observe
+from engine.rl.run import make_run, observe
 from engine.rl.settings import (
     AGENTS,
     TABULAR_AGENTS,
@@ -33,7 +33,7 @@ FRAME_SECONDS = 0.25
 
 def trainer_for(settings: AgentSettings) -> Trainer:
     """This session's RL trainer, rebuilt when the world's shape or the agent changes."""
-    trainer, rebuilt = lab_trainer(LAB, settings.structure(), lambda: AgentRun(settings), observe, FRAME_SECONDS,
+    trainer, rebuilt = lab_trainer(LAB, settings.structure(), lambda: make_run(settings), observe, FRAME_SECONDS,
                                    run_settings(settings))
     if rebuilt:
         st.session_state.pop("rl_episode", None)

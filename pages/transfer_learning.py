@@ -21,7 +21,7 @@ from engine.vision.transfer import (
     TransferSettings,
     from_query_params,
     imagenet_task,
-    make_fine_tuning,
+    make_run,
     pretrain,
     run_settings,
     split_classes,
@@ -83,7 +83,7 @@ def trainer_for(settings: TransferSettings, data: TransferData, pretrained: Pret
     """This session's fine-tuning comparison, rebuilt when the experiment changes."""
     trainer, _ = lab_trainer(
         LAB, settings.structure(),
-        lambda: make_fine_tuning(settings, data, pretrained, imagenet), trainable_parameters, FRAME_SECONDS,
+        lambda: make_run(settings, data, pretrained, imagenet), trainable_parameters, FRAME_SECONDS,
         run_settings(settings),
     )
     return trainer

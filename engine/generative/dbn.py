@@ -17,7 +17,8 @@ import numpy as np
 from engine import fields
 from engine.data.image_sets import ImageDataset
 from engine.fields import Declared, integer, integers, nested, random_seed
-from engine.generative.rbm import RbmSettings, flatten, make_run
+from engine.generative import rbm
+from engine.generative.rbm import flatten
 from engine.training.contract import DIVERGED
 from engine.training.executor import default_executor
 from engine.training.group import RunGroup
@@ -69,7 +70,7 @@ def pretrain(dataset: ImageDataset, settings: DbnSettings) -> Stack:
     """
     inputs, layers, errors = flatten(dataset.x_train), [], []
     for units in settings.hidden:
-        run = make_run(RbmSettings(hidden_units=units, seed=settings.seed), inputs, inputs[:0])
+        run = rbm.make_run(rbm.RbmSettings(hidden_units=units, seed=settings.seed), inputs, inputs[:0])
         result = default_executor().run(functools.partial(run.advance, settings.pretrain_epochs))
         if result.status == DIVERGED:
             raise ValueError(f"Pre-training the {units}-unit RBM failed: {result.message}")
@@ -94,7 +95,7 @@ def run_settings(settings: DbnSettings) -> RunSettings:
     return RunSettings(optimizer=settings.optimizer, batch_size=FINE_TUNING_BATCH_SIZE)
 
 
-def make_comparison(settings: DbnSettings, task: TrainingData, stack: Stack) -> RunGroup:
+def make_run(settings: DbnSettings, task: TrainingData, stack: Stack) -> RunGroup:
     """The DBN (fine-tuned and frozen) and the randomly initialised MLP, trained side by side."""
     import keras
 

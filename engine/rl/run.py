@@ -261,6 +261,11 @@ class AgentRun:
         return ChunkResult(episodes, status, message)
 
 
+def make_run(settings: AgentSettings) -> AgentRun:
+    """A fresh run of the agent and environment ``settings`` name (the lab contract's name for ``AgentRun``)."""
+    return AgentRun(settings)
+
+
 @dataclass(frozen=True)
 class RLView:
     """What the RL page draws for a frame: progress, and a discrete world's values and policy."""

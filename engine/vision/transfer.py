@@ -233,7 +233,7 @@ def imagenet_task(data: TransferData, weights: Path) -> TrainingData:
     return TrainingData(train, target.y_train, val, target.y_val)
 
 
-def make_fine_tuning(
+def make_run(
     settings: TransferSettings, data: TransferData, pretrained: Pretrained, imagenet: TrainingData | None = None,
 ) -> RunGroup:
     """The runs on the target task, in ``settings.modes()`` order, as one group.

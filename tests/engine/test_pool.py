@@ -153,11 +153,11 @@ def lab_runs(lab: str, digits) -> list[TrainingRun]:
         return [rbm.make_run(rbm.RbmSettings(), rbm.flatten(digits.x_train), rbm.flatten(digits.x_test))]
     if lab == "dbn":
         settings = dbn.DbnSettings(hidden=(16, 8), pretrain_epochs=1)
-        return list(dbn.make_comparison(settings, dbn.labelled_task(digits, 2, seed=0),
+        return list(dbn.make_run(settings, dbn.labelled_task(digits, 2, seed=0),
                                         dbn.pretrain(digits, settings)).runs.values())
     settings = transfer.TransferSettings(pretrain_epochs=1)
     data = transfer.split_classes(digits, settings)
-    return list(transfer.make_fine_tuning(settings, data, transfer.pretrain(settings, data)).runs.values())
+    return list(transfer.make_run(settings, data, transfer.pretrain(settings, data)).runs.values())
 
 
 @pytest.mark.parametrize("lab", ["playground", "cnn", "autoencoder", "image gan", "rbm", "dbn", "transfer"])

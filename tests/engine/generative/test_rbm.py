@@ -98,7 +98,7 @@ def test_the_dbn_stacks_two_rbms_and_races_three_classifiers_on_few_labels(digit
     assert [kernel.shape for kernel, _ in stack.layers] == [(64, 32), (32, 16)]
     task = dbn.labelled_task(digits, 2, seed=0)
     assert len(task.x_train) == 20 and task.y_train.sum(axis=0).tolist() == [2.0] * 10
-    group = dbn.make_comparison(settings, task, stack)
+    group = dbn.make_run(settings, task, stack)
     np.testing.assert_array_equal(group.runs["dbn"].model.get_layer("rbm_0").get_weights()[0], stack.layers[0][0])
     assert not group.runs["frozen"].model.get_layer("rbm_1").trainable
     group.advance(5)

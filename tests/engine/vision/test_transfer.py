@@ -12,7 +12,7 @@ from engine.vision.transfer import (
     from_query_params,
     frozen_layers,
     imagenet_task,
-    make_fine_tuning,
+    make_run,
     pretrain,
     split_classes,
     to_query_params,
@@ -69,7 +69,7 @@ def test_frozen_layers_per_mode(experiment):
 
 def test_fine_tuning_starts_from_the_pretrained_weights_except_from_scratch(experiment):
     settings, data, pretrained = experiment
-    group = make_fine_tuning(settings, data, pretrained)
+    group = make_run(settings, data, pretrained)
     assert list(group.runs) == list(settings.modes()) == ["head", "last", "all", "scratch"]
     source_kernel = pretrained.weights["layer_1"][0]
     for mode in ("head", "last", "all"):
@@ -82,7 +82,7 @@ def test_fine_tuning_starts_from_the_pretrained_weights_except_from_scratch(expe
 
 def test_only_unfrozen_layers_change_while_fine_tuning(experiment):
     settings, data, pretrained = experiment
-    group = make_fine_tuning(settings, data, pretrained)
+    group = make_run(settings, data, pretrained)
     counts = trainable_parameters(group)
     assert counts["head"] == 128 * 5 + 5
     assert counts["last"] == counts["head"] + (2 * 2 * 64) * 128 + 128
@@ -104,7 +104,7 @@ def test_only_unfrozen_layers_change_while_fine_tuning(experiment):
 
 def test_a_fine_tuning_group_resets_to_the_pretrained_weights(experiment):
     settings, data, pretrained = experiment
-    group = make_fine_tuning(settings, data, pretrained)
+    group = make_run(settings, data, pretrained)
     group.advance(2)
     group.reset()
     assert group.epoch == 0
@@ -136,12 +136,12 @@ def test_the_imagenet_run_trains_a_new_head_on_backbone_features(experiment, bac
     settings, data, pretrained = experiment
     settings = dataclasses.replace(settings, imagenet=True)
     with pytest.raises(ValueError, match="needs the backbone's features"):
-        make_fine_tuning(settings, data, pretrained)
+        make_run(settings, data, pretrained)
     features = imagenet_task(data, find_weights()[0])
     assert features.x_train.shape == (len(data.target.x_train), FEATURES)
     assert features.x_val.shape == (len(data.target.x_val), FEATURES)
     np.testing.assert_array_equal(features.y_val, data.target.y_val)
-    group = make_fine_tuning(settings, data, pretrained, features)
+    group = make_run(settings, data, pretrained, features)
     assert list(group.runs) == list(MODES) == list(settings.modes())
     assert trainable_parameters(group)["imagenet"] == FEATURES * 5 + 5
     group.advance(2)
