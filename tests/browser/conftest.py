@@ -169,13 +169,17 @@ def chart_line(page, key: str) -> str:
     return lines.first.get_attribute("d") if lines.count() else ""
 
 
-def press(page, name: str) -> None:
-    """Click the button labelled ``name`` once the page shows exactly one (a rerun may briefly keep a stale copy)."""
-    button = page.get_by_role("button", name=name, exact=True)
+def only(locator):
+    """``locator`` once it matches exactly one element (a rerun may briefly keep a stale copy of one)."""
     deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while button.count() != 1 and time.monotonic() < deadline:
+    while locator.count() != 1 and time.monotonic() < deadline:
         time.sleep(0.1)
-    button.click()
+    return locator
+
+
+def press(page, name: str) -> None:
+    """Click the button labelled ``name`` once the page shows exactly one."""
+    only(page.get_by_role("button", name=name, exact=True)).click()
 
 
 def play_until_epoch(page, minimum: int, seconds: float = WAIT_SECONDS) -> int:

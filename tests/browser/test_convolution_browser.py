@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import wait_until_idle
+from tests.browser.conftest import only, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +62,7 @@ def test_uploads_become_the_image_or_get_a_message(server, page):
 
     page.goto(f"{server}/convolution_lab")
     wait_until_idle(page)
-    upload = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    upload = only(page.locator('[data-testid="stFileUploaderDropzoneInput"]'))
     upload.set_input_files(files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not really a png"}])
     # The reason stands under the uploader, and the refused file does not stay in it.
     sidebar = page.locator('[data-testid="stSidebar"]')
