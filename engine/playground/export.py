@@ -45,6 +45,7 @@ def export_script(settings: PlaygroundSettings, uploaded: UploadedPoints | None 
     layers = mlp_layers(network, problem, num_classes, idle_dropout=False)
     kernel_seeds, dropout_seeds = layer_seeds(layers, settings.seed)
     metrics = "[]" if problem == "regression" else '["accuracy"]'
+    length = Length(settings.max_epochs or 300)
     splits = ["train", "test"] + (["validation"] if settings.early_stopping_patience else [])
     return _TEMPLATE.format(
         data_source=data_source.strip(),
@@ -77,8 +78,8 @@ def export_script(settings: PlaygroundSettings, uploaded: UploadedPoints | None 
         batch_size=settings.batch_size,
         shuffle=settings.shuffle,
         watched="validation" if settings.early_stopping_patience else "test",
-        arguments=read_arguments(Length(settings.max_epochs or 300)),
-        usage=usage(Length(settings.max_epochs or 300)),
+        arguments=read_arguments(length),
+        usage=usage(length),
         save_models=SAVE_MODELS,
         stopping=(f", keras.callbacks.EarlyStopping(monitor=\"val_loss\", patience={settings.early_stopping_patience})"
                   if settings.early_stopping_patience else ""),

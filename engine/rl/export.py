@@ -9,8 +9,9 @@ agent's networks can be saved as ``.keras`` files.
 
 from __future__ import annotations
 
-from engine.rl import agents, deep, environments, gridworld, replay
-from engine.rl.settings import TABULAR_AGENTS, VALUE_AGENTS, AgentSettings
+from engine.rl import agents, environments, gridworld, replay
+from engine.rl.run import agent_arguments
+from engine.rl.settings import VALUE_AGENTS, AgentSettings
 from engine.training.scripts import SAVE_MODELS, Length, bundled, constants, fill, script
 
 DEFAULT_EPISODES = 500  # --episodes when the setup has no limit of its own
@@ -18,6 +19,8 @@ DEFAULT_EPISODES = 500  # --episodes when the setup has no limit of its own
 
 def rl_script(settings: AgentSettings) -> str:
     """Source of a standalone script (NumPy, gymnasium, Keras for a deep agent) that trains the agent."""
+    from engine.rl import deep  # Keras: imported when a script is written, not with the page
+
     live, exploration = settings.live, settings.live.exploration
     explores = settings.agent in VALUE_AGENTS
     return script(
@@ -36,17 +39,8 @@ def rl_script(settings: AgentSettings) -> str:
 
 def agent_code(settings: AgentSettings) -> str:
     """The constructor call ``make_agent`` makes for ``settings``, as source (sizes named observations, actions)."""
-    rate, seed = settings.live.learning_rate, "SEED"
-    if settings.agent in TABULAR_AGENTS:
-        return f"TabularAgent(observations, actions, {settings.agent!r}, {settings.gamma!r}, {rate!r}, {seed})"
-    if settings.agent == "dqn":
-        return (f"DQNAgent(observations, actions, {settings.hidden!r}, {settings.gamma!r}, {rate!r}, "
-                f"{settings.batch_size}, {settings.buffer_size}, {settings.target_period}, {seed}, "
-                f"{settings.update_every})")
-    rollout = (settings.batch_size if settings.agent == "actor_critic"
-               else environments.ENVIRONMENTS[settings.environment].max_steps)
-    return (f"PolicyGradientAgent(observations, actions, {settings.hidden!r}, {settings.gamma!r}, {rate!r}, "
-            f"{settings.agent!r}, {rollout}, {seed})")
+    name, arguments = agent_arguments(settings)
+    return f"{name}(observations, actions, {', '.join(map(repr, arguments))})"
 
 
 _EPSILON = '''def epsilon(episode):

@@ -40,22 +40,28 @@ MAX_PARAMETERS = 200_000
 SERIES = ("reward", "average", "length", "loss", "td_error", "epsilon")
 
 
+def agent_arguments(settings: AgentSettings) -> tuple[str, tuple]:
+    """The class of the agent ``settings.agent`` names and what it takes after the observation and
+    action counts: one place for ``make_agent`` and the exported script (``engine.rl.export``)."""
+    live = settings.live
+    if settings.agent in TABULAR_AGENTS:
+        return "TabularAgent", (settings.agent, settings.gamma, live.learning_rate, settings.seed)
+    if settings.agent == "dqn":
+        return "DQNAgent", (settings.hidden, settings.gamma, live.learning_rate, settings.batch_size,
+                            settings.buffer_size, settings.target_period, settings.seed, settings.update_every)
+    rollout = settings.batch_size if settings.agent == "actor_critic" else ENVIRONMENTS[settings.environment].max_steps
+    return "PolicyGradientAgent", (settings.hidden, settings.gamma, live.learning_rate, settings.agent, rollout,
+                                   settings.seed)
+
+
 def make_agent(settings: AgentSettings, observations: int, actions: int) -> Agent:
     """The agent ``settings.agent`` names, sized for the environment (Keras is imported only for deep agents)."""
-    live, seed = settings.live, settings.seed
-    if settings.agent in TABULAR_AGENTS:
-        return TabularAgent(observations, actions, settings.agent, settings.gamma, live.learning_rate, seed)
-    from engine.rl.deep import DQNAgent, PolicyGradientAgent
+    name, arguments = agent_arguments(settings)
+    if name == "TabularAgent":
+        return TabularAgent(observations, actions, *arguments)
+    from engine.rl import deep
 
-    agent: DQNAgent | PolicyGradientAgent
-    if settings.agent == "dqn":
-        agent = DQNAgent(observations, actions, settings.hidden, settings.gamma, live.learning_rate,
-                         settings.batch_size, settings.buffer_size, settings.target_period, seed,
-                         settings.update_every)
-    else:
-        rollout = settings.batch_size if settings.agent == "actor_critic" else ENVIRONMENTS[settings.environment].max_steps
-        agent = PolicyGradientAgent(observations, actions, settings.hidden, settings.gamma, live.learning_rate,
-                                    settings.agent, rollout, seed)
+    agent = getattr(deep, name)(observations, actions, *arguments)
     if agent.parameters > MAX_PARAMETERS:
         raise ValueError(f"The networks have {agent.parameters:,} parameters. Expected at most {MAX_PARAMETERS:,}: "
                          "use fewer or smaller layers.")
