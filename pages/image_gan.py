@@ -21,6 +21,7 @@ from engine.generative.image_gan import (
 )
 from engine.training.contract import Snapshot
 from engine.training.trainer import Trainer
+from ui.canvas import live_chart
 from ui.figures import curves_figure
 from ui.gan_controls import image_settings_from_widgets, image_sidebar, part_control, seed_image_widgets
 from ui.generative_figures import tiles_figure
@@ -31,7 +32,6 @@ from ui.models import export_buttons
 from ui.vision_data import cached_dataset
 
 LAB = "dcgan"
-FRAME_SECONDS = 0.5
 NO_TOOLBAR = {"displayModeBar": False}
 
 
@@ -40,7 +40,7 @@ def trainer_for(settings: ImageGanSettings, dataset: ImageDataset) -> Trainer:
     observer = ImageGanObserver(dataset.x_train, settings.noise_dim, settings.seed)
     trainer, _ = lab_trainer(
         LAB, (settings.structure(), dataset.name),
-        lambda: make_run(settings, dataset), observer, FRAME_SECONDS, run_settings(settings),
+        lambda: make_run(settings, dataset), observer, run_settings(settings),
     )
     return trainer
 
@@ -62,11 +62,12 @@ def _draw(snapshot: Snapshot) -> None:
     if view is not None:
         with grid:
             st.markdown(f"**The same {NUM_FIXED_IMAGES} noise vectors, decoded**")
-            st.plotly_chart(tiles_figure(view.samples, 8, width=380), key="dcgan_grid", config=NO_TOOLBAR)
+            live_chart(tiles_figure(view.samples, 8, width=380), "dcgan_grid", snapshot.playing, config=NO_TOOLBAR)
     with curves:
-        st.plotly_chart(curves_figure(snapshot.history, ("d_loss", "g_loss")), key="dcgan_losses", config=NO_TOOLBAR)
-        st.plotly_chart(curves_figure(snapshot.history, ("d_accuracy", "d_fake")), key="dcgan_scores",
-                        config=NO_TOOLBAR)
+        live_chart(curves_figure(snapshot.history, ("d_loss", "g_loss")), "dcgan_losses", snapshot.playing,
+                   config=NO_TOOLBAR)
+        live_chart(curves_figure(snapshot.history, ("d_accuracy", "d_fake")), "dcgan_scores", snapshot.playing,
+                   config=NO_TOOLBAR)
 
 
 def explore_section(trainer: Trainer) -> None:
@@ -99,7 +100,7 @@ def main() -> None:
     if dataset.note:
         st.warning(dataset.note)
     run_controls(trainer, "dcgan")
-    live_fragment(trainer, FRAME_SECONDS, _draw)
+    live_fragment(trainer, "dcgan", _draw)
     st.markdown(lesson("gan", "image_reading"))
     explore_section(trainer)
     with st.expander("Export: a runnable script, the trained generator and discriminator, and the history"):

@@ -16,6 +16,7 @@ from engine.playground.settings import UPLOAD, PlaygroundSettings, from_query_pa
 from engine.playground.task import hidden_layer_names, make_run, observe, output_units, prepare_data, run_settings
 from engine.training.metrics import confusion_matrix, regression_scores
 from engine.training.trainer import Trainer
+from ui.canvas import live_chart
 from ui.devices import cached_device_report
 from ui.figures import confusion_figure, curves_figure
 from ui.lessons import lesson
@@ -32,7 +33,6 @@ from ui.playground_controls import (
 from ui.playground_figures import boundary_figure, network_figure
 
 LAB = "playground"
-FRAME_SECONDS = 0.25  # live views redraw four times a second while training
 DEFAULT_SPEED = "10 epochs per frame"  # at full speed the circle is solved before the first frame
 
 
@@ -64,7 +64,7 @@ def trainer_for(settings: PlaygroundSettings, data) -> tuple[Trainer, bool]:
 
     return lab_trainer(
         LAB, (settings.structure(), st.session_state.get("pg_upload_digest")),
-        lambda: make_run(settings, data), view, FRAME_SECONDS, run_settings(settings),
+        lambda: make_run(settings, data), view, run_settings(settings),
     )
 
 
@@ -86,7 +86,7 @@ def view_options() -> dict:
 
 def live_views(trainer: Trainer, data, settings: PlaygroundSettings, options: dict) -> None:
     """Metrics, network diagram, output map and curves; redrawn on a timer while playing."""
-    live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw_views(snapshot, data, settings, options))
+    live_fragment(trainer, "pg", lambda snapshot: _draw_views(snapshot, data, settings, options))
 
 
 def _draw_views(snapshot, data, settings: PlaygroundSettings, options: dict) -> None:
@@ -98,21 +98,17 @@ def _draw_views(snapshot, data, settings: PlaygroundSettings, options: dict) -> 
     if view is None:
         return
     left, right = st.columns([1.15, 1])
-    with left:
-        labels = [FEATURES[name] for name in settings.features]
-        st.plotly_chart(network_figure(
-            labels, view.feature_grids, view.neuron_grids, view.output_neuron_grid,
-            view.kernels, view.biases, data.problem,
-        ), key="pg_network", config={"displayModeBar": False})
-        metrics = ("loss",) if data.problem == "regression" else ("loss", "accuracy")
-        st.plotly_chart(curves_figure(snapshot.history, metrics, options["smoothing"], options["log_scale"],
-                                      height=200), key="pg_curves", config={"displayModeBar": False})
-    with right:
-        test = (data.test_points, data.test_labels) if options["show_test"] else None
-        st.plotly_chart(boundary_figure(
-            view.output_grid, data.bounds, data.problem, (data.train_points, data.train_labels), test,
-            options["discretize"], class_names=data.class_names, height=400,
-        ), key="pg_boundary", config={"displayModeBar": False})
+    labels = [FEATURES[name] for name in settings.features]
+    live_chart(network_figure(labels, view.feature_grids, view.neuron_grids, view.output_neuron_grid,
+                              view.kernels, view.biases, data.problem),
+               "pg_network", snapshot.playing, left, config={"displayModeBar": False})
+    metrics = ("loss",) if data.problem == "regression" else ("loss", "accuracy")
+    live_chart(curves_figure(snapshot.history, metrics, options["smoothing"], options["log_scale"], height=200),
+               "pg_curves", snapshot.playing, left, config={"displayModeBar": False})
+    test = (data.test_points, data.test_labels) if options["show_test"] else None
+    live_chart(boundary_figure(view.output_grid, data.bounds, data.problem, (data.train_points, data.train_labels),
+                               test, options["discretize"], class_names=data.class_names, height=400),
+               "pg_boundary", snapshot.playing, right, config={"displayModeBar": False})
     _scores(view, data)
 
 

@@ -12,6 +12,7 @@ from engine.training.contract import Snapshot
 from engine.training.group import RunGroup
 from engine.training.setup import TrainingData
 from engine.training.trainer import Trainer
+from ui.canvas import live_chart
 from ui.comparison_figures import comparison_figure
 from ui.figures import curves_figure
 from ui.generative_figures import animation_figure, filters_figure, tiles_figure
@@ -22,7 +23,6 @@ from ui.models import export_buttons
 from ui.rbm_controls import dbn_controls, rbm_controls, read_link, seed_widgets
 from ui.vision_data import cached_dataset
 
-FRAME_SECONDS = 0.5
 NO_TOOLBAR = {"displayModeBar": False}
 
 
@@ -33,7 +33,7 @@ def rbm_trainer(settings: rbm.RbmSettings, dataset: ImageDataset) -> Trainer:
     def new_run():
         return rbm.make_run(settings, rbm.flatten(dataset.x_train), rbm.flatten(dataset.x_test))
 
-    trainer, _ = lab_trainer("rbm", settings.structure(), new_run, observer, FRAME_SECONDS, rbm.run_settings(settings))
+    trainer, _ = lab_trainer("rbm", settings.structure(), new_run, observer, rbm.run_settings(settings))
     return trainer
 
 
@@ -49,8 +49,8 @@ def _draw_rbm(snapshot: Snapshot) -> None:
     columns[3].metric("Free energy (test)", f"{latest['val_free_energy']:.1f}" if "val_free_energy" in latest else "–",
                       help="A test value well above the training value means the RBM is memorising its images.")
     run_message(snapshot)
-    st.plotly_chart(curves_figure(snapshot.history, ("reconstruction_error", "free_energy")), key="rbm_curves",
-                    config=NO_TOOLBAR)
+    live_chart(curves_figure(snapshot.history, ("reconstruction_error", "free_energy")), "rbm_curves",
+               snapshot.playing, config=NO_TOOLBAR)
     view = snapshot.view
     if view is None:
         return
@@ -59,12 +59,12 @@ def _draw_rbm(snapshot: Snapshot) -> None:
         shown = min(64, view.filters.shape[2])
         st.markdown(f"**What each hidden unit looks for** (weights of the first {shown} units as 8×8 images: "
                     "blue turns the unit on, orange turns it off, pale means unused)")
-        st.plotly_chart(filters_figure(view.filters[:, :, :shown], 8, width=420), key="rbm_filters",
-                        config=NO_TOOLBAR)
+        live_chart(filters_figure(view.filters[:, :, :shown], 8, width=420), "rbm_filters", snapshot.playing,
+                   config=NO_TOOLBAR)
     with pairs:
         st.markdown("**Test images (top) and their reconstructions** through the hidden layer and back")
-        st.plotly_chart(tiles_figure(np.concatenate([view.originals, view.reconstructions]), len(view.originals)),
-                        key="rbm_pairs", config=NO_TOOLBAR)
+        live_chart(tiles_figure(np.concatenate([view.originals, view.reconstructions]), len(view.originals)),
+                   "rbm_pairs", snapshot.playing, config=NO_TOOLBAR)
 
 
 def gibbs_section(trainer: Trainer) -> None:
@@ -109,7 +109,7 @@ def _nothing(group: RunGroup) -> None:
 def dbn_trainer(settings: dbn.DbnSettings, task: TrainingData, stack: dbn.Stack) -> Trainer:
     trainer, _ = lab_trainer(
         "dbn", settings.structure(),
-        lambda: dbn.make_run(settings, task, stack), _nothing, FRAME_SECONDS, dbn.run_settings(settings),
+        lambda: dbn.make_run(settings, task, stack), _nothing, dbn.run_settings(settings),
     )
     return trainer
 
@@ -122,7 +122,7 @@ def _draw_dbn(snapshot: Snapshot, num_labelled: int) -> None:
     st.caption(f"Epoch {snapshot.epoch:,}; test accuracy on every test digit, after learning from {num_labelled} "
                "labelled images.")
     run_message(snapshot)
-    st.plotly_chart(comparison_figure(snapshot.history, dbn.MEMBERS), key="dbn_curves", config=NO_TOOLBAR)
+    live_chart(comparison_figure(snapshot.history, dbn.MEMBERS), "dbn_curves", snapshot.playing, config=NO_TOOLBAR)
 
 
 def main() -> None:
@@ -134,7 +134,7 @@ def main() -> None:
             rbm_settings = rbm_controls()
             trainer = rbm_trainer(rbm_settings, dataset)
         run_controls(trainer, "rbm")
-        live_fragment(trainer, FRAME_SECONDS, _draw_rbm)
+        live_fragment(trainer, "rbm", _draw_rbm)
         with st.expander("Gibbs chain: let the RBM dream", expanded=True):
             gibbs_section(trainer)
         with st.expander("Cross-check with scikit-learn"):
@@ -152,7 +152,7 @@ def main() -> None:
         st.caption("Pre-trained without labels on all training digits: reconstruction error "
                    + ", ".join(f"{error:.4f}" for error in stack.reconstruction_errors) + " (RBM 1, RBM 2).")
         run_controls(comparison, "dbn")
-        live_fragment(comparison, FRAME_SECONDS, lambda snapshot: _draw_dbn(snapshot, len(task.x_train)))
+        live_fragment(comparison, "dbn", lambda snapshot: _draw_dbn(snapshot, len(task.x_train)))
         st.markdown(lesson("rbm", "dbn_reading"))
         with st.expander("Export: a script that replays the experiment, the three classifiers, the race's history"):
             export_buttons("dbn", "dbn", comparison, script=lambda: dbn_script(dbn_settings), models="zip")

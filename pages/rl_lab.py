@@ -20,6 +20,7 @@ from engine.rl.settings import (
 )
 from engine.training.contract import Snapshot
 from engine.training.trainer import Trainer
+from ui.canvas import live_chart
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
@@ -28,12 +29,11 @@ from ui.rl_controls import grid_editor, seed_widgets, settings_from_widgets, sid
 from ui.rl_figures import curves_panels_figure, episode_figure, grid_figure, reward_figure
 
 LAB = "rl"
-FRAME_SECONDS = 0.25
 
 
 def trainer_for(settings: AgentSettings) -> Trainer:
     """This session's RL trainer, rebuilt when the world's shape or the agent changes."""
-    trainer, rebuilt = lab_trainer(LAB, settings.structure(), lambda: make_run(settings), observe, FRAME_SECONDS,
+    trainer, rebuilt = lab_trainer(LAB, settings.structure(), lambda: make_run(settings), observe,
                                    run_settings(settings))
     if rebuilt:
         st.session_state.pop("rl_episode", None)
@@ -63,10 +63,11 @@ def _draw(snapshot: Snapshot, settings: AgentSettings) -> None:
     else:
         chart, world = st.container(), None
     with chart:
-        st.plotly_chart(reward_figure(snapshot.history, line, label), key="rl_rewards", config={"displayModeBar": False})
+        live_chart(reward_figure(snapshot.history, line, label), "rl_rewards", snapshot.playing,
+                   config={"displayModeBar": False})
         series = ("length", "loss", "td_error") + (("epsilon",) if settings.agent in VALUE_AGENTS else ())
-        st.plotly_chart(curves_panels_figure(snapshot.history, series), key="rl_curves",
-                        config={"displayModeBar": False})
+        live_chart(curves_panels_figure(snapshot.history, series), "rl_curves", snapshot.playing,
+                   config={"displayModeBar": False})
     if world is not None:
         evaluation = view.evaluation
         probabilities, title = evaluation.probabilities, "Critic's values and the policy's probabilities"
@@ -128,7 +129,7 @@ def main() -> None:
     if settings.agent == "dqn":
         st.info(lesson("rl", "dqn"))
     run_controls(trainer, "rl", unit="episode")
-    live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw(snapshot, settings))
+    live_fragment(trainer, "rl", lambda snapshot: _draw(snapshot, settings))
     if settings.agent in VALUE_AGENTS and settings.environment in DISCRETE_STATE_ENVIRONMENTS:
         st.toggle("Arrows show the ε-greedy probabilities (how the agent acts while it explores)",
                   key="rl_exploring_arrows", persist_state="session",

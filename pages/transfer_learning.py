@@ -29,6 +29,7 @@ from engine.vision.transfer import (
     trainable_parameters,
 )
 from engine.vision.transfer_export import transfer_script
+from ui.canvas import live_chart
 from ui.comparison_figures import comparison_figure
 from ui.figures import curves_figure
 from ui.lessons import lesson
@@ -39,7 +40,6 @@ from ui.transfer_controls import experiment_controls, seed_widgets, settings_fro
 from ui.vision_data import cached_dataset
 
 LAB = "transfer"
-FRAME_SECONDS = 0.5
 WHAT_TRAINS = {
     "head": "only the new output layer",
     "last": "the last {n} pre-trained layer(s) and the new output layer",
@@ -83,7 +83,7 @@ def trainer_for(settings: TransferSettings, data: TransferData, pretrained: Pret
     """This session's fine-tuning comparison, rebuilt when the experiment changes."""
     trainer, _ = lab_trainer(
         LAB, settings.structure(),
-        lambda: make_run(settings, data, pretrained, imagenet), trainable_parameters, FRAME_SECONDS,
+        lambda: make_run(settings, data, pretrained, imagenet), trainable_parameters,
         run_settings(settings),
     )
     return trainer
@@ -112,7 +112,7 @@ def fine_tuning_section(settings: TransferSettings, data: TransferData, trainer:
                  f"image(s) each ({len(data.target.x_train)} in all)")
     st.markdown(lesson("transfer", "modes"))
     run_controls(trainer, "tl")
-    live_fragment(trainer, FRAME_SECONDS, lambda snapshot: _draw_comparison(snapshot, settings, len(data.target.x_val)))
+    live_fragment(trainer, "tl", lambda snapshot: _draw_comparison(snapshot, settings, len(data.target.x_val)))
 
 
 def _draw_comparison(snapshot: Snapshot, settings: TransferSettings, num_test: int) -> None:
@@ -124,7 +124,7 @@ def _draw_comparison(snapshot: Snapshot, settings: TransferSettings, num_test: i
         column.metric(label, f"{accuracy:.1%}" if accuracy is not None else "–")
     st.caption(f"Epoch {snapshot.epoch:,}; test accuracy on the {num_test} test images of the new classes.")
     run_message(snapshot)
-    st.plotly_chart(comparison_figure(snapshot.history, modes), key="tl_curves")
+    live_chart(comparison_figure(snapshot.history, modes), "tl_curves", snapshot.playing)
     counts = snapshot.view or {}
     history = snapshot.history
     st.dataframe([{

@@ -23,9 +23,12 @@ from engine.training.contract import DIVERGED, ERROR, Run, Snapshot
 from engine.training.pacing import SPEEDS, redraw_interval
 from engine.training.registry import RunSet, default_registry
 from engine.training.trainer import ServerFull, Trainer
+from ui.pacer import request_next_frame
 from ui.runtime import page_fragment
 
 RUN_PARAM = "run"
+FRAME_SECONDS = 0.25  # live views redraw four times a second while training (less on a busy server)
+WATCHDOG_SECONDS = 5.0  # a live page whose browser asked for no frame this long gets one anyway
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def session_runs() -> Connection:
 
 
 def lab_trainer(lab: str, structure: object, new_run: Callable[[], Run], observe: Callable[[Any], Any],
-                frame_seconds: float, live_settings: Any) -> tuple[Trainer, bool]:
+                live_settings: Any) -> tuple[Trainer, bool]:
     """This browser's trainer for a lab: a new run when the structure changed, the live settings when they did.
 
     The one call a live lab makes to train (``docs/architecture.md``).
@@ -74,7 +77,6 @@ def lab_trainer(lab: str, structure: object, new_run: Callable[[], Run], observe
         structure: a hashable description of what needs a new run when it changes.
         new_run: builds the run (a ``Run``: ``TrainingRun``, ``RunGroup``, ``AgentRun``) for the structure.
         observe: what the worker computes for the page between chunks.
-        frame_seconds: the page's redraw interval while playing.
         live_settings: what the run's ``update_settings`` takes; sent when it differs from what
             this session sent last.
 
@@ -86,11 +88,11 @@ def lab_trainer(lab: str, structure: object, new_run: Callable[[], Run], observe
     if trainer is None or trainer.stopped:
         run = new_run()
         try:
-            trainer = Trainer(run, observe, frame_seconds=frame_seconds)
+            trainer = Trainer(run, observe, frame_seconds=FRAME_SECONDS)
         except ServerFull:
             if not default_registry().free_oldest_detached():  # a learner who left makes room for one who is here
                 raise
-            trainer = Trainer(run, observe, frame_seconds=frame_seconds)
+            trainer = Trainer(run, observe, frame_seconds=FRAME_SECONDS)
         runs.trainers[lab], runs.structures[lab] = trainer, structure
     elif runs.structures[lab] != structure:
         trainer.replace_run(new_run(), observe)
@@ -104,31 +106,37 @@ def lab_trainer(lab: str, structure: object, new_run: Callable[[], Run], observe
     return trainer, rebuilt
 
 
-def live_redraw_interval(base_seconds: float) -> float:
-    """Seconds between this page's live redraws, given how many sessions train right now."""
-    return redraw_interval(base_seconds, Trainer.playing_count(), os.cpu_count() or 1)
+def live_redraw_interval() -> float:
+    """Seconds between live redraws, given how many sessions train right now."""
+    return redraw_interval(FRAME_SECONDS, Trainer.playing_count(), os.cpu_count() or 1)
 
 
-def live_fragment(trainer: Trainer, base_seconds: float, draw: Callable[[Snapshot], None]) -> None:
-    """Draw the trainer's latest snapshot, again every redraw interval while it plays or compiles.
+def live_fragment(trainer: Trainer, key: str, draw: Callable[[Snapshot], None]) -> None:
+    """Draw the trainer's latest snapshot, and again each time the browser has drawn the last one, while it plays.
 
-    The interval grows with the server's load (``live_redraw_interval``) and the trainer
-    observes no more often than that. When training or compiling stops, or the interval
-    changes, the whole page reruns to restart the timer and show the right buttons.
+    Each browser asks for its next frame only once it painted the last and the redraw interval
+    passed (``ui.pacer``; the interval grows with the server's load, ``live_redraw_interval``),
+    so a slow one gets fewer frames rather than a backlog, and the trainer paces its frames by
+    what this browser draws. When training or compiling stops, the whole page reruns to show
+    the right buttons. ``key`` is the run controls' key.
     """
     first = trainer.snapshot()
     busy = (first.playing, not first.compiled)  # while a new run compiles, redraw to say so and when it ends
-    interval = live_redraw_interval(base_seconds)
-    trainer.set_frame_seconds(interval)
+    trainer.set_frame_seconds(live_redraw_interval())
 
     def views() -> None:
         snapshot = trainer.snapshot()
-        if any(busy) and ((snapshot.playing, not snapshot.compiled) != busy
-                          or live_redraw_interval(base_seconds) != interval):
+        if any(busy) and (snapshot.playing, not snapshot.compiled) != busy:
             st.rerun()
         draw(snapshot)
+        if any(busy):
+            interval = live_redraw_interval()
+            frame = st.session_state[f"{key}_frame"] = st.session_state.get(f"{key}_frame", 0) + 1
+            report = request_next_frame(f"{key}_frames", frame, interval)
+            trainer.set_frame_seconds(max(interval, report.cadence_seconds) if report else interval)
 
-    page_fragment(views, interval if any(busy) else None)
+    # The timer only backs the browser's requests up: a frame lost on the way does not end the loop.
+    page_fragment(views, WATCHDOG_SECONDS if any(busy) else None)
 
 
 def run_message(snapshot: Snapshot) -> None:
@@ -146,29 +154,26 @@ def run_message(snapshot: Snapshot) -> None:
                    f"{snapshot.updates_per_epoch} (one mini-batch each).")
 
 
-def run_controls(trainer: Trainer, key: str, on_reset: Callable[[], None] | None = None, unit: str = "epoch",
-                 default_speed: str = "Full speed") -> None:
+def run_controls(trainer: Trainer, key: str, unit: str = "epoch", default_speed: str = "Full speed") -> None:
     """Play / Pause / Step / Reset buttons and the speed selector, in one row.
 
-    ``unit`` is what a step trains (epoch, episode); ``default_speed`` the speed a new visitor starts at.
+    The buttons act in their callbacks, before the page reruns, so one run of the page draws
+    their result (a click is never lost: a whole-page rerun request survives a run under way).
+    ``unit`` is what a step trains (epoch, episode); ``default_speed`` the speed a new visitor
+    starts at.
     """
     snapshot = trainer.snapshot()
     play, step, reset, speed = st.columns([1, 1, 1, 2.2])
     if snapshot.playing:
-        if play.button("Pause", icon=":material/pause:", key=f"{key}_pause", width="stretch", type="primary"):
-            trainer.pause()
-            st.rerun()
-    elif play.button("Play", icon=":material/play_arrow:", key=f"{key}_play", width="stretch", type="primary"):
-        trainer.play()  # while compiling, it takes effect once ready, and the page says so meanwhile
-        st.rerun()
-    if step.button("Step", icon=":material/skip_next:", key=f"{key}_step", width="stretch",
-                   help=f"Train one {unit}"):
-        trainer.step()
-    if reset.button("Reset", icon=":material/replay:", key=f"{key}_reset", width="stretch",
-                    help="Back to the initial weights"):
-        trainer.reset()
-        if on_reset:
-            on_reset()
+        play.button("Pause", icon=":material/pause:", key=f"{key}_pause", width="stretch", type="primary",
+                    on_click=trainer.pause)
+    else:  # while compiling, Play takes effect once ready, and the page says so meanwhile
+        play.button("Play", icon=":material/play_arrow:", key=f"{key}_play", width="stretch", type="primary",
+                    on_click=trainer.play)
+    step.button("Step", icon=":material/skip_next:", key=f"{key}_step", width="stretch", help=f"Train one {unit}",
+                on_click=trainer.step)
+    reset.button("Reset", icon=":material/replay:", key=f"{key}_reset", width="stretch",
+                 help="Back to the initial weights", on_click=trainer.reset)
     by_update = snapshot.updates_per_epoch > 0
     updates = f"one mini-batch update per frame ({snapshot.updates_per_epoch} make an epoch)" if by_update \
         else f"one {unit} per frame"

@@ -118,13 +118,10 @@ class PointGanObserver:
         self.mesh_noise = np.stack([mesh_x.ravel(), mesh_y.ravel()], axis=1) if noise_dim == 2 else None
 
     def __call__(self, run: TrainingRun) -> PointGanView:
-        model = run.model
-        fake = model.generate(self.noise)
-        heatmap = model.judge(self.grid).reshape(HEATMAP_STEPS, HEATMAP_STEPS)
-        mesh = None
-        if self.mesh_noise is not None:
-            mesh = model.generate(self.mesh_noise).reshape(MESH_STEPS, MESH_STEPS, 2)
-        arrows = model.generator_pull(fake[:NUM_ARROWS])
+        mesh_noise = self.mesh_noise if self.mesh_noise is not None else np.zeros((0, self.noise.shape[1]), np.float32)
+        fake, verdict, mesh_points, arrows = run.model.plane_view(self.noise, self.grid, mesh_noise, NUM_ARROWS)
+        heatmap = verdict.reshape(HEATMAP_STEPS, HEATMAP_STEPS)
+        mesh = mesh_points.reshape(MESH_STEPS, MESH_STEPS, 2) if self.mesh_noise is not None else None
         coverage = None
         if self.target.modes is not None:
             coverage = mode_coverage(fake, self.target.modes, self.target.mode_std)

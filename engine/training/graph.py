@@ -97,12 +97,18 @@ def compile_steps(model, optimizer, data, settings, names: list[str], train_step
     def evaluate(x, y):
         return model.test_step((x, y)) if train_step is not None else score(y, model(x, training=False))
 
+    # Compiled as the chunk is, even where it is called from a plain graph (slow motion): XLA and
+    # TensorFlow's own kernels draw different random numbers from the same seed.
+    @tf.function(jit_compile=settings.jit_compile)
+    def shuffled(global_epoch, seed):
+        return tf.argsort(tf.random.stateless_uniform([num_train], seed=tf.stack([seed, global_epoch])))
+
     def epoch_order(global_epoch, seed, arrays):
         """The training set in this epoch's order: a stateless shuffle of (seed, epoch)."""
         x_train, y_train = arrays[:2]
         if not settings.shuffle:
             return x_train, y_train
-        order = tf.argsort(tf.random.stateless_uniform([num_train], seed=tf.stack([seed, global_epoch])))
+        order = shuffled(global_epoch, seed)
         return tf.gather(x_train, order), tf.gather(y_train, order)
 
     def train_batch(xs, ys, batch):
@@ -138,12 +144,14 @@ def compile_steps(model, optimizer, data, settings, names: list[str], train_step
         _, buffer = tf.while_loop(lambda epoch, _: epoch < num_epochs, epoch_body, [tf.constant(0), buffer])
         return buffer
 
-    @tf.function(jit_compile=settings.jit_compile)
+    # Slow motion and the end of its epochs call these once per frame: plain graphs, which trace
+    # in a fraction of the seconds XLA takes to compile them, and run one batch just as fast.
+    @tf.function
     def update(epoch, batch, seed, arrays):
         xs, ys = epoch_order(epoch, seed, arrays)
         return tf.stack(train_batch(xs, ys, batch))
 
-    @tf.function(jit_compile=settings.jit_compile)
+    @tf.function
     def held_out(arrays):
         row = held_out_row(arrays)
         return tf.stack(row) if row else tf.zeros([0])

@@ -120,21 +120,28 @@ class TrainingRun:
         )
         return predict(tf.constant(inputs, dtype=tf.float32)).numpy()
 
-    def layer_outputs(self, inputs: np.ndarray, layer_names: tuple[str, ...]) -> list[np.ndarray]:
-        """Outputs of the named layers for ``inputs``, one (n, units) array each."""
+    def layer_outputs(self, inputs: np.ndarray, layer_names: tuple[str, ...], with_output: bool = False
+                      ) -> list[np.ndarray]:
+        """Outputs of the named layers for ``inputs``, one (n, units) array each, in one compiled call.
+
+        With ``with_output`` the model's own output follows them: a page that shows both
+        (the playground's neurons and its output map) pays for one call instead of two.
+        """
         import keras
         import tensorflow as tf
 
-        if not layer_names:
+        if not layer_names and not with_output:
             return []
         model, jit_compile = self.model, self.settings.jit_compile
 
         def make():
-            probe = keras.Model(model.inputs, [model.get_layer(name).output for name in layer_names])
+            tensors = [model.get_layer(name).output for name in layer_names] + ([model.outputs[0]] if with_output else [])
+            probe = keras.Model(model.inputs, tensors)
             return tf.function(lambda x: probe(x, training=False), jit_compile=jit_compile)
 
-        outputs = self._kit.cached(("layers", layer_names, jit_compile), make)(tf.constant(inputs, dtype=tf.float32))
-        if len(layer_names) == 1:  # a one-output model returns the tensor itself, not a list of one
+        key = ("layers", layer_names, with_output, jit_compile)
+        outputs = self._kit.cached(key, make)(tf.constant(inputs, dtype=tf.float32))
+        if len(layer_names) + with_output == 1:  # a one-output model returns the tensor itself, not a list of one
             outputs = [outputs]
         return [output.numpy() for output in outputs]
 

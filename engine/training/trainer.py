@@ -18,9 +18,11 @@ only signals the worker (a join from a session's release hook could block the se
 from __future__ import annotations
 
 import atexit
+import collections
 import itertools
 import os
 import queue
+import statistics
 import threading
 import time
 import weakref
@@ -40,6 +42,7 @@ WORKER_NAME, COMPILER_NAME = "dlp-trainer", "dlp-compile"
 EXIT_WAIT_SECONDS = 30.0  # at exit, how long trainers get to leave TensorFlow
 # A run that no page has looked at for this long pauses itself: its tab was closed, or its
 # session is gone, and the cores are better spent on the learners who are watching.
+OBSERVATIONS_KEPT = 50  # the observation cost is the median of this many recent observations
 UNWATCHED_PAUSE_SECONDS = float(os.environ.get("DLP_UNWATCHED_PAUSE_SECONDS", 10))
 
 
@@ -98,6 +101,7 @@ class Trainer:
         self._stopped = threading.Event()
         self._last_observed = 0.0
         self._snapshot_read = True
+        self._observation_cpu: collections.deque[float] = collections.deque(maxlen=OBSERVATIONS_KEPT)
         # The first snapshot, with a view, before returning: queued before the worker starts, so
         # it comes before the compiling ahead that the worker does when it has nothing else to do.
         first: Future = Future()
@@ -172,6 +176,14 @@ class Trainer:
             with Trainer._live_lock:
                 Trainer._live -= 1
                 Trainer._instances.discard(self)
+
+    @property
+    def observation_cpu_seconds(self) -> float:
+        """Median CPU seconds of the worker's recent observations (``observe`` for one snapshot); 0 before any.
+
+        The median leaves out the first observation of a run, which traces its functions.
+        """
+        return statistics.median(self._observation_cpu) if self._observation_cpu else 0.0
 
     @classmethod
     def playing_count(cls) -> int:
@@ -349,10 +361,12 @@ class Trainer:
 
     def _publish(self, message: str | None = None, status: Status | None = None) -> None:
         run = self._run
+        started = time.thread_time()
         try:
             view = self._observe(run)
         except Exception as error:
             view, message, status = self._snapshot.view, f"Could not draw the model: {error}", ERROR
+        self._observation_cpu.append(time.thread_time() - started)
         self._last_observed = time.perf_counter()
         self._snapshot_read = False
         self._snapshot = Snapshot(

@@ -164,9 +164,24 @@ def wait_for_epoch(page, value: int, timeout: float = TIMEOUT_MS) -> None:
 
 
 def chart_line(page, key: str) -> str:
-    """The SVG path of the first line in the chart with Streamlit key ``key`` ("" before it is drawn)."""
+    """What the chart with Streamlit key ``key`` shows ("" before it is drawn).
+
+    While a run plays, the chart is a live canvas (``ui/canvas.py``): its pixels, as a data
+    URL; otherwise a Plotly chart: the SVG path of its first line.
+    """
+    canvas = live_canvas(page, key)
+    if canvas:
+        return canvas
     lines = page.locator(f".st-key-{key} .scatterlayer path.js-line")
     return lines.first.get_attribute("d") if lines.count() else ""
+
+
+def live_canvas(page, key: str) -> str:
+    """The pixels of the live canvas that shows the chart with Streamlit key ``key``, as a data URL ("" if none is drawn)."""
+    return page.evaluate(
+        "key => { const host = document.querySelector(`.st-key-${key}_canvas [data-testid^=\"stBidiComponent\"]`);"
+        " const canvas = host && (host.shadowRoot ?? host).querySelector('canvas[data-drawn]');"
+        " return canvas ? canvas.toDataURL() : ''; }", key)
 
 
 def only(locator):

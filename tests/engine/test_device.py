@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from engine.device import SMALL_MODEL_XLA_CPU_FLAGS, device_report, tune_xla_for_small_models
+import engine.device
+from engine.device import SMALL_MODEL_XLA_CPU_FLAGS, XLA_CACHE_FLAG, device_report, tune_xla_for_small_models
 
 
 def test_xla_flags_are_added_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -24,6 +25,23 @@ def test_xla_flags_keep_the_users_choice(monkeypatch: pytest.MonkeyPatch) -> Non
     flags = os.environ["XLA_FLAGS"].split()
     assert "--xla_cpu_multi_thread_eigen=true" in flags and "--xla_cpu_multi_thread_eigen=false" not in flags
     assert "--xla_dump_to=/tmp/x" in flags and "--xla_cpu_use_fusion_emitters=false" in flags
+
+
+def test_xla_keeps_its_programs_in_the_cache_folder(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    folder = tmp_path / "cache" / "xla"
+    monkeypatch.setattr(engine.device, "XLA_CACHE_DIRECTORY", str(folder))
+    monkeypatch.delenv("TF_XLA_FLAGS", raising=False)
+    tune_xla_for_small_models()
+    assert os.environ["TF_XLA_FLAGS"] == f"{XLA_CACHE_FLAG}={folder}" and folder.is_dir()
+
+
+def test_no_cache_where_the_folder_cannot_be_made(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    monkeypatch.setattr(engine.device, "XLA_CACHE_DIRECTORY", str(blocker / "xla"))
+    monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_auto_jit=0")
+    tune_xla_for_small_models()
+    assert os.environ["TF_XLA_FLAGS"] == "--tf_xla_auto_jit=0"
 
 
 def test_device_report_names_the_training_device() -> None:

@@ -18,10 +18,12 @@ from engine.playground.settings import MAX_POINTS, PlaygroundSettings, from_quer
 from engine.playground.task import (
     BOUNDARY_RESOLUTION,
     NEURON_RESOLUTION,
+    decode_predictions,
     hidden_layer_names,
     make_run,
     observe,
     prepare_data,
+    warm_up,
 )
 from engine.training.metrics import confusion_matrix, regression_scores
 from engine.training.optimizers import OptimizerConfig
@@ -202,3 +204,35 @@ def test_scores_match_scikit_learn():
     r_squared, rmse = regression_scores(targets, values)
     assert r_squared == pytest.approx(r2_score(targets, values))
     assert rmse == pytest.approx(np.sqrt(mean_squared_error(targets, values)))
+
+
+def test_after_the_warm_up_the_default_setup_trains_and_draws_without_tracing_anything():
+    import gc
+
+    from tensorflow.python.eager import context
+
+    warm_up()
+    gc.collect()  # the warm-up's run is gone: its kit went back to the pool
+    traced = len(context.context().list_function_names())
+    settings = PlaygroundSettings()
+    data = prepare_data(settings)
+    run = make_run(settings, data)
+    run.compile()
+    run.advance(10)
+    view = observe(run, data, hidden_layer_names(settings))
+    assert run.epoch == 10 and view.output_grid.shape == (100, 100)
+    assert len(context.context().list_function_names()) == traced
+
+
+def test_one_observation_gives_what_separate_predictions_give():
+    settings = PlaygroundSettings()
+    data = prepare_data(settings)
+    run = make_run(settings, data)
+    run.advance(3)
+    view = observe(run, data, hidden_layer_names(settings))
+    np.testing.assert_allclose(view.output_grid.ravel(), run.predict(data.grid_inputs).ravel(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(view.test_predictions, decode_predictions(run.predict(data.training.x_val),
+                                                                            data.problem))
+    hidden = run.layer_outputs(data.neuron_grid_inputs, hidden_layer_names(settings))
+    np.testing.assert_allclose(view.neuron_grids[0], hidden[0].T.reshape(view.neuron_grids[0].shape), rtol=1e-5,
+                               atol=1e-6)

@@ -355,3 +355,20 @@ def test_a_run_nobody_watches_pauses_itself_and_one_that_is_watched_keeps_traini
     finally:
         watched.stop()
         unwatched.stop()
+
+
+def test_the_cpu_an_observation_costs_is_measured_on_the_worker():
+    spent = 0.02
+
+    def observe(run):  # burns at least ``spent`` seconds of this thread's CPU
+        started = time.thread_time()
+        while time.thread_time() - started < spent:
+            pass
+        return run.epoch
+
+    trainer = Trainer(make_run(), observe)
+    try:
+        trainer.step()
+        assert trainer.observation_cpu_seconds >= spent
+    finally:
+        trainer.stop()

@@ -77,6 +77,18 @@ def test_the_pull_arrows_are_minus_the_gradient_of_the_generator_loss(ring):
     np.testing.assert_allclose(run.model.generator_pull(points), -tape.gradient(loss, tensor).numpy(), rtol=1e-5)
 
 
+def test_a_plane_frame_in_one_call_matches_the_separate_calls(ring):
+    run = make_point_run(PointGanSettings(), ring)
+    run.advance(2)
+    model, rng = run.model, np.random.default_rng(0)
+    noise, grid, mesh = (rng.normal(size=(n, 2)).astype(np.float32) for n in (30, 50, 9))
+    fake, verdict, mesh_points, pull = model.plane_view(noise, grid, mesh, 7)
+    np.testing.assert_allclose(fake, model.generate(noise), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(verdict, model.judge(grid), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(mesh_points, model.generate(mesh), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(pull, model.generator_pull(fake[:7]), rtol=1e-4, atol=1e-6)
+
+
 def test_training_one_side_leaves_the_other_network_unchanged(ring):
     settings = PointGanSettings()
     run = make_point_run(settings, ring)

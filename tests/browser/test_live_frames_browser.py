@@ -1,0 +1,41 @@
+"""Live views in Chromium: canvases while a run plays, Plotly charts when it stops."""
+
+import time
+
+import pytest
+
+from tests.browser.conftest import chart_line, epoch, live_canvas, play_until_epoch, press, wait_until_idle
+
+pytestmark = pytest.mark.browser
+
+VIEWS = ("pg_network", "pg_curves", "pg_boundary")
+
+
+def plotly_charts(page) -> list[str]:
+    """The keys of the playground's live views that are Plotly charts now."""
+    return [key for key in VIEWS if page.locator(f".st-key-{key} .js-plotly-plot").count()]
+
+
+def test_the_views_are_live_canvases_while_playing_and_plotly_charts_once_paused(server, page):
+    page.goto(f"{server}/network_playground")
+    wait_until_idle(page)
+    page.wait_for_function("keys => keys.every(key => document.querySelector(`.st-key-${key} .js-plotly-plot`))",
+                           arg=VIEWS)  # a paused run: full charts to hover, zoom and save
+    assert not any(live_canvas(page, key) for key in VIEWS)
+    play_until_epoch(page, 20)
+    page.wait_for_function("keys => keys.every(key => document.querySelector(`.st-key-${key}_canvas`))", arg=VIEWS)
+    first = live_canvas(page, "pg_boundary")
+    deadline = time.monotonic() + 60
+    while live_canvas(page, "pg_boundary") == first and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert live_canvas(page, "pg_boundary") != first  # redrawn frame after frame, in place
+    press(page, "Pause")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    page.wait_for_function("keys => keys.every(key => document.querySelector(`.st-key-${key} .js-plotly-plot`))",
+                           arg=VIEWS)
+    wait_until_idle(page)
+    assert plotly_charts(page) == list(VIEWS)
+    assert not any(live_canvas(page, key) for key in VIEWS)
+    stopped = epoch(page)
+    time.sleep(1.5)
+    assert epoch(page) == stopped and chart_line(page, "pg_curves")
