@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import importlib
-import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -117,17 +116,3 @@ def _warm_up() -> None:
         gc.freeze()  # long-lived import objects leave the collector's generations
     finally:
         warmed_up.set()
-    _compile_default_playground()
-
-
-def _compile_default_playground() -> None:
-    """Compile the default playground network ahead, so the first visitor's Play trains at once.
-
-    Best effort: a failure costs that visitor the compilation, nothing else.
-    """
-    try:
-        from engine.playground.task import warm_up
-
-        warm_up()
-    except Exception:
-        logging.getLogger(__name__).exception("Compiling the default playground ahead failed.")

@@ -158,20 +158,6 @@ def make_run(settings: PlaygroundSettings, data: PlaygroundData) -> TrainingRun:
     return TrainingRun(make_recipe(settings, data), data.training, run_settings(settings), seed=settings.seed)
 
 
-def warm_up(settings: PlaygroundSettings | None = None) -> None:
-    """Trace and compile a setup's training chunk and its observation once, training nothing.
-
-    What they compile stays in the process's model pool, so the next run of this network (the
-    first visitor's) trains and draws at once instead of waiting for XLA. A server does this
-    for the default setup when it starts.
-    """
-    settings = settings or PlaygroundSettings()
-    data = prepare_data(settings)
-    run = make_run(settings, data)
-    run.compile()
-    observe(run, data, hidden_layer_names(settings))
-
-
 @dataclass(frozen=True)
 class PlaygroundView:
     """What the live views draw after a chunk.

@@ -23,7 +23,6 @@ from engine.playground.task import (
     make_run,
     observe,
     prepare_data,
-    warm_up,
 )
 from engine.training.metrics import confusion_matrix, regression_scores
 from engine.training.optimizers import OptimizerConfig
@@ -204,24 +203,6 @@ def test_scores_match_scikit_learn():
     r_squared, rmse = regression_scores(targets, values)
     assert r_squared == pytest.approx(r2_score(targets, values))
     assert rmse == pytest.approx(np.sqrt(mean_squared_error(targets, values)))
-
-
-def test_after_the_warm_up_the_default_setup_trains_and_draws_without_tracing_anything():
-    import gc
-
-    from tensorflow.python.eager import context
-
-    warm_up()
-    gc.collect()  # the warm-up's run is gone: its kit went back to the pool
-    traced = len(context.context().list_function_names())
-    settings = PlaygroundSettings()
-    data = prepare_data(settings)
-    run = make_run(settings, data)
-    run.compile()
-    run.advance(10)
-    view = observe(run, data, hidden_layer_names(settings))
-    assert run.epoch == 10 and view.output_grid.shape == (100, 100)
-    assert len(context.context().list_function_names()) == traced
 
 
 def test_one_observation_gives_what_separate_predictions_give():
