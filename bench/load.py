@@ -259,6 +259,8 @@ class ProtocolSession:
             self._element(message.delta.new_element)
             pacer = message.delta.new_element.bidi_component
             if pacer.component_name == PACER:
+                if self.asking:
+                    self.asking.cancel()  # a newer frame: ask for the one after it instead
                 self.asking = asyncio.create_task(self._ask(socket, pacer, message.delta.fragment_id))
         elif kind == "auto_rerun":
             if self.timer:
