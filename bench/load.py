@@ -286,7 +286,7 @@ class ProtocolSession:
         now = time.monotonic()
         await asyncio.sleep(max(0.0, data["interval_ms"] / 1000 - (now - self.asked)))
         cadence, self.asked = time.monotonic() - self.asked, time.monotonic()
-        events = [{"event": "drawn", "value": {"frame": data["frame"], "draw_ms": 0, "cadence_ms": cadence * 1000}}]
+        events = [{"event": "drawn", "value": {"frame": data["frame"], "cadence_ms": cadence * 1000}}]
         message = BackMsg()
         state = message.rerun_script
         state.page_script_hash, state.fragment_id = self.page_hash, fragment_id

@@ -210,9 +210,9 @@ function draw(state) {
   }
   context.font = FONT; context.fillStyle = "#333";
   for (const text of scene.texts) {
-    const box = text.paper ? null : boxes[text.axes] || Object.values(boxes)[0];
-    const x = text.paper || text.xref === "paper" ? area.left + text.x * area.width : box.X(text.x);
-    const y = text.paper || text.yref === "paper" ? area.top + (1 - text.y) * area.height : box.Y(text.y);
+    const box = boxes[text.axes] || Object.values(boxes)[0];
+    const x = text.xref === "paper" ? area.left + text.x * area.width : box.X(text.x);
+    const y = text.yref === "paper" ? area.top + (1 - text.y) * area.height : box.Y(text.y);
     context.font = `${text.bold ? "600 " : ""}${text.size}px 'Source Sans Pro', sans-serif`;
     context.textAlign = { left: "left", right: "right" }[text.xanchor] || "center";
     context.textBaseline = { bottom: "bottom", top: "top" }[text.yanchor] || "middle";

@@ -322,7 +322,6 @@ def _annotation(annotation: dict) -> dict | None:
     if not text:
         return None
     return {"text": text, "x": float(annotation.get("x", 0.5)), "y": float(annotation.get("y", 1.0)),
-            "paper": annotation.get("xref") == "paper" and annotation.get("yref") == "paper",
             "xref": annotation.get("xref", "x"), "yref": annotation.get("yref", "y"),
             "xanchor": annotation.get("xanchor", "center"), "yanchor": annotation.get("yanchor", "middle"),
             "size": annotation.get("font", {}).get("size", 12), "bold": "<b>" in str(annotation.get("text", ""))}

@@ -132,8 +132,8 @@ def live_fragment(trainer: Trainer, key: str, draw: Callable[[Snapshot], None]) 
         if any(busy):
             interval = live_redraw_interval()
             frame = st.session_state[f"{key}_frame"] = st.session_state.get(f"{key}_frame", 0) + 1
-            report = request_next_frame(f"{key}_frames", frame, interval)
-            trainer.set_frame_seconds(max(interval, report.cadence_seconds) if report else interval)
+            cadence = request_next_frame(f"{key}_frames", frame, interval)
+            trainer.set_frame_seconds(max(interval, cadence or 0.0))
 
     # The timer only backs the browser's requests up: a frame lost on the way does not end the loop.
     page_fragment(views, WATCHDOG_SECONDS if any(busy) else None)

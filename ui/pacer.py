@@ -9,13 +9,12 @@ for the next one. A fast browser gets the page's interval; a slow one, as many f
 can draw, and its main thread keeps the time in between for the learner's clicks. Hidden tabs
 draw no animation frames, so they ask for none.
 
-The request carries how long the browser took to draw the frame and how far apart its
-requests are, so the trainer can pace "10 epochs per frame" by the frames this learner sees.
+The request carries how far apart this browser's requests are, so the trainer can pace
+"10 epochs per frame" by the frames this learner sees.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -25,7 +24,6 @@ export default function ({ data, parentElement, setTriggerValue }) {
   const pacer = parentElement.dlpPacer ?? (parentElement.dlpPacer = { frame: null, asked: 0, timer: 0 });
   if (pacer.frame === data.frame) return;
   pacer.frame = data.frame;
-  const arrived = performance.now();
   clearTimeout(pacer.timer);
   requestAnimationFrame(() => requestAnimationFrame(() => {
     const painted = performance.now();
@@ -33,7 +31,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
       const now = performance.now();
       const cadence = pacer.asked ? now - pacer.asked : 0;
       pacer.asked = now;
-      setTriggerValue("drawn", { frame: data.frame, draw_ms: painted - arrived, cadence_ms: cadence });
+      setTriggerValue("drawn", { frame: data.frame, cadence_ms: cadence });
     }, Math.max(0, data.interval_ms - (painted - pacer.asked)));
   }));
 }
@@ -42,24 +40,12 @@ export default function ({ data, parentElement, setTriggerValue }) {
 _pacer = st.components.v2.component("dlp_frame_pacer", js=_REQUEST_NEXT_FRAME)
 
 
-@dataclass(frozen=True)
-class FrameReport:
-    """What the browser said about the frame it drew last.
-
-    Attributes:
-        draw_seconds: from the frame's arrival to its paint.
-        cadence_seconds: between this request and the one before (0 for the first).
-    """
-
-    draw_seconds: float
-    cadence_seconds: float
-
-
-def request_next_frame(key: str, frame: int, interval_seconds: float) -> FrameReport | None:
+def request_next_frame(key: str, frame: int, interval_seconds: float) -> float | None:
     """Ask the browser to rerun the enclosing fragment once frame ``frame`` is drawn and the interval passed.
 
     Call it last in a live fragment, with a new ``frame`` number on every run (the browser asks
-    once per number). Returns the browser's report when this run is the one it asked for, else None.
+    once per number). Returns the seconds between the browser's last two requests when this run
+    is the one it asked for (0 for its first), else None.
     """
     result: Any = _pacer(key=key, data={"frame": frame, "interval_ms": round(interval_seconds * 1000)},
                          on_drawn_change=lambda: None, height=0)
@@ -67,6 +53,6 @@ def request_next_frame(key: str, frame: int, interval_seconds: float) -> FrameRe
     if not isinstance(drawn, dict):
         return None
     try:
-        return FrameReport(max(0.0, float(drawn["draw_ms"]) / 1000), max(0.0, float(drawn["cadence_ms"]) / 1000))
+        return max(0.0, float(drawn["cadence_ms"]) / 1000)
     except (KeyError, TypeError, ValueError):  # not what our script sends: no report
         return None
