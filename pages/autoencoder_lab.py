@@ -29,13 +29,14 @@ from ui.canvas import live_chart
 from ui.figures import curves_figure
 from ui.generative_figures import latent_map_figure, tiles_figure
 from ui.lessons import lesson
-from ui.links import open_lab, stop_on_bad_input, write_url
+from ui.links import open_lab, page_section, section_param, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.models import export_buttons
 from ui.vision_data import cached_dataset
 
 LAB = "autoencoder"
 NO_TOOLBAR = {"displayModeBar": False}
+SECTIONS = ("Training", "Latent explorer", "Sample and interpolate")
 
 
 def trainer_for(settings: AutoencoderSettings, dataset: ImageDataset) -> Trainer:
@@ -168,17 +169,17 @@ def main() -> None:
     if dataset.note:
         st.warning(dataset.note)
     run_controls(trainer, "ae")
-    training, explorer, samples = st.tabs(["Training", "Latent explorer", "Sample and interpolate"])
-    with training:
+    section = page_section("ae", SECTIONS)
+    if section == "Training":
         live_fragment(trainer, "ae", lambda snapshot: _draw_training(snapshot, dataset, settings))
         st.markdown(lesson("autoencoder", "reading"))
-    with explorer:
+    elif section == "Latent explorer":
         explorer_tab(trainer, dataset, settings)
-    with samples:
+    else:
         samples_tab(trainer, dataset, settings)
     with st.expander("Export: a runnable script, the trained encoder and decoder, and the history"):
         export_buttons("ae", "autoencoder", trainer, script=lambda: autoencoder_script(settings), models="zip")
-    write_url(to_query_params(settings))
+    write_url({**to_query_params(settings), **section_param("ae", SECTIONS)})
 
 
 main()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -16,6 +18,7 @@ from engine.vision.cnn_export import export_script
 from engine.vision.cnn_lab import (
     UPLOAD,
     CnnLabSettings,
+    Saliency,
     conv_layer_names,
     feature_maps,
     from_query_params,
@@ -26,9 +29,10 @@ from engine.vision.cnn_lab import (
     saliency,
     to_query_params,
 )
-from engine.vision.lime import explain
+from engine.vision.lime import LimeExplanation, explain
 from ui.canvas import live_chart
 from ui.cnn_controls import (
+    LimeOptions,
     architecture_controls,
     image_choice,
     lime_controls,
@@ -38,7 +42,7 @@ from ui.cnn_controls import (
 )
 from ui.figures import confusion_figure, curves_figure
 from ui.lessons import lesson
-from ui.links import open_lab, stop_on_bad_input, write_url
+from ui.links import open_lab, page_section, section_param, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.models import export_buttons, layer_table_view
 from ui.text import literal
@@ -46,6 +50,7 @@ from ui.vision_data import cached_dataset
 from ui.vision_figures import maps_grid_figure, saliency_figure
 
 LAB = "cnn"
+SECTIONS = ("Inside the network", "Mistakes", "Export")
 
 
 def current_dataset(settings: CnnLabSettings) -> ImageDataset | None:
@@ -126,6 +131,36 @@ def _draw_views(snapshot, dataset: ImageDataset) -> None:
                    "cnn_confusion", snapshot.playing, config={"displayModeBar": False})
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """What the inside view shows for one image and network state: saliency, Grad-CAM and LIME."""
+
+    key: tuple
+    revision: int
+    epoch: int
+    maps: Saliency
+    lime: LimeExplanation
+
+
+def explanation(trainer: Trainer, image: np.ndarray, options: LimeOptions, refreshed: bool) -> Explanation:
+    """The image's explanation, computed again only when it would change what a paused learner sees.
+
+    While the run plays, the network changes every frame: the explanation stays as it was
+    (the caption says at which epoch) until Refresh, so a control touched meanwhile does not
+    stall training for a LIME pass on the trainer's worker. Paused, a new step or reset, another
+    image or other LIME settings explain it again.
+    """
+    snapshot = trainer.snapshot()
+    key = (hashlib.sha1(image.tobytes()).hexdigest(), image.shape, options)
+    stored: Explanation | None = st.session_state.get("cnn_explanation")
+    if refreshed or stored is None or stored.key != key or (not snapshot.playing and stored.revision != snapshot.revision):
+        result = trainer.call(lambda run: saliency(run, image))
+        lime = trainer.call(lambda run: explain(image, run.predict, result.target, options.num_samples,
+                                                options.num_segments, options.seed))
+        stored = st.session_state["cnn_explanation"] = Explanation(key, snapshot.revision, snapshot.epoch, result, lime)
+    return stored
+
+
 def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
     """Saliency, Grad-CAM, LIME and feature maps for a test image, a drawing or an upload."""
     st.markdown(lesson("cnn", "inside"))
@@ -136,23 +171,23 @@ def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
     if chosen.message:
         st.caption(chosen.message)
     image = chosen.image
+    with st.expander("LIME settings", expanded=False):
+        st.markdown(lesson("cnn", "lime"))
+        options = lime_controls(dataset.image_size)
     snapshot = trainer.snapshot()
     note, refresh = st.columns([4, 1], vertical_alignment="center")
-    note.caption(f"Explained for the network as it was at epoch {snapshot.epoch:,}"
+    refreshed = refresh.button("Refresh", icon=":material/refresh:", key="cnn_refresh_inside", width="stretch",
+                               help="Explain the network as it is now (it is also explained again whenever "
+                                    "training stops).")
+    explained = explanation(trainer, image, options, refreshed)
+    result, lime = explained.maps, explained.lime
+    note.caption(f"Explained for the network as it was at epoch {explained.epoch:,}"
                  + (": training goes on, so press **Refresh** to explain the current network." if snapshot.playing
                     else "."))
-    refresh.button("Refresh", icon=":material/refresh:", key="cnn_refresh_inside", width="stretch",
-                   help="Explain the network as it is now (it is also explained again whenever training stops).")
-    result = trainer.call(lambda run: saliency(run, image))
     names = [literal(name) for name in dataset.class_names]  # folder names of a zip are the user's text
     said = f"the network says **{names[result.target]}** ({result.probabilities[result.target]:.0%})"
     truth = f"True class **{names[chosen.label]}**; " if chosen.label is not None else "For this image "
     st.markdown(truth + said + ".")
-    with st.expander("LIME settings", expanded=False):
-        st.markdown(lesson("cnn", "lime"))
-        options = lime_controls(dataset.image_size)
-    lime = trainer.call(lambda run: explain(image, run.predict, result.target, options.num_samples,
-                                            options.num_segments, options.seed))
     st.plotly_chart(saliency_figure(image[:, :, 0], result.gradient, result.grad_cam, result.probabilities,
                                     dataset.class_names, lime.pixel_weights()), key="cnn_saliency")
     if result.grad_cam_layer:
@@ -208,15 +243,15 @@ def main() -> None:
     st.session_state["cnn_seen_once"] = True
     run_controls(trainer, "cnn")
     live_views(trainer, dataset)
-    inside, mistakes, export = st.tabs(["Inside the network", "Mistakes", "Export"])
-    with inside:
+    section = page_section("cnn", SECTIONS)
+    if section == "Inside the network":
         inside_tab(trainer, dataset)
-    with mistakes:
+    elif section == "Mistakes":
         mistakes_tab(trainer, dataset)
-    with export:
+    else:
         st.markdown(lesson("cnn", "export"))
         export_buttons("cnn", "cnn", trainer, script=lambda: export_script(settings))
-    write_url(to_query_params(settings))
+    write_url({**to_query_params(settings), **section_param("cnn", SECTIONS)})
 
 
 main()

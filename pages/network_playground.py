@@ -19,8 +19,9 @@ from engine.training.trainer import Trainer
 from ui.canvas import live_chart
 from ui.devices import cached_device_report
 from ui.figures import confusion_figure, curves_figure
+from ui.jobs import job_result, start_job
 from ui.lessons import lesson
-from ui.links import open_lab, stop_on_bad_input, write_url
+from ui.links import open_lab, page_section, section_param, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.models import export_buttons, layer_table_view
 from ui.playground_controls import (
@@ -34,6 +35,7 @@ from ui.playground_figures import boundary_figure, network_figure
 
 LAB = "playground"
 DEFAULT_SPEED = "10 epochs per frame"  # at full speed the circle is solved before the first frame
+SECTIONS = ("Compare with scikit-learn", "Export and share", "Model summary")
 
 
 def read_link(params: dict[str, str]) -> tuple[PlaygroundSettings, list[str]]:
@@ -142,9 +144,8 @@ def _scores(view, data) -> None:
 def compare_tab(trainer: Trainer, settings: PlaygroundSettings, data) -> None:
     st.markdown(lesson("playground", "compare"))
     if st.button("Train scikit-learn's network on the same split", key="pg_compare"):
-        with st.spinner("scikit-learn is training…"):
-            st.session_state["pg_baseline"] = (settings, compare_with_sklearn(settings, data))
-    stored = st.session_state.get("pg_baseline")
+        start_job("pg_baseline", lambda report: (settings, compare_with_sklearn(settings, data, report=report)))
+    stored = job_result("pg_baseline", "scikit-learn is training")
     if not stored:
         return
     if stored[0] != settings:
@@ -216,14 +217,14 @@ def main() -> None:
     options = view_options()
     with views:
         live_views(trainer, data, settings, options)
-    compare, export, summary = st.tabs(["Compare with scikit-learn", "Export and share", "Model summary"])
-    with compare:
+    section = page_section("pg", SECTIONS)
+    if section == "Compare with scikit-learn":
         compare_tab(trainer, settings, data)
-    with export:
+    elif section == "Export and share":
         export_tab(trainer, settings)
-    with summary:
+    else:
         layer_table_view(rows)
-    write_url(to_query_params(settings))
+    write_url({**to_query_params(settings), **section_param("pg", SECTIONS)})
 
 
 main()

@@ -16,14 +16,24 @@ from ui.canvas import live_chart
 from ui.comparison_figures import comparison_figure
 from ui.figures import curves_figure
 from ui.generative_figures import animation_figure, filters_figure, tiles_figure
+from ui.jobs import job_result, shared_job, start_job
 from ui.lessons import lesson
-from ui.links import open_lab, stop_on_bad_input, write_url
+from ui.links import open_lab, page_section, section_param, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.models import export_buttons
-from ui.rbm_controls import dbn_controls, rbm_controls, read_link, seed_widgets
+from ui.rbm_controls import (
+    dbn_controls,
+    dbn_settings,
+    rbm_controls,
+    rbm_settings,
+    read_link,
+    seed_control,
+    seed_widgets,
+)
 from ui.vision_data import cached_dataset
 
 NO_TOOLBAR = {"displayModeBar": False}
+SECTIONS = ("Restricted Boltzmann machine", "Deep belief network")
 
 
 # ----------------------------------------------------------------- RBM
@@ -80,26 +90,34 @@ def gibbs_section(trainer: Trainer) -> None:
     st.plotly_chart(animation_figure(images, 8, names), key="rbm_chain", config=NO_TOOLBAR)
 
 
+def _epochs(count: int) -> str:
+    return f"{count:,} epoch" + ("" if count == 1 else "s")
+
+
 def reference_section(settings: rbm.RbmSettings, dataset: ImageDataset, trainer: Trainer) -> None:
     epochs = trainer.snapshot().epoch
     if not epochs:
         st.caption("Train a few epochs, then compare with scikit-learn's RBM trained for as many.")
         return
-    if st.button(f"Train scikit-learn's BernoulliRBM for {epochs} epochs and compare", key="rbm_reference"):
-        with st.spinner("scikit-learn is training…"):
-            theirs = rbm.sklearn_reference(rbm.flatten(dataset.x_train), rbm.flatten(dataset.x_test), settings,
-                                           min(epochs, 200))
-        ours = trainer.snapshot().latest["val_reconstruction_error"]
-        st.markdown(f"Test reconstruction error: **ours {ours:.4f}** (CD-{settings.cd_steps}), "
-                    f"**scikit-learn {theirs:.4f}** (persistent CD-1), same size, rate and batch"
-                    f"{' (scikit-learn capped at 200 epochs)' if epochs > 200 else ''}.")
+    if st.button(f"Train scikit-learn's BernoulliRBM for {_epochs(epochs)} and compare", key="rbm_reference"):
+        ours, trained = trainer.snapshot().latest["val_reconstruction_error"], min(epochs, 200)
+        x_train, x_test = rbm.flatten(dataset.x_train), rbm.flatten(dataset.x_test)
+        start_job("rbm_reference", lambda report: (
+            ours, epochs, settings.cd_steps, rbm.sklearn_reference(x_train, x_test, settings, trained, report)))
+    compared = job_result("rbm_reference", "scikit-learn is training")
+    if compared:
+        ours, ours_epochs, cd_steps, theirs = compared
+        st.markdown(f"Test reconstruction error after {_epochs(ours_epochs)}: **ours {ours:.4f}** "
+                    f"(CD-{cd_steps}), **scikit-learn {theirs:.4f}** (persistent CD-1), same size, rate "
+                    f"and batch{' (scikit-learn capped at 200 epochs)' if ours_epochs > 200 else ''}.")
 
 
 # ----------------------------------------------------------------- DBN
-@st.cache_data(show_spinner=False, max_entries=8)
-def cached_stack(settings: dbn.DbnSettings) -> dbn.Stack:
-    """The greedy pre-training, shared by every session with the same settings."""
-    return dbn.pretrain(cached_dataset("digits", rbm.IMAGE_SIDE, settings.seed), settings)
+def pretrained_stack(settings: dbn.DbnSettings, dataset: ImageDataset) -> dbn.Stack | None:
+    """The greedy pre-training, in the background and shared by every session with the same
+    settings; its progress bar (and None) until it is done."""
+    job = shared_job("dbn-pretraining", settings, lambda report: dbn.pretrain(dataset, settings, report))
+    return job_result(job, f"Pre-training two RBMs for {settings.pretrain_epochs} epochs each")
 
 
 def _nothing(group: RunGroup) -> None:
@@ -125,38 +143,44 @@ def _draw_dbn(snapshot: Snapshot, num_labelled: int) -> None:
     live_chart(comparison_figure(snapshot.history, dbn.MEMBERS), "dbn_curves", snapshot.playing, config=NO_TOOLBAR)
 
 
+def dbn_section(dataset: ImageDataset) -> None:
+    """The deep belief net's race: pre-training (in the background), then three classifiers side by side."""
+    st.markdown(lesson("rbm", "dbn"))
+    with stop_on_bad_input():
+        belief = dbn_controls()
+        stack = pretrained_stack(belief.pretraining_only(), dataset)
+        if stack is None:
+            return
+        task = dbn.labelled_task(dataset, belief.labelled_per_class, belief.seed)
+        comparison = dbn_trainer(belief, task, stack)
+    st.caption("Pre-trained without labels on all training digits: reconstruction error "
+               + ", ".join(f"{error:.4f}" for error in stack.reconstruction_errors) + " (RBM 1, RBM 2).")
+    run_controls(comparison, "dbn")
+    live_fragment(comparison, "dbn", lambda snapshot: _draw_dbn(snapshot, len(task.x_train)))
+    st.markdown(lesson("rbm", "dbn_reading"))
+    with st.expander("Export: a script that replays the experiment, the three classifiers, the race's history"):
+        export_buttons("dbn", "dbn", comparison, script=lambda: dbn_script(belief), models="zip")
+
+
 def main() -> None:
     open_lab("rbm", "RBMs and deep belief networks", lesson("rbm", "intro"), read_link, seed_widgets)
-    machine, belief = st.tabs(["Restricted Boltzmann machine", "Deep belief network"])
-    dataset = cached_dataset("digits", rbm.IMAGE_SIDE, int(st.session_state["rbm_seed"]))
-    with machine:
+    dataset = cached_dataset("digits", rbm.IMAGE_SIDE, seed_control())
+    if page_section("rbm", SECTIONS) == SECTIONS[0]:
         with stop_on_bad_input():
-            rbm_settings = rbm_controls()
-            trainer = rbm_trainer(rbm_settings, dataset)
+            machine = rbm_controls()
+            trainer = rbm_trainer(machine, dataset)
         run_controls(trainer, "rbm")
         live_fragment(trainer, "rbm", _draw_rbm)
         with st.expander("Gibbs chain: let the RBM dream", expanded=True):
             gibbs_section(trainer)
         with st.expander("Cross-check with scikit-learn"):
-            reference_section(rbm_settings, dataset, trainer)
+            reference_section(machine, dataset, trainer)
         with st.expander("Export: a runnable script, the RBM as a Keras model, and the history"):
-            export_buttons("rbm", "rbm", trainer, script=lambda: rbm_script(rbm_settings))
-    with belief:
-        st.markdown(lesson("rbm", "dbn"))
-        with stop_on_bad_input():
-            dbn_settings = dbn_controls()
-            with st.spinner(f"Pre-training two RBMs for {dbn_settings.pretrain_epochs} epochs each…"):
-                stack = cached_stack(dbn_settings.pretraining_only())
-            task = dbn.labelled_task(dataset, dbn_settings.labelled_per_class, dbn_settings.seed)
-            comparison = dbn_trainer(dbn_settings, task, stack)
-        st.caption("Pre-trained without labels on all training digits: reconstruction error "
-                   + ", ".join(f"{error:.4f}" for error in stack.reconstruction_errors) + " (RBM 1, RBM 2).")
-        run_controls(comparison, "dbn")
-        live_fragment(comparison, "dbn", lambda snapshot: _draw_dbn(snapshot, len(task.x_train)))
-        st.markdown(lesson("rbm", "dbn_reading"))
-        with st.expander("Export: a script that replays the experiment, the three classifiers, the race's history"):
-            export_buttons("dbn", "dbn", comparison, script=lambda: dbn_script(dbn_settings), models="zip")
-    write_url({**rbm.to_query_params(rbm_settings), **dbn.to_query_params(dbn_settings)})
+            export_buttons("rbm", "rbm", trainer, script=lambda: rbm_script(machine))
+    else:
+        dbn_section(dataset)
+    write_url({**rbm.to_query_params(rbm_settings()), **dbn.to_query_params(dbn_settings()),
+               **section_param("rbm", SECTIONS)})
 
 
 main()

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from engine.data.image_sets import ImageDataset
 from engine.training.contract import Snapshot
 from engine.training.history import downsample_history
 from engine.training.setup import TrainingData
@@ -32,6 +33,7 @@ from engine.vision.transfer_export import transfer_script
 from ui.canvas import live_chart
 from ui.comparison_figures import comparison_figure
 from ui.figures import curves_figure
+from ui.jobs import job_result, shared_job
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
@@ -49,11 +51,13 @@ WHAT_TRAINS = {
 }
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def cached_pretraining(settings: TransferSettings) -> Pretrained:
-    """Pre-trained weights, shared by every session with the same data, layers, classes and seed."""
-    data = split_classes(cached_dataset(settings.dataset, settings.image_size, settings.seed), settings)
-    return pretrain(settings, data)
+def pretrained_weights(settings: TransferSettings, dataset: ImageDataset) -> Pretrained | None:
+    """Pre-trained weights, in the background and shared by every session with the same data,
+    layers, classes and seed; the progress bar (and None) until they are ready."""
+    job = shared_job("transfer-pretraining", settings,
+                     lambda report: pretrain(settings, split_classes(dataset, settings), report))
+    sources = ", ".join(dataset.class_names[label] for label in sorted(set(settings.source_classes)))
+    return job_result(job, f"Pre-training on {sources} for {settings.pretrain_epochs} epochs")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -144,17 +148,18 @@ def main() -> None:
         settings = linked = settings_from_widgets()
         dataset = cached_dataset(settings.dataset, settings.image_size, settings.seed)
         data = split_classes(dataset, settings)
-        with st.spinner(f"Pre-training on {', '.join(data.source_names)} for {settings.pretrain_epochs} epochs…"):
-            pretrained = cached_pretraining(settings.pretraining_only())
-        settings, imagenet = imagenet_data(settings, data)
-        trainer = trainer_for(settings, data, pretrained, imagenet)
+        pretrained = pretrained_weights(settings.pretraining_only(), dataset)
+        if pretrained is not None:
+            settings, imagenet = imagenet_data(settings, data)
+            trainer = trainer_for(settings, data, pretrained, imagenet)
     if dataset.note:
         st.warning(dataset.note)
-    pretraining_section(settings, data, pretrained)
-    fine_tuning_section(settings, data, trainer)
-    with st.expander("Export: a script that replays the experiment, every fine-tuned model, the race's history"):
-        export_buttons("tl", "transfer", trainer, script=lambda: transfer_script(settings, data), models="zip")
-    st.markdown(lesson("transfer", "reading", images=len(data.target.x_train)))
+    if pretrained is not None:
+        pretraining_section(settings, data, pretrained)
+        fine_tuning_section(settings, data, trainer)
+        with st.expander("Export: a script that replays the experiment, every fine-tuned model, the race's history"):
+            export_buttons("tl", "transfer", trainer, script=lambda: transfer_script(settings, data), models="zip")
+        st.markdown(lesson("transfer", "reading", images=len(data.target.x_train)))
     write_url(to_query_params(linked))  # as asked, even where the backbone is missing
 
 

@@ -10,6 +10,9 @@ to zoom, hover and save. A figure the canvas cannot draw stays a Plotly chart.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import plotly.graph_objects as go
@@ -295,13 +298,26 @@ _CSS = """
 _canvas = st.components.v2.component("dlp_live_canvas", js=_DRAW_SCENE, css=_CSS)
 
 
+_ON_CANVAS: ContextVar[bool] = ContextVar("dlp_on_canvas", default=False)
+
+
+@contextmanager
+def charts_on_canvas() -> Iterator[None]:
+    """Inside, every live chart is drawn on the canvas, live or not (the frame that answers Pause)."""
+    token = _ON_CANVAS.set(True)
+    try:
+        yield
+    finally:
+        _ON_CANVAS.reset(token)
+
+
 def live_chart(figure: go.Figure, key: str, live: bool, container: Any = None, **plotly_options: Any) -> None:
     """``figure`` on the live canvas while ``live`` (a run that plays), else as a Plotly chart.
 
     ``container`` is where to draw (a column; the main area by default); ``plotly_options``
     go to ``st.plotly_chart`` (``config``, ``on_select``...).
     """
-    drawn = scene(figure) if live else None
+    drawn = scene(figure) if live or _ON_CANVAS.get() else None
     if drawn is None:
         (container or st).plotly_chart(figure, key=key, **plotly_options)
     elif container is None:

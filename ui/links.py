@@ -9,7 +9,7 @@ into and out of its widgets, each under the key ``{prefix}_{link key}``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -105,6 +105,32 @@ def typed(spec: Spec, value: Any) -> Any:
     if spec.kind in ("integers", "numbers", "choices"):
         return tuple(item(part) if item else part for part in value)
     return item(value) if item else value
+
+
+SECTION_PARAM = "view"
+
+
+def page_section(prefix: str, sections: Sequence[str]) -> str:
+    """Which part of a lab page to draw, picked in a row of buttons where tabs would be.
+
+    Only the chosen part runs and is sent. Streamlit draws every tab's content on every run, and
+    its tab panels search all their content for something focusable after each update, so a
+    Plotly chart in any tab cost every live frame tens of milliseconds of the browser's time.
+    The first visit opens the part the link names (``view``, its position counted from 1),
+    else the first; ``section_param`` puts the choice back into the link.
+    """
+    key = f"{prefix}_section"
+    if key not in st.session_state:
+        linked = st.query_params.get(SECTION_PARAM, "")
+        st.session_state[key] = sections[int(linked) - 1] if linked.isdigit() and 1 <= int(linked) <= len(sections) \
+            else sections[0]
+    return st.segmented_control("Part of the page", sections, key=key, required=True, label_visibility="collapsed",
+                                persist_state="session")
+
+
+def section_param(prefix: str, sections: Sequence[str]) -> dict[str, str]:
+    """The link parameter that reopens the part of the page shown now (``page_section``)."""
+    return {SECTION_PARAM: str(list(sections).index(st.session_state[f"{prefix}_section"]) + 1)}
 
 
 def write_url(params: dict[str, str]) -> None:

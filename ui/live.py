@@ -10,6 +10,7 @@ Nothing about a user's model lives in module globals or in a global cache.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from engine.training.contract import DIVERGED, ERROR, Run, Snapshot
 from engine.training.pacing import SPEEDS, redraw_interval
 from engine.training.registry import RunSet, default_registry
 from engine.training.trainer import ServerFull, Trainer
+from ui.canvas import charts_on_canvas
 from ui.pacer import request_next_frame
 from ui.runtime import page_fragment
 
@@ -123,17 +125,24 @@ def live_fragment(trainer: Trainer, key: str, draw: Callable[[Snapshot], None]) 
     first = trainer.snapshot()
     busy = (first.playing, not first.compiled)  # while a new run compiles, redraw to say so and when it ends
     trainer.set_frame_seconds(live_redraw_interval())
+    on_canvas = f"{key}_on_canvas"
 
     def views() -> None:
         snapshot = trainer.snapshot()
         if any(busy) and (snapshot.playing, not snapshot.compiled) != busy:
             st.rerun()
-        draw(snapshot)
-        if any(busy):
-            interval = live_redraw_interval()
+        # The run that answers Pause draws on the canvas once more, and Plotly takes over in the
+        # next frame: Pause shows at once, not after the browser laid out every Plotly chart.
+        handover = not any(busy) and st.session_state.pop(on_canvas, False)
+        with charts_on_canvas() if handover else contextlib.nullcontext():
+            draw(snapshot)
+        if snapshot.playing:  # its charts were on the canvas
+            st.session_state[on_canvas] = True
+        if any(busy) or handover:
+            interval = live_redraw_interval() if any(busy) else 0.0
             frame = st.session_state[f"{key}_frame"] = st.session_state.get(f"{key}_frame", 0) + 1
             cadence = request_next_frame(f"{key}_frames", frame, interval)
-            trainer.set_frame_seconds(max(interval, cadence or 0.0))
+            trainer.set_frame_seconds(max(live_redraw_interval(), cadence or 0.0))
 
     # The timer only backs the browser's requests up: a frame lost on the way does not end the loop.
     page_fragment(views, WATCHDOG_SECONDS if any(busy) else None)

@@ -25,9 +25,16 @@ def seed_widgets(settings: tuple[rbm.RbmSettings, dbn.DbnSettings]) -> None:
     st.session_state.update(dbn_h1=belief.hidden[0], dbn_h2=belief.hidden[1])
 
 
+def seed_control() -> int:
+    """The seed both experiments share (the digits' split and the initial weights), in the sidebar."""
+    return int(st.sidebar.number_input("Seed", *bounds(rbm.RbmSettings, "seed"), key="rbm_seed",
+                                       persist_state="session",
+                                       help="Splits the digits and draws the initial weights of both experiments."))
+
+
 def rbm_controls() -> rbm.RbmSettings:
     """The RBM's controls in one row; their settings."""
-    size, steps, rate, batch, seed = st.columns(5)
+    size, steps, rate, batch = st.columns(4)
     size.select_slider("Hidden units", with_current([16, 32, 64, 128, 256], "rbm_hidden"), key="rbm_hidden",
                        persist_state="session")
     steps.slider("k (Gibbs steps per update)", *bounds(rbm.RbmSettings, "k"), key="rbm_k", persist_state="session",
@@ -36,12 +43,16 @@ def rbm_controls() -> rbm.RbmSettings:
                        persist_state="session", help="Plain SGD. Live.")
     batch.select_slider("Batch size", with_current([10, 20, 50, 100], "rbm_batch"), key="rbm_batch",
                         persist_state="session")
-    seed.number_input("Seed", *bounds(rbm.RbmSettings, "seed"), key="rbm_seed", persist_state="session")
+    return rbm_settings()
+
+
+def rbm_settings() -> rbm.RbmSettings:
+    """The RBM's settings as its widgets last held them (drawn or not on this run)."""
     return links.settings_from_widgets("rbm", rbm.RbmSettings)
 
 
 def dbn_controls() -> dbn.DbnSettings:
-    """The deep belief net's controls in one row; their settings (the seed is the RBM tab's)."""
+    """The deep belief net's controls in one row; their settings (the seed is the sidebar's)."""
     first, second, epochs, labelled, rate = st.columns(5)
     first.select_slider("RBM 1 units", with_current([32, 64, 128, 256], "dbn_h1"), key="dbn_h1",
                         persist_state="session")
@@ -52,6 +63,11 @@ def dbn_controls() -> dbn.DbnSettings:
                           persist_state="session")
     rate.select_slider("Fine-tuning rate (Adam)", with_current(LEARNING_RATES, "dbn_ft_lr"), key="dbn_ft_lr",
                        persist_state="session")
+    return dbn_settings()
+
+
+def dbn_settings() -> dbn.DbnSettings:
+    """The deep belief net's settings as its widgets last held them (drawn or not on this run)."""
     state = st.session_state
     return links.settings_from_widgets("dbn", dbn.DbnSettings, {"dbn_hidden": (int(state["dbn_h1"]), int(state["dbn_h2"])),
                                                                 "seed": int(state["rbm_seed"])})

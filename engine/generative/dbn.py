@@ -19,6 +19,7 @@ from engine.data.image_sets import ImageDataset
 from engine.fields import Declared, integer, integers, nested, random_seed
 from engine.generative import rbm
 from engine.generative.rbm import flatten
+from engine.jobs import Report
 from engine.training.contract import DIVERGED
 from engine.training.executor import default_executor
 from engine.training.group import RunGroup
@@ -62,18 +63,23 @@ class Stack:
     reconstruction_errors: tuple[float, ...]
 
 
-def pretrain(dataset: ImageDataset, settings: DbnSettings) -> Stack:
+def pretrain(dataset: ImageDataset, settings: DbnSettings, report: Report | None = None) -> Stack:
     """Train the RBMs one after the other, each on the hidden probabilities of the one below.
 
-    Each layer trains in a slot of the shared executor, so pre-training waits its turn beside
-    the sessions that are training live.
+    Each epoch trains in a slot of the shared executor, so pre-training waits its turn beside
+    the sessions that are training live; ``report(fraction, text)`` hears after every epoch.
     """
     inputs, layers, errors = flatten(dataset.x_train), [], []
-    for units in settings.hidden:
+    total = len(settings.hidden) * settings.pretrain_epochs
+    for index, units in enumerate(settings.hidden):
         run = rbm.make_run(rbm.RbmSettings(hidden_units=units, seed=settings.seed), inputs, inputs[:0])
-        result = default_executor().run(functools.partial(run.advance, settings.pretrain_epochs))
-        if result.status == DIVERGED:
-            raise ValueError(f"Pre-training the {units}-unit RBM failed: {result.message}")
+        for epoch in range(1, settings.pretrain_epochs + 1):
+            result = default_executor().run(functools.partial(run.advance, 1))
+            if result.status == DIVERGED:
+                raise ValueError(f"Pre-training the {units}-unit RBM failed: {result.message}")
+            if report:
+                report((index * settings.pretrain_epochs + epoch) / total,
+                       f"RBM {index + 1} of {len(settings.hidden)}, epoch {epoch} of {settings.pretrain_epochs}")
         layers.append((run.model.kernel.numpy(), run.model.hidden_bias.numpy()))
         errors.append(run.history["reconstruction_error"][-1])
         inputs = default_executor().run(functools.partial(run.model.transform, inputs))

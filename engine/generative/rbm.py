@@ -15,6 +15,7 @@ the shared ``TrainingRun`` plays, steps and resets an RBM like any other model; 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import partial
 
@@ -22,6 +23,8 @@ import numpy as np
 
 from engine import fields
 from engine.fields import Declared, integer, nested, random_seed
+from engine.jobs import Report
+from engine.training.executor import default_executor
 from engine.training.optimizers import OptimizerConfig
 from engine.training.run import TrainingRun
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
@@ -111,17 +114,31 @@ def gibbs_chain(run: TrainingRun, num_steps: int, record_every: int, seed: int, 
     return run.model.gibbs_chain(num_steps, record_every, seed, num_chains)
 
 
-def sklearn_reference(x_train: np.ndarray, x_test: np.ndarray, settings: RbmSettings, epochs: int) -> float:
+def sklearn_reference(x_train: np.ndarray, x_test: np.ndarray, settings: RbmSettings, epochs: int,
+                      report: Report | None = None) -> float:
     """Test reconstruction error of scikit-learn's ``BernoulliRBM`` with the same size, rate, batch and epochs.
 
     scikit-learn runs persistent CD-1 with plain SGD; the error is computed the same way as
-    ours (one mean-field step, mean squared error per pixel), so the two can be compared.
+    ours (one mean-field step, mean squared error per pixel), so the two can be compared. It
+    trains batch by batch with ``partial_fit``, in the order ``fit`` takes them, each epoch in a
+    slot of the shared executor; ``report(fraction, text)`` hears after every epoch.
     """
     from sklearn.neural_network import BernoulliRBM
+    from sklearn.utils import gen_even_slices
 
     rbm = BernoulliRBM(n_components=settings.hidden_units, learning_rate=settings.optimizer.learning_rate,
-                       batch_size=settings.batch_size, n_iter=epochs, random_state=settings.seed)
-    rbm.fit(x_train)
+                       batch_size=settings.batch_size, random_state=settings.seed)
+    num_batches = math.ceil(len(x_train) / settings.batch_size)
+    batches = list(gen_even_slices(num_batches * settings.batch_size, num_batches, n_samples=len(x_train)))
+
+    def epoch() -> None:
+        for batch in batches:
+            rbm.partial_fit(x_train[batch])
+
+    for done in range(1, epochs + 1):
+        default_executor().run(epoch)
+        if report:
+            report(done / epochs, f"epoch {done} of {epochs}")
     hidden = rbm.transform(x_test)
     reconstruction = 1.0 / (1.0 + np.exp(-(hidden @ rbm.components_ + rbm.intercept_visible_)))
     return float(np.mean((x_test - reconstruction) ** 2))

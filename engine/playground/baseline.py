@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.jobs import Report
 from engine.playground.settings import PlaygroundSettings
 from engine.playground.task import BOUNDARY_RESOLUTION, PlaygroundData
+from engine.training.executor import default_executor
 
 SKLEARN_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic", "linear": "identity"}
 
@@ -39,8 +41,16 @@ class BaselineResult:
     seconds: float
 
 
-def compare_with_sklearn(settings: PlaygroundSettings, data: PlaygroundData, max_iter: int = 500) -> BaselineResult:
-    """Train scikit-learn's multilayer perceptron on the same split and features."""
+def compare_with_sklearn(settings: PlaygroundSettings, data: PlaygroundData, max_iter: int = 500,
+                         report: Report | None = None) -> BaselineResult:
+    """Train scikit-learn's multilayer perceptron on the same split and features.
+
+    It trains one epoch per ``partial_fit`` (Adam keeps its state from one to the next) and
+    stops as scikit-learn's own ``fit`` does, once the training loss has not fallen by ``tol``
+    for ``n_iter_no_change`` epochs, or after ``max_iter``; ``report(fraction, text)`` hears
+    after every epoch (a background job's progress bar), and each epoch takes a slot of the
+    shared executor, beside the sessions that train live.
+    """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier, MLPRegressor
 
@@ -51,24 +61,34 @@ def compare_with_sklearn(settings: PlaygroundSettings, data: PlaygroundData, max
     note = ""
     if len(activations) > 1 or first not in SKLEARN_ACTIVATIONS:
         note = "scikit-learn uses one activation for all layers from relu, tanh, logistic and identity: it uses relu here."
-    options = dict(
+    regression = data.problem == "regression"
+    model = (MLPRegressor if regression else MLPClassifier)(
         hidden_layer_sizes=network.hidden_units, activation=activation, max_iter=max_iter,
         random_state=settings.seed, learning_rate_init=min(settings.optimizer.learning_rate, 0.1),
         alpha=network.l2, batch_size=min(settings.batch_size, len(data.train_points)),
     )
-    started = time.perf_counter()
+    x, y = data.training.x_train, data.train_labels
+    extra = {} if regression else {"classes": np.arange(data.num_classes)}
+    executor = default_executor()
+    started, best, stale = time.perf_counter(), np.inf, 0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        if data.problem == "regression":
-            model = MLPRegressor(**options).fit(data.training.x_train, data.train_labels)
-            score_name, score = "R²", float(model.score(data.training.x_val, data.test_labels))
-            grid = model.predict(data.grid_inputs).reshape(BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION)
+        for epoch in range(1, max_iter + 1):
+            executor.run(lambda: model.partial_fit(x, y, **extra))
+            stale = stale + 1 if model.loss_ > best - model.tol else 0
+            best = min(best, model.loss_)
+            if report:
+                report(epoch / max_iter, f"epoch {epoch}, loss {model.loss_:.4f}")
+            if stale >= model.n_iter_no_change:
+                break
+    if regression:
+        score_name, score = "R²", float(model.score(data.training.x_val, data.test_labels))
+        grid = model.predict(data.grid_inputs).reshape(BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION)
+    else:
+        score_name, score = "accuracy", float(model.score(data.training.x_val, data.test_labels))
+        probabilities = model.predict_proba(data.grid_inputs)
+        if data.problem == "binary":
+            grid = probabilities[:, 1].reshape(BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION)
         else:
-            model = MLPClassifier(**options).fit(data.training.x_train, data.train_labels)
-            score_name, score = "accuracy", float(model.score(data.training.x_val, data.test_labels))
-            probabilities = model.predict_proba(data.grid_inputs)
-            if data.problem == "binary":
-                grid = probabilities[:, 1].reshape(BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION)
-            else:
-                grid = probabilities.reshape(BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION, -1)
+            grid = probabilities.reshape(BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION, -1)
     return BaselineResult(score_name, score, grid.astype(np.float32), activation, note, time.perf_counter() - started)

@@ -106,6 +106,9 @@ class SlowMotion(Protocol):
     def advance_updates(self, num_updates: int) -> ChunkResult:
         """Train ``num_updates`` single updates."""
 
+    def prepare_updates(self) -> None:
+        """Trace the single-update functions now, training nothing (the first slow-motion frame then comes at once)."""
+
 
 @runtime_checkable
 class Exportable(Protocol):

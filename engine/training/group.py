@@ -108,6 +108,11 @@ class RunGroup:
         """Train every member that can still train by ``num_updates`` single updates."""
         return self._advance_each(lambda run: run.advance_updates(num_updates))
 
+    def prepare_updates(self) -> None:
+        """Trace every member's single-update functions (see ``TrainingRun.prepare_updates``)."""
+        for run in self.runs.values():
+            run.prepare_updates()
+
     def _advance_each(self, advance) -> ChunkResult:
         results = [advance(run) for run in self.runs.values() if run.status == READY]
         epochs = max((result.epochs for result in results), default=0)

@@ -246,6 +246,19 @@ class TrainingRun:
                     return result
         return ChunkResult(epochs, READY)
 
+    def prepare_updates(self) -> None:
+        """Trace slow motion's update and held-out functions now, training nothing.
+
+        Tracing them takes a second or more: done here, beside training, a learner who switches
+        to slow motion sees the first update at once, and Pause does not wait for the trace.
+        """
+        import tensorflow as tf
+
+        compiled = self._compiled_steps()
+        seed, arrays = self._arguments()
+        compiled.update.get_concrete_function(tf.constant(self.epoch), tf.constant(0), seed, arrays)
+        compiled.held_out.get_concrete_function(arrays)
+
     def _after_epochs(self, epochs: int) -> ChunkResult:
         """The run's state after recording ``epochs`` new epochs: early stopping, the epoch limit, or ready."""
         self._note_setback()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import contextlib
 import itertools
 import os
 import queue
@@ -307,6 +308,9 @@ class Trainer:
         except Exception as failure:  # told to the worker, which says what is wrong
             error = failure
         self._commands.put((Future(), self._compiled, (run, error)))
+        if error is None and isinstance(run, SlowMotion):  # beside training now: slow motion's first frame
+            with contextlib.suppress(Exception):  # a failure here shows when slow motion trains, and says why
+                self._executor.run(run.prepare_updates)
 
     def _compiled(self, run: Compilable, error: Exception | None) -> None:
         self._compile_thread, self._compiling = None, False  # a run that replaced it starts next, if it needs to

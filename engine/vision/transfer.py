@@ -31,6 +31,7 @@ from engine import fields
 from engine.data.image_sets import DATASETS, ImageDataset
 from engine.device import xla_for_convolutions
 from engine.fields import Declared, choice, flag, integer, integers, nested, random_seed
+from engine.jobs import Report
 from engine.models.layers import LayerSpec
 from engine.training.contract import DIVERGED
 from engine.training.executor import default_executor
@@ -190,16 +191,29 @@ class Pretrained:
         return values[-1] if values else float("nan")
 
 
-def pretrain(settings: TransferSettings, data: TransferData) -> Pretrained:
-    """Train the network on the source task for ``settings.pretrain_epochs`` epochs."""
+def pretrain(settings: TransferSettings, data: TransferData, report: Report | None = None) -> Pretrained:
+    """Train the network on the source task for ``settings.pretrain_epochs`` epochs.
+
+    Each epoch waits its turn for a slot of the shared executor, beside the sessions that train
+    live; ``report(fraction, text)`` hears after every epoch.
+    """
     input_shape = data.source.x_train.shape[1:]
     recipe = _recipe(partial(build_cnn, input_shape, settings.layers, len(data.source_names)))
     pretraining = RunSettings(optimizer=PRETRAIN_OPTIMIZER, batch_size=PRETRAIN_BATCH_SIZE,
                               max_epochs=settings.pretrain_epochs, jit_compile=xla_for_convolutions())
     run = TrainingRun(recipe, data.source, pretraining, seed=settings.seed)
-    result = default_executor().run(partial(run.advance, settings.pretrain_epochs))  # waits its turn beside live sessions
+    message = ""
+    if report:
+        report(0.0, "compiling the network, then epoch 1")
+    for epoch in range(1, settings.pretrain_epochs + 1):
+        result = default_executor().run(partial(run.advance, 1))
+        if report:
+            report(epoch / settings.pretrain_epochs, f"epoch {epoch} of {settings.pretrain_epochs}")
+        if result.status == DIVERGED:
+            message = result.message
+            break
     weights = {layer.name: layer.get_weights() for layer in run.model.layers if layer.name != "output"}
-    return Pretrained(weights, run.history, result.message if result.status == DIVERGED else "")
+    return Pretrained(weights, run.history, message)
 
 
 def frozen_layers(settings: TransferSettings, data: TransferData) -> dict[str, set[str]]:

@@ -21,7 +21,7 @@ def test_a_briefly_trained_vae_samples_a_new_grid_for_a_new_seed(server, page):
     assert chart_line(page, "ae_curves")
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Play", exact=True).wait_for()
-    page.get_by_role("tab", name="Sample and interpolate").click()
+    page.get_by_role("radio", name="Sample and interpolate", exact=True).click()
     first = heatmap_picture(page, "ae_sample_grid")
     assert first.startswith("data:image/png")
     seed = page.get_by_label("Sample seed")

@@ -189,6 +189,11 @@ def test_sklearn_baseline_uses_the_same_split_and_reports_a_score():
     result = compare_with_sklearn(settings, prepare_data(settings), max_iter=300)
     assert result.score_name == "accuracy" and result.score >= 0.9
     assert result.output_grid.shape == (BOUNDARY_RESOLUTION, BOUNDARY_RESOLUTION)
+    reports = []
+    compare_with_sklearn(settings, prepare_data(settings), max_iter=300, report=lambda *args: reports.append(args))
+    fractions = [fraction for fraction, _ in reports]
+    assert fractions == sorted(fractions) and fractions[0] == 1 / 300 and reports[-1][1].startswith(f"epoch {len(reports)},")
+    assert len(reports) < 300  # stopped as scikit-learn's fit does, once the loss stopped falling
     mixed = replace(settings, network=NetworkConfig((4, 2), ("relu", "gelu"), (0.0, 0.0)))
     assert "uses relu here" in compare_with_sklearn(mixed, prepare_data(mixed), max_iter=20).note
 

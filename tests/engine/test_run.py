@@ -102,6 +102,20 @@ def test_compiling_ahead_trains_nothing_and_the_first_chunk_reuses_it():
     assert not run.compiled  # new batches: compiled again before the next chunk
 
 
+def test_preparing_slow_motion_traces_its_functions_once_and_trains_nothing():
+    run = make_run()
+    run.compile()
+    weights = [weight.copy() for weight in run.weights()]
+    run.prepare_updates()
+    steps = run._compiled  # noqa: SLF001
+    assert steps.update.experimental_get_tracing_count() == 1 and steps.held_out.experimental_get_tracing_count() == 1
+    assert run.epoch == 0 and run.update_in_epoch == 0
+    assert all(np.array_equal(a, b) for a, b in zip(weights, run.weights(), strict=True))
+    run.advance_updates(run.updates_per_epoch)  # a whole epoch: updates, then the held-out scores
+    assert run.epoch == 1
+    assert steps.update.experimental_get_tracing_count() == 1 and steps.held_out.experimental_get_tracing_count() == 1
+
+
 def test_not_advancing_is_a_pause_and_reset_gives_the_initial_weights_again():
     run = make_run()
     initial = [weight.copy() for weight in run.weights()]

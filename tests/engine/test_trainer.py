@@ -272,6 +272,21 @@ def test_the_worker_compiles_ahead_says_so_and_queues_a_play_meanwhile():
         trainer.stop()
 
 
+def test_after_compiling_ahead_slow_motion_is_traced_beside_training():
+    trainer = Trainer(make_run(), observe=lambda run: run.epoch, frame_seconds=0.05)
+    try:
+        steps = trainer.call(lambda run: run._compiled_steps())  # noqa: SLF001
+        assert wait_until(lambda: steps.update.experimental_get_tracing_count() == 1
+                          and steps.held_out.experimental_get_tracing_count() == 1)
+        assert trainer.snapshot().epoch == 0  # traced, nothing trained
+        trainer.set_speed("Slow motion")
+        trainer.play()
+        assert wait_until(lambda: trainer.snapshot().epoch >= 1)
+        assert steps.update.experimental_get_tracing_count() == 1  # the first slow-motion frame used that trace
+    finally:
+        trainer.stop()
+
+
 def test_commands_are_answered_while_a_run_compiles_and_the_newest_run_compiles_next():
     # A learner changing two settings in a row must not wait for the first model's compilation.
     executor = GatedExecutor()

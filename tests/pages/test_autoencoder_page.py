@@ -1,7 +1,7 @@
 """AppTest: the autoencoder lab trains live, explores its code space, samples and shares its setup."""
 
 from engine.generative.autoencoder import from_query_params
-from tests.pages.test_pages import figure, metric, open_page, plotted, url_settings
+from tests.pages.test_pages import figure, metric, open_page, plotted, show_section, url_settings
 from ui.figures import metric_label
 
 PAGE = "autoencoder_lab.py"
@@ -20,7 +20,10 @@ def test_steps_lower_the_test_loss_and_the_views_follow():
     assert float(metric(app, "Test reconstruction loss")) < first
     assert float(metric(app, "Test KL")) > 0
     assert any("Test images and what comes back" in item.value for item in app.markdown)
+    assert not any("The code, decoded" in item.value for item in app.markdown)  # only the part shown runs
+    show_section(app, "ae", "Latent explorer")
     assert any("The code, decoded" in item.value for item in app.markdown)
+    assert url_settings(app)["view"] == "2"
 
 
 def test_beta_and_noise_apply_live_and_the_denoising_rows_appear():
@@ -41,7 +44,7 @@ def test_beta_and_noise_apply_live_and_the_denoising_rows_appear():
 
 
 def test_the_code_sliders_decode_and_a_longer_code_gets_one_slider_per_number():
-    app = open_page(PAGE)
+    app = open_page(PAGE, {"view": "2"})  # a link can open the latent explorer
     assert [item.key for item in app.slider if item.key.startswith("ae_z_")] == ["ae_z_0", "ae_z_1"]
     app.slider(key="ae_z_0").set_value(1.5).run()
     assert not app.exception
@@ -52,7 +55,7 @@ def test_the_code_sliders_decode_and_a_longer_code_gets_one_slider_per_number():
 
 
 def test_sampling_and_interpolation_follow_their_controls():
-    app = open_page(PAGE)
+    app = show_section(open_page(PAGE), "ae", "Sample and interpolate")
     app.slider(key="ae_samples").set_value(8).run()
     assert any("8 codes drawn from the prior" in item.value for item in app.caption)
     app.radio(key="ae_model").set_value("autoencoder").run()

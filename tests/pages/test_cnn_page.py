@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.pages.test_pages import metric, open_page, shown, url_settings
+from tests.pages.test_pages import metric, open_page, show_section, shown, until, url_settings
 
 PAGE = "cnn_lab.py"
 
@@ -15,7 +15,9 @@ def test_step_trains_and_a_live_setting_keeps_progress():
     app.select_slider(key="cnn_lr").set_value(0.01).run()
     assert metric(app, "Epoch") == "1"  # learning rate: live
     assert any("True class" in item.value for item in app.markdown)  # inside the network: saliency drawn
+    show_section(app, "cnn", "Mistakes")
     assert any("misclassified" in item.value for item in app.markdown)
+    assert not any("True class" in item.value for item in app.markdown)
 
 
 def test_the_lenet_preset_reads_32_pixel_images_with_61706_parameters():
@@ -130,3 +132,21 @@ def test_a_zip_of_huge_blank_images_is_refused_once_and_not_read_again(monkeypat
     app.number_input(key="cnn_seed").set_value(5).run()
     app.number_input(key="cnn_size").set_value(12).run()
     assert not app.exception and reads == [1] and len(app.error) == 1
+
+
+def test_while_training_the_explanation_waits_for_refresh_and_pause_explains_the_network_again():
+    def explained_at() -> int:
+        caption = next(item.value for item in app.caption if item.value.startswith("Explained for the network"))
+        return int(caption.split("epoch ")[1].split(":")[0].rstrip(".").replace(",", ""))
+
+    app = open_page(PAGE)
+    assert explained_at() == 0
+    app.button(key="cnn_play").click().run()
+    until(app, lambda: int(metric(app, "Epoch").replace(",", "")) >= 2, seconds=120)
+    assert explained_at() == 0  # training goes on: the explanation stays until Refresh (no LIME pass per rerun)
+    app.button(key="cnn_refresh_inside").click().run()
+    refreshed = explained_at()
+    assert refreshed >= 1
+    app.button(key="cnn_pause").click().run()
+    app.run()
+    assert explained_at() == int(metric(app, "Epoch").replace(",", "")) >= refreshed  # paused: the network as it is

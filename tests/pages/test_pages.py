@@ -26,6 +26,20 @@ def open_page(page: str, query: dict | None = None) -> AppTest:
     return app
 
 
+def show_section(app: AppTest, prefix: str, section: str) -> AppTest:
+    """Pick a part of the page in its row of buttons (``ui.links.page_section``), as a learner does."""
+    return app.segmented_control(key=f"{prefix}_section").set_value(section).run()
+
+
+def until(app: AppTest, found, seconds: float = 60.0):
+    """Rerun the page until ``found()`` gives something (a background job's result shown); that something."""
+    deadline = time.monotonic() + seconds
+    while not (result := found()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        app.run()
+    return result
+
+
 def url_settings(app: AppTest) -> dict[str, str]:
     """The query parameters the page wrote, one string per key."""
     return {key: value[0] if isinstance(value, list) else value for key, value in app.query_params.items()}
@@ -85,6 +99,36 @@ def test_playground_step_play_pause_and_reset_drive_the_run():
     assert metric(app, "Epoch") == paused_at
     app.button(key="pg_reset").click().run()
     assert metric(app, "Epoch") == "0"
+
+
+def live_views(app: AppTest) -> dict[str, str]:
+    """Each live chart's key and how it is drawn: ``plotly`` or ``canvas`` (the live canvas component)."""
+    drawn = {}
+    for chart in app.get("plotly_chart"):
+        drawn[chart.proto.id.rsplit("-", 1)[-1]] = "plotly"
+    for component in app.get("bidi_component"):
+        key = component.proto.id.rsplit("-", 1)[-1]
+        if key.endswith("_canvas"):
+            drawn[key.removesuffix("_canvas")] = "canvas"
+    return drawn
+
+
+def test_the_run_that_answers_pause_keeps_the_canvas_and_plotly_follows_in_the_next_frame():
+    app = open_page("network_playground.py")
+    assert live_views(app)["pg_boundary"] == "plotly"  # never played: Plotly from the start
+    app.button(key="pg_play").click().run()
+    time.sleep(0.5)
+    app.run()
+    assert {live_views(app)[key] for key in ("pg_network", "pg_curves", "pg_boundary")} == {"canvas"}
+    app.button(key="pg_pause").click().run()
+    assert app.button(key="pg_play")  # Pause shows at once ...
+    assert {live_views(app)[key] for key in ("pg_network", "pg_curves", "pg_boundary")} == {"canvas"}
+    paused_at = metric(app, "Epoch")
+    app.run()  # ... and the next frame (the browser asks for it once it painted this one) is Plotly
+    assert {live_views(app)[key] for key in ("pg_network", "pg_curves", "pg_boundary")} == {"plotly"}
+    assert metric(app, "Epoch") == paused_at
+    app.run()
+    assert live_views(app)["pg_boundary"] == "plotly"
 
 
 def test_changing_the_architecture_rebuilds_and_a_live_setting_does_not():
@@ -147,8 +191,12 @@ def test_comparing_with_scikit_learn_shows_both_scores_as_the_metrics_row_does()
     app.button(key="pg_step").click().run()
     app.button(key="pg_compare").click().run()
     assert not app.exception
-    scores = [item.value for item in app.metric if item.label.startswith(("scikit-learn", "Keras"))]
+    assert app.get("progress")  # the page answered at once: scikit-learn trains in the background
+    app.button(key="pg_step").click().run()  # and the run's controls work meanwhile
+    assert metric(app, "Epoch") == "2"
+    scores = until(app, lambda: [item.value for item in app.metric if item.label.startswith(("scikit-learn", "Keras"))])
     assert len(scores) == 2 and all(score.endswith("%") for score in scores)  # accuracy as 84.8 %, never 0.848
+    assert not app.get("progress")
 
 
 def test_a_regression_names_its_loss_and_a_new_visitor_sees_learning_happen():

@@ -1,6 +1,6 @@
 """AppTest: the RBM lab trains by CD-k live, animates a Gibbs chain, cross-checks scikit-learn, races the DBN."""
 
-from tests.pages.test_pages import figure, metric, open_page, url_settings
+from tests.pages.test_pages import figure, metric, open_page, show_section, until, url_settings
 
 PAGE = "rbm_lab.py"
 
@@ -25,12 +25,19 @@ def test_k_is_live_and_scikit_learn_is_compared_on_demand():
     app.slider(key="rbm_k").set_value(3).run()
     assert metric(app, "Epoch") == "1"
     app.button(key="rbm_reference").click().run()
-    assert any("scikit-learn" in item.value and "(CD-3)" in item.value for item in app.markdown)
+    compared = until(app, lambda: [item.value for item in app.markdown if "scikit-learn" in item.value and "(CD-3)" in item.value])
+    assert compared and "after 1 epoch:" in compared[0]
+    app.slider(key="rbm_k").set_value(2).run()
+    assert any("(CD-3)" in item.value for item in app.markdown)  # the comparison says how it was made
 
 
 def test_the_dbn_race_trains_three_classifiers_and_the_link_carries_both_setups():
-    app = open_page(PAGE)
+    app = show_section(open_page(PAGE), "rbm", "Deep belief network")
     app.number_input(key="dbn_pretrain").set_value(3).run()
+    assert app.get("progress") and not any(button.key == "dbn_step" for button in app.button)  # pre-training
+    assert url_settings(app)["pretrain"] == "3"  # the link follows the controls meanwhile
+    until(app, lambda: any(button.key == "dbn_step" for button in app.button))
+    assert not app.get("progress")
     app.button(key="dbn_step").click().run()
     assert all(metric(app, label).endswith("%") for label in
                ("DBN, fine-tuned", "DBN features, frozen", "Same MLP, random start"))
