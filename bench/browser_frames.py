@@ -247,7 +247,12 @@ def observation_costs(pages: tuple[LivePage, ...], seconds: float) -> dict[str, 
         app = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=600)
         app.run()
         app.switch_page(f"pages/{live.path}.py").run()
-        app.button(key=f"{live.prefix}_play").click().run()
+        play = f"{live.prefix}_play"
+        deadline = time.monotonic() + 600
+        while not any(button.key == play for button in app.button) and time.monotonic() < deadline:
+            time.sleep(0.5)  # a pre-training in the background comes first
+            app.run()
+        app.button(key=play).click().run()
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             app.run()  # a page run reads the snapshot, so the worker observes again
