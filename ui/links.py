@@ -124,8 +124,9 @@ def page_section(prefix: str, sections: Sequence[str]) -> str:
         linked = st.query_params.get(SECTION_PARAM, "")
         st.session_state[key] = sections[int(linked) - 1] if linked.isdigit() and 1 <= int(linked) <= len(sections) \
             else sections[0]
-    return st.segmented_control("Part of the page", sections, key=key, required=True, label_visibility="collapsed",
-                                persist_state="session")
+    chosen = st.segmented_control("Part of the page", sections, key=key, required=True, label_visibility="collapsed",
+                                  persist_state="session")
+    return chosen or sections[0]  # required: never None, though its type allows it
 
 
 def section_param(prefix: str, sections: Sequence[str]) -> dict[str, str]:

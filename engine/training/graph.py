@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 MAX_CHUNK_EPOCHS = 1000  # static size of the per-epoch metrics buffer inside the graph
 
@@ -33,8 +33,8 @@ class CompiledSteps:
     """A run's compiled functions (see the module docstring) and its batches per epoch."""
 
     chunk: Callable
-    update: Callable
-    held_out: Callable
+    update: Any  # tf.functions: called, or traced ahead with get_concrete_function
+    held_out: Any
     num_batches: int
 
 
