@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import streamlit as st
@@ -60,26 +59,20 @@ def pretrained_weights(settings: TransferSettings, dataset: ImageDataset) -> Pre
     return job_result(job, f"Pre-training on {sources} for {settings.pretrain_epochs} epochs")
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def cached_imagenet_task(settings: TransferSettings, weights: str) -> TrainingData:
-    """The target images' backbone features, shared by every session with the same split."""
-    data = split_classes(cached_dataset(settings.dataset, settings.image_size, settings.seed), settings)
-    return imagenet_task(data, Path(weights))
-
-
 def imagenet_data(settings: TransferSettings, data: TransferData) -> tuple[TransferSettings, TrainingData | None]:
-    """The ImageNet run's features when it is asked for and its weights are here; else a warning and no run."""
+    """The ImageNet run's features when it is asked for and its weights are here (computed in the
+    background, shared by every session with the same split: a progress bar and None meanwhile);
+    else a warning, the settings without it and None."""
     if not settings.imagenet:
         return settings, None
     weights, message = find_weights()
     if weights is None:
         st.warning(message)
         return replace(settings, imagenet=False), None
-    images = len(data.target.x_train) + len(data.target.x_val)
-    with st.spinner(f"{BACKBONE} is computing the features of {images:,} images…"):
-        # Keyed by the split only: the optimizer and the other live settings do not change the features.
-        split = replace(settings.pretraining_only(), labelled_per_class=settings.labelled_per_class)
-        return settings, cached_imagenet_task(split, str(weights))
+    # Keyed by the split only: the optimizer and the other live settings do not change the features.
+    split = replace(settings.pretraining_only(), labelled_per_class=settings.labelled_per_class)
+    job = shared_job("imagenet-features", (split, str(weights)), lambda report: imagenet_task(data, weights, report))
+    return settings, job_result(job, f"{BACKBONE} is computing the features of the new classes' images")
 
 
 def trainer_for(settings: TransferSettings, data: TransferData, pretrained: Pretrained,
@@ -149,12 +142,15 @@ def main() -> None:
         dataset = cached_dataset(settings.dataset, settings.image_size, settings.seed)
         data = split_classes(dataset, settings)
         pretrained = pretrained_weights(settings.pretraining_only(), dataset)
+        ready = pretrained is not None
         if pretrained is not None:
             settings, imagenet = imagenet_data(settings, data)
-            trainer = trainer_for(settings, data, pretrained, imagenet)
+            ready = not settings.imagenet or imagenet is not None
+            if ready:
+                trainer = trainer_for(settings, data, pretrained, imagenet)
     if dataset.note:
         st.warning(dataset.note)
-    if pretrained is not None:
+    if ready:
         pretraining_section(settings, data, pretrained)
         fine_tuning_section(settings, data, trainer)
         with st.expander("Export: a script that replays the experiment, every fine-tuned model, the race's history"):

@@ -11,6 +11,7 @@ the file when it is missing.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -44,12 +45,14 @@ def find_weights() -> tuple[Path | None, str]:
     )
 
 
-def imagenet_features(images: np.ndarray, weights: Path, batch_size: int = BATCH_SIZE) -> np.ndarray:
+def imagenet_features(images: np.ndarray, weights: Path, batch_size: int = BATCH_SIZE,
+                      done: Callable[[int], None] | None = None) -> np.ndarray:
     """Each image's pooled MobileNetV2 features, shape (n, 1280).
 
     Images are (n, h, w, 1) or (n, h, w, 3) in [0, 1]; grayscale is repeated into three
     channels, everything is resized to 96×96 and scaled to [-1, 1] as MobileNetV2 expects.
-    ``ValueError`` when the file is not MobileNetV2's weights.
+    ``done(count)`` hears how many images are through after every batch. ``ValueError`` when
+    the file is not MobileNetV2's weights.
     """
     import keras
     import tensorflow as tf
@@ -70,6 +73,9 @@ def imagenet_features(images: np.ndarray, weights: Path, batch_size: int = BATCH
             batch = tf.image.grayscale_to_rgb(batch)
         return model(batch * 2.0 - 1.0, training=False)
 
-    chunks = [features(tf.constant(images[start:start + batch_size], tf.float32)).numpy()
-              for start in range(0, len(images), batch_size)]
+    chunks = []
+    for start in range(0, len(images), batch_size):
+        chunks.append(features(tf.constant(images[start:start + batch_size], tf.float32)).numpy())
+        if done:
+            done(start + len(chunks[-1]))
     return np.concatenate(chunks) if chunks else np.zeros((0, FEATURES), np.float32)

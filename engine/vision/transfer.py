@@ -20,7 +20,7 @@ shared ``TrainingRun``; the four fine-tuning runs form one ``RunGroup``.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -239,11 +239,21 @@ def frozen_layers(settings: TransferSettings, data: TransferData) -> dict[str, s
     }
 
 
-def imagenet_task(data: TransferData, weights: Path) -> TrainingData:
-    """The target task with every image replaced by its ImageNet backbone features."""
+def imagenet_task(data: TransferData, weights: Path, report: Report | None = None) -> TrainingData:
+    """The target task with every image replaced by its ImageNet backbone features.
+
+    ``report(fraction, text)`` hears after every batch of images.
+    """
     target = data.target
-    train, val = default_executor().run(lambda: (imagenet_features(target.x_train, weights),
-                                                 imagenet_features(target.x_val, weights)))
+    total = len(target.x_train) + len(target.x_val)
+
+    def told(offset: int) -> Callable[[int], None] | None:
+        return (lambda count: report((offset + count) / total, f"{offset + count:,} of {total:,} images")) \
+            if report else None
+
+    train, val = default_executor().run(lambda: (imagenet_features(target.x_train, weights, done=told(0)),
+                                                 imagenet_features(target.x_val, weights,
+                                                                   done=told(len(target.x_train)))))
     return TrainingData(train, target.y_train, val, target.y_val)
 
 

@@ -26,8 +26,10 @@ def test_features_equal_the_keras_model_on_the_same_preprocessing(backbone_home,
     monkeypatch.setenv("KERAS_HOME", str(backbone_home))
     path, _ = find_weights()
     images = np.random.default_rng(0).random((20, 8, 8, 1)).astype(np.float32)
-    features = imagenet_features(images, path, batch_size=8)  # three batches, the last one short
+    counts = []
+    features = imagenet_features(images, path, batch_size=8, done=counts.append)  # three batches, the last one short
     assert features.shape == (20, FEATURES) and np.isfinite(features).all()
+    assert counts == [8, 16, 20]  # the progress a background job shows
     reference = keras.applications.MobileNetV2(input_shape=(INPUT_SIZE, INPUT_SIZE, 3), alpha=WIDTH,
                                                include_top=False, weights=str(path), pooling="avg")
     rgb = tf.image.grayscale_to_rgb(tf.image.resize(images, (INPUT_SIZE, INPUT_SIZE)))
