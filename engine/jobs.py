@@ -49,6 +49,11 @@ class Job(Generic[T]):
         """Whether the work has ended, with a result or an error."""
         return self._future.done()
 
+    @property
+    def failed(self) -> bool:
+        """Whether the work has ended with an error."""
+        return self.done and self._future.exception() is not None
+
     def result(self, timeout: float | None = None) -> T:
         """The work's result (waiting up to ``timeout`` seconds); raises the error it ended with."""
         return self._future.result(timeout)

@@ -7,7 +7,6 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from engine.data.image_sets import ImageDataset
 from engine.training.contract import Snapshot
 from engine.training.history import downsample_history
 from engine.training.setup import TrainingData
@@ -37,6 +36,7 @@ from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.models import export_buttons, layer_table_view
+from ui.text import literal
 from ui.transfer_controls import experiment_controls, seed_widgets, settings_from_widgets, sidebar_controls
 from ui.vision_data import cached_dataset
 
@@ -50,12 +50,12 @@ WHAT_TRAINS = {
 }
 
 
-def pretrained_weights(settings: TransferSettings, dataset: ImageDataset) -> Pretrained | None:
+def pretrained_weights(settings: TransferSettings, data: TransferData) -> Pretrained | None:
     """Pre-trained weights, in the background and shared by every session with the same data,
-    layers, classes and seed; the progress bar (and None) until they are ready."""
-    job = shared_job("transfer-pretraining", settings,
-                     lambda report: pretrain(settings, split_classes(dataset, settings), report))
-    sources = ", ".join(dataset.class_names[label] for label in sorted(set(settings.source_classes)))
+    layers, classes and seed (``settings`` is ``pretraining_only()``: what the source task and
+    its training depend on); the progress bar (and None) until they are ready."""
+    job = shared_job("transfer-pretraining", settings, lambda report: pretrain(settings, data, report))
+    sources = literal(", ".join(data.source_names))  # folder names of a zip are the learner's text
     return job_result(job, f"Pre-training on {sources} for {settings.pretrain_epochs} epochs")
 
 
@@ -141,7 +141,7 @@ def main() -> None:
         settings = linked = settings_from_widgets()
         dataset = cached_dataset(settings.dataset, settings.image_size, settings.seed)
         data = split_classes(dataset, settings)
-        pretrained = pretrained_weights(settings.pretraining_only(), dataset)
+        pretrained = pretrained_weights(settings.pretraining_only(), data)
         ready = pretrained is not None
         if pretrained is not None:
             settings, imagenet = imagenet_data(settings, data)

@@ -43,7 +43,7 @@ def shared_job(name: str, settings: Hashable, work: Callable[[Report], T]) -> Jo
     key = (name, settings)
     with _shared_lock:
         job = _shared_jobs.get(key)
-        if job is None or (job.done and _failed(job)):  # a failure is tried again on the next visit
+        if job is None or job.failed:  # a failure is tried again on the next visit
             job = _shared_jobs[key] = Job(work, name=f"dlp-{name}")
             while len(_shared_jobs) > SHARED_JOBS:
                 _shared_jobs.popitem(last=False)
@@ -51,19 +51,12 @@ def shared_job(name: str, settings: Hashable, work: Callable[[Report], T]) -> Jo
     return job
 
 
-def _failed(job: Job) -> bool:
-    try:
-        job.result()
-    except Exception:  # the page said why when it showed it
-        return True
-    return False
-
-
 def job_result(job: Job[T] | str | None, label: str) -> T | None:
     """A job's result once it is done; meanwhile its progress bar (and None).
 
-    ``job`` is a ``Job`` or the session key ``start_job`` kept it under (None: no job). A job that
-    failed says why, as an error on the page, and gives None.
+    ``job`` is a ``Job`` or the session key ``start_job`` kept it under (None: no job); ``label``
+    is Markdown (escape what the learner named in it). A job that failed says why, as an error
+    on the page, and gives None.
     """
     if isinstance(job, str):
         job = st.session_state.get(_job_key(job))

@@ -139,10 +139,10 @@ def live_fragment(trainer: Trainer, key: str, draw: Callable[[Snapshot], None]) 
         if snapshot.playing:  # its charts were on the canvas
             st.session_state[on_canvas] = True
         if any(busy) or handover:
-            interval = live_redraw_interval() if any(busy) else 0.0
+            interval = live_redraw_interval()
             frame = st.session_state[f"{key}_frame"] = st.session_state.get(f"{key}_frame", 0) + 1
-            cadence = request_next_frame(f"{key}_frames", frame, interval)
-            trainer.set_frame_seconds(max(live_redraw_interval(), cadence or 0.0))
+            cadence = request_next_frame(f"{key}_frames", frame, interval if any(busy) else 0.0)
+            trainer.set_frame_seconds(max(interval, cadence or 0.0))
 
     # The timer only backs the browser's requests up: a frame lost on the way does not end the loop.
     page_fragment(views, WATCHDOG_SECONDS if any(busy) else None)

@@ -20,7 +20,7 @@ def test_a_job_reports_progress_while_it_works_and_hands_back_its_result():
     assert halfway.wait(10)
     assert not job.done and job.progress == (0.5, "half")  # the caller was never held up
     go_on.set()
-    assert job.result(10) == 42 and job.done and job.progress == (1.0, "half")
+    assert job.result(10) == 42 and job.done and not job.failed and job.progress == (1.0, "half")
 
 
 def test_a_failing_job_raises_its_error_to_whoever_asks_for_the_result():
@@ -31,4 +31,4 @@ def test_a_failing_job_raises_its_error_to_whoever_asks_for_the_result():
     job = Job(work)
     with pytest.raises(ValueError, match="no data"):
         job.result(10)
-    assert job.done and job.progress[0] == 1.0
+    assert job.done and job.failed and job.progress[0] == 1.0
