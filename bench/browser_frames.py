@@ -5,7 +5,7 @@ Play and, for ``--seconds``, records in the page itself, at every animation fram
 
 - visible updates per second: changes of the epoch (episode) counter as painted;
 - browser main-thread milliseconds per update (Chrome's ``TaskDuration`` through CDP);
-- kilobytes per update the WebSocket delivered;
+- kilobytes per update the WebSocket and the live feed (``ui/feed.py``) delivered;
 - blank frames: samples where fewer live views (Plotly charts, live canvases, images) were drawn than
   the page had;
 - server CPU milliseconds per update (the server process's CPU time, training included).
@@ -56,7 +56,7 @@ TIMEOUT_MS = 300_000
 PAUSE_SETTLE_SECONDS = 1.5  # after Pause: how long the counter must stay put
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-# Installed before the app's scripts: counts WebSocket bytes, reads the counter at every animation
+# Installed before the app's scripts: counts WebSocket and feed bytes, reads the counter at every animation
 # frame (what is painted) and samples whether every live view is drawn.
 INSTRUMENT = """
 (() => {
@@ -73,16 +73,16 @@ INSTRUMENT = """
   };
   window.WebSocket.prototype = NativeWebSocket.prototype;
   Object.assign(window.WebSocket, NativeWebSocket);
+  new PerformanceObserver(list => {
+    for (const entry of list.getEntries()) if (entry.name.includes("/_dlp/feed/")) bench.bytes += entry.encodedBodySize;
+    performance.clearResourceTimings();  // a full buffer would stop the entries
+  }).observe({type: "resource", buffered: false});
   window.dlpCounter = () => {
-    for (const metric of document.querySelectorAll('[data-testid="stMetric"]')) {
+    for (const metric of document.querySelectorAll('[data-testid="stMetric"], .dlp-metric')) {
       const text = metric.innerText;
       if ((text.startsWith("Epoch") || text.startsWith("Episode")) && !text.includes("/")) {
-        return parseInt(metric.querySelector('[data-testid="stMetricValue"]').innerText.replace(/,/g, ""), 10);
+        return parseInt(metric.querySelector('[data-testid="stMetricValue"], .dlp-metric-value').innerText.replace(/,/g, ""), 10);
       }
-    }
-    for (const caption of document.querySelectorAll('[data-testid="stCaptionContainer"]')) {
-      const match = caption.innerText.match(/^Epoch ([0-9,]+);/);
-      if (match) return parseInt(match[1].replace(/,/g, ""), 10);
     }
     return null;
   };

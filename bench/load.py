@@ -35,6 +35,7 @@ import os
 import statistics
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,9 +48,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, running_server  # noqa: E402
 
-# Counts the WebSocket messages the page receives (installed before the app's scripts run).
+# Counts the WebSocket messages and live-feed frames the page receives (installed before the app's scripts run).
 COUNT_FRAMES = """
 window.dlpFrames = 0;
+const nativeFetch = window.fetch;
+window.fetch = (...args) => {
+    if (String(args[0]).includes("/_dlp/feed/")) window.dlpFrames += 1;
+    return nativeFetch(...args);
+};
 const NativeWebSocket = window.WebSocket;
 window.WebSocket = function (...args) {
     const socket = new NativeWebSocket(...args);
@@ -64,7 +70,7 @@ COUNT_COUNTER_CHANGES = """() => {
     window.dlpCounterChanges = 0;
     let last = null;
     setInterval(() => {
-        const metric = document.querySelector('[data-testid="stMetric"]');
+        const metric = document.querySelector('[data-testid="stMetric"], .dlp-metric');
         const value = metric ? metric.textContent : null;
         if (last !== null && value !== last) window.dlpCounterChanges += 1;
         last = value;
@@ -75,6 +81,7 @@ COUNT_COUNTER_CHANGES = """() => {
 
 PAGE = "network_playground"
 PACER = "dlp_frame_pacer"  # the component in each live view that asks for the next frame (ui/pacer.py)
+METRICS, METRICS_KEY = "dlp_live_metrics", "pg_metrics"  # the live metrics row while playing (ui/canvas.py)
 INTERNAL_KEY = "$$STREAMLIT_INTERNAL_KEY"  # Streamlit's prefix of a component's trigger widget
 HEALTH_REPORT_SECONDS = 60  # how long main waits for the health poller's figures
 CHURN_KEEP_SECONDS = 2  # churn: the server frees a departed session's runs this soon (DLP_DETACHED_KEEP_SECONDS)
@@ -229,9 +236,11 @@ class ProtocolSession:
     timer: asyncio.Task | None = None
     asking: asyncio.Task | None = None
     asked: float = 0.0
+    base: str = ""
 
     async def drive(self, url: str, stop: asyncio.Event) -> None:
         """Run the session until ``stop`` is set."""
+        self.base = url
         address = url.replace("http://", "ws://") + "/_stcore/stream"
         async with websockets.connect(address, subprotocols=["streamlit"], max_size=None) as socket:
             await socket.send(_rerun(page_name=PAGE))
@@ -276,15 +285,29 @@ class ProtocolSession:
         kind = element.WhichOneof("type")
         if kind == "button" and element.button.label == "Play":
             self.play_id = element.button.id
-        elif kind == "metric" and element.metric.label == "Epoch" and element.metric.body != self.epoch:
-            self.updates += bool(self.epoch)  # the first counter drawn is where training starts, not an update
-            self.epoch = element.metric.body
+        elif kind == "metric" and element.metric.label == "Epoch":
+            self._count_epoch(element.metric.body)
+        elif kind == "bidi_component" and element.bidi_component.component_name == METRICS:
+            metrics = json.loads(element.bidi_component.json)["metrics"]
+            self._count_epoch(dict((label, value) for label, value, _ in metrics).get("Epoch", self.epoch))
 
     async def _ask(self, socket, pacer, fragment_id: str) -> None:
-        """What the pacer does in the browser: ask for the next frame once the interval has passed since the last ask."""
+        """What the pacer does in the browser: take the feed's frames while it has them (``ui/feed.py``),
+        then ask for the next fragment run once the interval has passed since the last ask."""
         data = json.loads(pacer.json)
-        now = time.monotonic()
-        await asyncio.sleep(max(0.0, data["interval_ms"] / 1000 - (now - self.asked)))
+        interval, started = data["interval_ms"] / 1000, time.monotonic()
+        while data.get("feed") and time.monotonic() - started < data["refresh_ms"] / 1000:
+            await asyncio.sleep(max(0.0, interval - (time.monotonic() - self.asked)))
+            cadence, self.asked = time.monotonic() - self.asked, time.monotonic()
+            status, frame = await asyncio.to_thread(_fetch_json, f"{self.base}{data['url']}?cadence_ms={cadence * 1000:.0f}")
+            if status == 404:
+                return  # the page closed the feed: it is being redrawn
+            if frame is None or frame.get("rerun"):
+                break
+            self.frames += 1
+            self._count_epoch(dict(map(tuple, frame["metrics"].get(METRICS_KEY, []))).get("Epoch", self.epoch))
+            interval = frame["interval_ms"] / 1000
+        await asyncio.sleep(max(0.0, interval - (time.monotonic() - self.asked)))
         cadence, self.asked = time.monotonic() - self.asked, time.monotonic()
         events = [{"event": "drawn", "value": {"frame": data["frame"], "cadence_ms": cadence * 1000}}]
         message = BackMsg()
@@ -293,12 +316,28 @@ class ProtocolSession:
         state.widget_states.widgets.add(id=f"{INTERNAL_KEY}_{pacer.id}__events", json_trigger_value=json.dumps(events))
         await socket.send(message.SerializeToString())
 
+    def _count_epoch(self, shown: str) -> None:
+        if shown != self.epoch:
+            self.updates += bool(self.epoch)  # the first counter drawn is where training starts, not an update
+            self.epoch = shown
+
     async def _tick(self, socket, auto_rerun) -> None:
         while True:
             await asyncio.sleep(auto_rerun.interval)
             if not self.running:
                 self.running = True
                 await socket.send(_rerun(page_hash=self.page_hash, fragment_id=auto_rerun.fragment_id))
+
+
+def _fetch_json(url: str) -> tuple[int, dict | None]:
+    """GET ``url``: its status and JSON body (None when it is not JSON or did not come)."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, None
+    except (OSError, ValueError):
+        return 0, None
 
 
 def _rerun(page_name: str = "", page_hash: str = "", trigger: str = "", fragment_id: str = "") -> bytes:

@@ -25,7 +25,8 @@ from engine.generative.export import autoencoder_script
 from engine.training.contract import Snapshot
 from engine.training.trainer import Trainer
 from ui.autoencoder_controls import live_controls, seed_widgets, settings_from_widgets, sidebar_controls
-from ui.canvas import live_chart
+from ui.canvas import live_chart, live_metrics
+from ui.feed import Metric
 from ui.figures import curves_figure
 from ui.generative_figures import latent_map_figure, tiles_figure
 from ui.lessons import lesson
@@ -48,38 +49,46 @@ def trainer_for(settings: AutoencoderSettings, dataset: ImageDataset) -> Trainer
 
 def _draw_training(snapshot: Snapshot, dataset: ImageDataset, settings: AutoencoderSettings) -> None:
     """One frame: scores, loss curves, reconstructions and the code map."""
-    latest = snapshot.latest
-    columns = st.columns(4)
-    columns[0].metric("Epoch", f"{snapshot.epoch:,}")
-    columns[1].metric("Test reconstruction loss", f"{latest['val_reconstruction_loss']:.2f}"
-                      if "val_reconstruction_loss" in latest else "–",
-                      help="Cross-entropy summed over the pixels of an image, averaged over the test images.")
-    if settings.variational:
-        columns[2].metric("Test KL", f"{latest['val_kl_loss']:.2f}" if "val_kl_loss" in latest else "–",
-                          help="How far the codes' Gaussians are from the prior N(0, I), in nats.")
-    columns[3].metric("Speed", f"{snapshot.epochs_per_second:.1f} epochs/s" if snapshot.playing else "–")
+    live_metrics(lambda shown: _metrics(shown, settings.variational), "ae_metrics", snapshot)
     run_message(snapshot)
     metrics = ("loss", "reconstruction_loss", "kl_loss") if settings.variational else ("reconstruction_loss",)
-    live_chart(curves_figure(snapshot.history, metrics), "ae_curves", snapshot.playing, config=NO_TOOLBAR)
+    live_chart(lambda shown: curves_figure(shown.history, metrics), "ae_curves", snapshot, config=NO_TOOLBAR)
     view = snapshot.view
     if view is None:
         return
     images, code_map = st.columns([3, 2])
+    denoising = settings.noise > 0
     with images:
-        denoising = settings.noise > 0
-        rows = (view.inputs, view.reconstructions, view.originals) if denoising else (view.originals,
-                                                                                      view.reconstructions)
-        names = ("noisy input", "output", "clean target") if denoising else ("test image", "reconstruction")
         st.markdown("**Test images and what comes back**" + (" (denoising: the model sees the noisy row)"
                                                                if denoising else ""))
-        live_chart(tiles_figure(np.concatenate(rows), len(view.originals), row_names=names), "ae_tiles",
-                   snapshot.playing, config=NO_TOOLBAR)
+        live_chart(lambda shown: _tiles(shown.view, denoising), "ae_tiles", snapshot, config=NO_TOOLBAR)
     with code_map:
         kept = "" if view.variance_kept == 1.0 else f" (first two principal components: {view.variance_kept:.0%} of the spread)"
         st.markdown(f"**The test images' codes**{kept}")
         axes = ("z₁", "z₂") if view.variance_kept == 1.0 else ("PC 1", "PC 2")
-        live_chart(latent_map_figure(view.points, dataset.y_test, dataset.class_names, axes, height=340),
-                   "ae_live_map", snapshot.playing, config=NO_TOOLBAR)
+        live_chart(lambda shown: latent_map_figure(shown.view.points, dataset.y_test, dataset.class_names, axes,
+                                                   height=340),
+                   "ae_live_map", snapshot, config=NO_TOOLBAR)
+
+
+def _metrics(snapshot: Snapshot, variational: bool) -> list[Metric]:
+    """The epoch, the test losses and the speed."""
+    latest = snapshot.latest
+    metrics = [Metric("Epoch", f"{snapshot.epoch:,}"),
+               Metric("Test reconstruction loss", f"{latest['val_reconstruction_loss']:.2f}"
+                      if "val_reconstruction_loss" in latest else "–",
+                      help="Cross-entropy summed over the pixels of an image, averaged over the test images.")]
+    if variational:
+        metrics.append(Metric("Test KL", f"{latest['val_kl_loss']:.2f}" if "val_kl_loss" in latest else "–",
+                              help="How far the codes' Gaussians are from the prior N(0, I), in nats."))
+    return [*metrics, Metric("Speed", f"{snapshot.epochs_per_second:.1f} epochs/s" if snapshot.playing else "–")]
+
+
+def _tiles(view, denoising: bool):
+    """Test images over their reconstructions (denoising: noisy input, output and clean target)."""
+    rows = (view.inputs, view.reconstructions, view.originals) if denoising else (view.originals, view.reconstructions)
+    names = ("noisy input", "output", "clean target") if denoising else ("test image", "reconstruction")
+    return tiles_figure(np.concatenate(rows), len(view.originals), row_names=names)
 
 
 def _code_keys(latent_dim: int) -> list[str]:

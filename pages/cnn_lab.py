@@ -30,7 +30,7 @@ from engine.vision.cnn_lab import (
     to_query_params,
 )
 from engine.vision.lime import LimeExplanation, explain
-from ui.canvas import live_chart
+from ui.canvas import live_chart, live_metrics
 from ui.cnn_controls import (
     LimeOptions,
     architecture_controls,
@@ -40,6 +40,7 @@ from ui.cnn_controls import (
     settings_from_widgets,
     sidebar_controls,
 )
+from ui.feed import Metric
 from ui.figures import confusion_figure, curves_figure
 from ui.lessons import lesson
 from ui.links import open_lab, page_section, section_param, stop_on_bad_input, write_url
@@ -105,14 +106,9 @@ def live_views(trainer: Trainer, dataset: ImageDataset) -> None:
 
 def _draw_views(snapshot, dataset: ImageDataset) -> None:
     """One frame of the live views."""
-    latest = snapshot.latest
-    columns = st.columns(4)
-    columns[0].metric("Epoch", f"{snapshot.epoch:,}")
-    columns[1].metric("Train loss", f"{latest['loss']:.4f}" if "loss" in latest else "–")
-    columns[2].metric("Test loss", f"{latest['val_loss']:.4f}" if "val_loss" in latest else "–")
-    columns[3].metric("Test accuracy", f"{latest['val_accuracy']:.1%}" if "val_accuracy" in latest else "–")
+    live_metrics(_metrics, "cnn_metrics", snapshot)
     run_message(snapshot)
-    live_chart(curves_figure(snapshot.history, ("loss", "accuracy"), 0.0, False), "cnn_curves", snapshot.playing)
+    live_chart(lambda shown: curves_figure(shown.history, ("loss", "accuracy"), 0.0, False), "cnn_curves", snapshot)
     view = snapshot.view
     if view is None:
         return
@@ -122,13 +118,27 @@ def _draw_views(snapshot, dataset: ImageDataset) -> None:
             kernels = view.first_filters[:, :, 0, :]
             st.markdown(f"**First-layer filters** ({kernels.shape[2]} kernels, {kernels.shape[0]}×"
                         f"{kernels.shape[1]}): what the network learned to look for")
-            live_chart(maps_grid_figure(kernels[:, :, :16], [f"filter {index}" for index in range(
-                min(16, kernels.shape[2]))]), "cnn_filters", snapshot.playing, config={"displayModeBar": False})
+            live_chart(_filters, "cnn_filters", snapshot, config={"displayModeBar": False})
     with matrix:
         st.markdown("**Confusion matrix** (test images)")
-        live_chart(confusion_figure(confusion_matrix(dataset.y_test, view.test_predictions,
-                                                     len(dataset.class_names)), dataset.class_names),
-                   "cnn_confusion", snapshot.playing, config={"displayModeBar": False})
+        live_chart(lambda shown: confusion_figure(confusion_matrix(dataset.y_test, shown.view.test_predictions,
+                                                                   len(dataset.class_names)), dataset.class_names),
+                   "cnn_confusion", snapshot, config={"displayModeBar": False})
+
+
+def _metrics(snapshot) -> list[Metric]:
+    """The epoch, the losses and the test accuracy."""
+    latest = snapshot.latest
+    return [Metric("Epoch", f"{snapshot.epoch:,}"),
+            Metric("Train loss", f"{latest['loss']:.4f}" if "loss" in latest else "–"),
+            Metric("Test loss", f"{latest['val_loss']:.4f}" if "val_loss" in latest else "–"),
+            Metric("Test accuracy", f"{latest['val_accuracy']:.1%}" if "val_accuracy" in latest else "–")]
+
+
+def _filters(snapshot):
+    """The first 16 first-layer kernels (first input channel)."""
+    kernels = snapshot.view.first_filters[:, :, 0, :16]
+    return maps_grid_figure(kernels, [f"filter {index}" for index in range(kernels.shape[2])])
 
 
 @dataclass(frozen=True)

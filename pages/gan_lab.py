@@ -19,7 +19,8 @@ from engine.generative.point_gan import (
 from engine.generative.targets import Target, make_target
 from engine.training.contract import Snapshot
 from engine.training.trainer import Trainer
-from ui.canvas import live_chart
+from ui.canvas import live_chart, live_metrics
+from ui.feed import Metric
 from ui.figures import curves_figure
 from ui.gan_controls import (
     custom_points_controls,
@@ -69,31 +70,38 @@ def trainer_for(settings: PointGanSettings, target: Target) -> Trainer:
 
 def _draw(snapshot: Snapshot, target: Target, shown: set[str], batches_per_epoch: int) -> None:
     """One frame: the plane, the scores and the loss curves."""
-    view, latest = snapshot.view, snapshot.latest
-    columns = st.columns(4)
-    columns[0].metric("Epoch", f"{snapshot.epoch:,}", help=f"{batches_per_epoch} generator steps per epoch.")
-    columns[1].metric("D on real", f"{latest['d_real']:.0%}" if "d_real" in latest else "–",
-                      help="The discriminator's average verdict on real points (1 = sure it is real).")
-    columns[2].metric("D on generated", f"{latest['d_fake']:.0%}" if "d_fake" in latest else "–",
-                      help="At the game's balance both verdicts sit at 50%: D can no longer tell them apart.")
-    coverage = view.coverage if view is not None else None
-    columns[3].metric("Modes covered", f"{coverage.covered} of {coverage.num_modes}" if coverage else "–",
-                      help="Mixture targets only: modes holding at least a fifth of their fair share of generated "
-                           "points (within 3 standard deviations of the centre).")
+    live_metrics(lambda playing: _metrics(playing, batches_per_epoch), "gan_metrics", snapshot)
     run_message(snapshot)
     for warning in training_warnings(snapshot.history, samples="points"):
         st.warning(warning)
     plane, curves = st.columns([1, 1])
-    if view is not None:
-        live_chart(point_gan_figure(target.points, view, shown), "gan_plane", snapshot.playing, plane,
+    coverage = snapshot.view.coverage if snapshot.view is not None else None
+    if snapshot.view is not None:
+        live_chart(lambda playing: point_gan_figure(target.points, playing.view, shown), "gan_plane", snapshot, plane,
                    config={"displayModeBar": False})
         if coverage:
             plane.caption(f"{coverage.near_share:.0%} of the generated points lie near a mode.")
     with curves:
-        live_chart(curves_figure(snapshot.history, ("d_loss", "g_loss")), "gan_losses", snapshot.playing,
+        live_chart(lambda playing: curves_figure(playing.history, ("d_loss", "g_loss")), "gan_losses", snapshot,
                    config={"displayModeBar": False})
-        live_chart(curves_figure(snapshot.history, ("d_real", "d_fake")), "gan_verdicts", snapshot.playing,
+        live_chart(lambda playing: curves_figure(playing.history, ("d_real", "d_fake")), "gan_verdicts", snapshot,
                    config={"displayModeBar": False})
+
+
+def _metrics(snapshot: Snapshot, batches_per_epoch: int) -> list[Metric]:
+    """The epoch, the discriminator's two verdicts and the modes covered."""
+    latest = snapshot.latest
+    coverage = snapshot.view.coverage if snapshot.view is not None else None
+    return [
+        Metric("Epoch", f"{snapshot.epoch:,}", help=f"{batches_per_epoch} generator steps per epoch."),
+        Metric("D on real", f"{latest['d_real']:.0%}" if "d_real" in latest else "–",
+               help="The discriminator's average verdict on real points (1 = sure it is real)."),
+        Metric("D on generated", f"{latest['d_fake']:.0%}" if "d_fake" in latest else "–",
+               help="At the game's balance both verdicts sit at 50%: D can no longer tell them apart."),
+        Metric("Modes covered", f"{coverage.covered} of {coverage.num_modes}" if coverage else "–",
+               help="Mixture targets only: modes holding at least a fifth of their fair share of generated "
+                    "points (within 3 standard deviations of the centre)."),
+    ]
 
 
 def main() -> None:

@@ -21,7 +21,8 @@ from engine.generative.image_gan import (
 )
 from engine.training.contract import Snapshot
 from engine.training.trainer import Trainer
-from ui.canvas import live_chart
+from ui.canvas import live_chart, live_metrics
+from ui.feed import Metric
 from ui.figures import curves_figure
 from ui.gan_controls import image_settings_from_widgets, image_sidebar, part_control, seed_image_widgets
 from ui.generative_figures import tiles_figure
@@ -47,14 +48,8 @@ def trainer_for(settings: ImageGanSettings, dataset: ImageDataset) -> Trainer:
 
 def _draw(snapshot: Snapshot) -> None:
     """One frame: scores, warnings, the fixed-noise grid and the curves."""
-    view, latest = snapshot.view, snapshot.latest
-    columns = st.columns(4)
-    columns[0].metric("Epoch", f"{snapshot.epoch:,}")
-    columns[1].metric("D accuracy", f"{latest['d_accuracy']:.0%}" if "d_accuracy" in latest else "–",
-                      help="Share of a real batch and a fake batch the discriminator classifies correctly.")
-    columns[2].metric("Sample spread", f"{view.diversity:.0%}" if view is not None else "–",
-                      help="How different the 64 samples are from each other, relative to 64 real images.")
-    columns[3].metric("Speed", f"{snapshot.epochs_per_second:.1f} epochs/s" if snapshot.playing else "–")
+    view = snapshot.view
+    live_metrics(_metrics, "dcgan_metrics", snapshot)
     run_message(snapshot)
     for warning in training_warnings(snapshot.history, view.diversity if view is not None and snapshot.epoch else None):
         st.warning(warning)
@@ -62,12 +57,26 @@ def _draw(snapshot: Snapshot) -> None:
     if view is not None:
         with grid:
             st.markdown(f"**The same {NUM_FIXED_IMAGES} noise vectors, decoded**")
-            live_chart(tiles_figure(view.samples, 8, width=380), "dcgan_grid", snapshot.playing, config=NO_TOOLBAR)
+            live_chart(lambda shown: tiles_figure(shown.view.samples, 8, width=380), "dcgan_grid", snapshot,
+                       config=NO_TOOLBAR)
     with curves:
-        live_chart(curves_figure(snapshot.history, ("d_loss", "g_loss")), "dcgan_losses", snapshot.playing,
+        live_chart(lambda shown: curves_figure(shown.history, ("d_loss", "g_loss")), "dcgan_losses", snapshot,
                    config=NO_TOOLBAR)
-        live_chart(curves_figure(snapshot.history, ("d_accuracy", "d_fake")), "dcgan_scores", snapshot.playing,
+        live_chart(lambda shown: curves_figure(shown.history, ("d_accuracy", "d_fake")), "dcgan_scores", snapshot,
                    config=NO_TOOLBAR)
+
+
+def _metrics(snapshot: Snapshot) -> list[Metric]:
+    """The epoch, the discriminator's accuracy, the samples' spread and the speed."""
+    view, latest = snapshot.view, snapshot.latest
+    return [
+        Metric("Epoch", f"{snapshot.epoch:,}"),
+        Metric("D accuracy", f"{latest['d_accuracy']:.0%}" if "d_accuracy" in latest else "–",
+               help="Share of a real batch and a fake batch the discriminator classifies correctly."),
+        Metric("Sample spread", f"{view.diversity:.0%}" if view is not None else "–",
+               help="How different the 64 samples are from each other, relative to 64 real images."),
+        Metric("Speed", f"{snapshot.epochs_per_second:.1f} epochs/s" if snapshot.playing else "–"),
+    ]
 
 
 def explore_section(trainer: Trainer) -> None:

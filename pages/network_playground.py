@@ -16,8 +16,9 @@ from engine.playground.settings import UPLOAD, PlaygroundSettings, from_query_pa
 from engine.playground.task import hidden_layer_names, make_run, observe, output_units, prepare_data, run_settings
 from engine.training.metrics import confusion_matrix, regression_scores
 from engine.training.trainer import Trainer
-from ui.canvas import live_chart
+from ui.canvas import live_chart, live_metrics
 from ui.devices import cached_device_report
+from ui.feed import Metric
 from ui.figures import confusion_figure, curves_figure
 from ui.jobs import job_result, start_job
 from ui.lessons import lesson
@@ -94,41 +95,47 @@ def live_views(trainer: Trainer, data, settings: PlaygroundSettings, options: di
 def _draw_views(snapshot, data, settings: PlaygroundSettings, options: dict) -> None:
     """One frame of the live views: like TensorFlow Playground, the network, the output and the
     curves fit on one screen with the run controls above them."""
-    _metrics_row(snapshot, data)
+    device = cached_device_report().training_device
+    live_metrics(lambda shown: _metrics(shown, data, device), "pg_metrics", snapshot)
     run_message(snapshot)
     view = snapshot.view
     if view is None:
         return
     left, right = st.columns([1.15, 1])
     labels = [FEATURES[name] for name in settings.features]
-    live_chart(network_figure(labels, view.feature_grids, view.neuron_grids, view.output_neuron_grid,
-                              view.kernels, view.biases, data.problem),
-               "pg_network", snapshot.playing, left, config={"displayModeBar": False})
+    live_chart(lambda shown: network_figure(labels, shown.view.feature_grids, shown.view.neuron_grids,
+                                            shown.view.output_neuron_grid, shown.view.kernels, shown.view.biases,
+                                            data.problem),
+               "pg_network", snapshot, left, config={"displayModeBar": False})
     metrics = ("loss",) if data.problem == "regression" else ("loss", "accuracy")
-    live_chart(curves_figure(snapshot.history, metrics, options["smoothing"], options["log_scale"], height=200),
-               "pg_curves", snapshot.playing, left, config={"displayModeBar": False})
+    live_chart(lambda shown: curves_figure(shown.history, metrics, options["smoothing"], options["log_scale"],
+                                           height=200),
+               "pg_curves", snapshot, left, config={"displayModeBar": False})
     test = (data.test_points, data.test_labels) if options["show_test"] else None
-    live_chart(boundary_figure(view.output_grid, data.bounds, data.problem, (data.train_points, data.train_labels),
-                               test, options["discretize"], class_names=data.class_names, height=400),
-               "pg_boundary", snapshot.playing, right, config={"displayModeBar": False})
+    live_chart(lambda shown: boundary_figure(shown.view.output_grid, data.bounds, data.problem,
+                                             (data.train_points, data.train_labels), test, options["discretize"],
+                                             class_names=data.class_names, height=400),
+               "pg_boundary", snapshot, right, config={"displayModeBar": False})
     _scores(view, data)
 
 
-def _metrics_row(snapshot, data) -> None:
+def _metrics(snapshot, data, device: str) -> list[Metric]:
+    """The row above the charts; ``device`` is where training runs."""
     latest = snapshot.latest
-    columns = st.columns(6)
-    columns[0].metric("Epoch", f"{snapshot.epoch:,}")
-    columns[1].metric("Train loss", f"{latest['loss']:.4f}" if "loss" in latest else "–")
-    columns[2].metric("Test loss", f"{latest['val_loss']:.4f}" if "val_loss" in latest else "–")
+    metrics = [
+        Metric("Epoch", f"{snapshot.epoch:,}"),
+        Metric("Train loss", f"{latest['loss']:.4f}" if "loss" in latest else "–"),
+        Metric("Test loss", f"{latest['val_loss']:.4f}" if "val_loss" in latest else "–"),
+    ]
     if data.problem == "regression":
         scores = regression_scores(data.test_labels, snapshot.view.test_predictions) if snapshot.view else None
-        columns[3].metric("Test R²", f"{scores[0]:.3f}" if scores else "–")
-        columns[4].metric("Test RMSE", f"{scores[1]:.3f}" if scores else "–")
+        metrics += [Metric("Test R²", f"{scores[0]:.3f}" if scores else "–"),
+                    Metric("Test RMSE", f"{scores[1]:.3f}" if scores else "–")]
     else:
-        columns[3].metric("Train accuracy", f"{latest['accuracy']:.1%}" if "accuracy" in latest else "–")
-        columns[4].metric("Test accuracy", f"{latest['val_accuracy']:.1%}" if "val_accuracy" in latest else "–")
-    columns[5].metric("Epochs / s", f"{snapshot.epochs_per_second:,.0f}" if snapshot.playing else "–",
-                      help=f"Training on {cached_device_report().training_device}")
+        metrics += [Metric("Train accuracy", f"{latest['accuracy']:.1%}" if "accuracy" in latest else "–"),
+                    Metric("Test accuracy", f"{latest['val_accuracy']:.1%}" if "val_accuracy" in latest else "–")]
+    return [*metrics, Metric("Epochs / s", f"{snapshot.epochs_per_second:,.0f}" if snapshot.playing else "–",
+                             help=f"Training on {device}")]
 
 
 def _scores(view, data) -> None:

@@ -12,8 +12,9 @@ from engine.training.contract import Snapshot
 from engine.training.group import RunGroup
 from engine.training.setup import TrainingData
 from engine.training.trainer import Trainer
-from ui.canvas import live_chart
-from ui.comparison_figures import comparison_figure
+from ui.canvas import live_chart, live_metrics
+from ui.comparison_figures import comparison_figure, race_metrics
+from ui.feed import Metric
 from ui.figures import curves_figure
 from ui.generative_figures import animation_figure, filters_figure, tiles_figure
 from ui.jobs import job_result, shared_job, start_job
@@ -48,33 +49,40 @@ def rbm_trainer(settings: rbm.RbmSettings, dataset: ImageDataset) -> Trainer:
 
 
 def _draw_rbm(snapshot: Snapshot) -> None:
-    latest = snapshot.latest
-    columns = st.columns(4)
-    columns[0].metric("Epoch", f"{snapshot.epoch:,}")
-    columns[1].metric("Test reconstruction error", f"{latest['val_reconstruction_error']:.4f}"
-                      if "val_reconstruction_error" in latest else "–",
-                      help="Mean squared difference per pixel between a test image and its one-step reconstruction.")
-    columns[2].metric("Free energy (train)", f"{latest['free_energy']:.1f}" if "free_energy" in latest else "–",
-                      help="Lower free energy = more probable under the model.")
-    columns[3].metric("Free energy (test)", f"{latest['val_free_energy']:.1f}" if "val_free_energy" in latest else "–",
-                      help="A test value well above the training value means the RBM is memorising its images.")
+    live_metrics(_rbm_metrics, "rbm_metrics", snapshot)
     run_message(snapshot)
-    live_chart(curves_figure(snapshot.history, ("reconstruction_error", "free_energy")), "rbm_curves",
-               snapshot.playing, config=NO_TOOLBAR)
+    live_chart(lambda shown: curves_figure(shown.history, ("reconstruction_error", "free_energy")), "rbm_curves",
+               snapshot, config=NO_TOOLBAR)
     view = snapshot.view
     if view is None:
         return
     filters, pairs = st.columns(2)
     with filters:
-        shown = min(64, view.filters.shape[2])
-        st.markdown(f"**What each hidden unit looks for** (weights of the first {shown} units as 8×8 images: "
+        units = min(64, view.filters.shape[2])
+        st.markdown(f"**What each hidden unit looks for** (weights of the first {units} units as 8×8 images: "
                     "blue turns the unit on, orange turns it off, pale means unused)")
-        live_chart(filters_figure(view.filters[:, :, :shown], 8, width=420), "rbm_filters", snapshot.playing,
-                   config=NO_TOOLBAR)
+        live_chart(lambda shown: filters_figure(shown.view.filters[:, :, :units], 8, width=420), "rbm_filters",
+                   snapshot, config=NO_TOOLBAR)
     with pairs:
         st.markdown("**Test images (top) and their reconstructions** through the hidden layer and back")
-        live_chart(tiles_figure(np.concatenate([view.originals, view.reconstructions]), len(view.originals)),
-                   "rbm_pairs", snapshot.playing, config=NO_TOOLBAR)
+        live_chart(lambda shown: tiles_figure(np.concatenate([shown.view.originals, shown.view.reconstructions]),
+                                              len(shown.view.originals)),
+                   "rbm_pairs", snapshot, config=NO_TOOLBAR)
+
+
+def _rbm_metrics(snapshot: Snapshot) -> list[Metric]:
+    """The epoch, the test reconstruction error and the free energies."""
+    latest = snapshot.latest
+    return [
+        Metric("Epoch", f"{snapshot.epoch:,}"),
+        Metric("Test reconstruction error", f"{latest['val_reconstruction_error']:.4f}"
+               if "val_reconstruction_error" in latest else "–",
+               help="Mean squared difference per pixel between a test image and its one-step reconstruction."),
+        Metric("Free energy (train)", f"{latest['free_energy']:.1f}" if "free_energy" in latest else "–",
+               help="Lower free energy = more probable under the model."),
+        Metric("Free energy (test)", f"{latest['val_free_energy']:.1f}" if "val_free_energy" in latest else "–",
+               help="A test value well above the training value means the RBM is memorising its images."),
+    ]
 
 
 def gibbs_section(trainer: Trainer) -> None:
@@ -133,14 +141,10 @@ def dbn_trainer(settings: dbn.DbnSettings, task: TrainingData, stack: dbn.Stack)
 
 
 def _draw_dbn(snapshot: Snapshot, num_labelled: int) -> None:
-    columns = st.columns(len(dbn.MEMBERS))
-    for column, (member, label) in zip(columns, dbn.MEMBERS.items(), strict=True):
-        accuracy = snapshot.latest.get(f"{member}/val_accuracy")
-        column.metric(label, f"{accuracy:.1%}" if accuracy is not None else "–")
-    st.caption(f"Epoch {snapshot.epoch:,}; test accuracy on every test digit, after learning from {num_labelled} "
-               "labelled images.")
+    live_metrics(lambda shown: race_metrics(shown, dbn.MEMBERS), "dbn_metrics", snapshot)
+    st.caption(f"Test accuracy on every test digit, after learning from {num_labelled} labelled images.")
     run_message(snapshot)
-    live_chart(comparison_figure(snapshot.history, dbn.MEMBERS), "dbn_curves", snapshot.playing, config=NO_TOOLBAR)
+    live_chart(lambda shown: comparison_figure(shown.history, dbn.MEMBERS), "dbn_curves", snapshot, config=NO_TOOLBAR)
 
 
 def dbn_section(dataset: ImageDataset) -> None:

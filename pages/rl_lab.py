@@ -20,7 +20,8 @@ from engine.rl.settings import (
 )
 from engine.training.contract import Snapshot
 from engine.training.trainer import Trainer
-from ui.canvas import live_chart
+from ui.canvas import live_chart, live_metrics
+from ui.feed import Metric
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
@@ -42,49 +43,68 @@ def trainer_for(settings: AgentSettings) -> Trainer:
 
 def _draw(snapshot: Snapshot, settings: AgentSettings) -> None:
     """One frame: counters, the return chart, the training curves and a discrete world's values."""
-    view, latest = snapshot.view, snapshot.latest
-    columns = st.columns(5)
-    columns[0].metric("Episode", f"{snapshot.epoch:,}")
-    columns[1].metric("Steps", f"{view.total_steps:,}" if view else "0")
-    columns[2].metric("Last return", f"{latest['reward']:.4g}" if "reward" in latest else "–")
-    columns[3].metric(f"Average of last {SOLVED_WINDOW}", f"{latest['average']:.4g}" if "average" in latest else "–",
-                      help="Solved when this reaches the dashed line (gymnasium's threshold).")
-    columns[4].metric("ε", f"{view.epsilon:.3f}" if view and settings.agent in VALUE_AGENTS else "–",
-                      help="The chance of a random action in the current episode (value-based agents).")
+    live_metrics(lambda shown: _metrics(shown, settings), "rl_metrics", snapshot)
     run_message(snapshot)
+    view = snapshot.view
     if view is None:
         return
-    if view.threshold is not None:
-        line, label = view.threshold, f"solved: average ≥ {view.threshold:g}"
-    else:
-        line, label = view.best_return, f"best possible: {view.best_return:.3g}" if view.best_return is not None else ""
     if view.evaluation is not None:
         chart, world = st.columns([3, 2])
     else:
         chart, world = st.container(), None
     with chart:
-        live_chart(reward_figure(snapshot.history, line, label), "rl_rewards", snapshot.playing,
-                   config={"displayModeBar": False})
+        live_chart(_rewards, "rl_rewards", snapshot, config={"displayModeBar": False})
         series = ("length", "loss", "td_error") + (("epsilon",) if settings.agent in VALUE_AGENTS else ())
-        live_chart(curves_panels_figure(snapshot.history, series), "rl_curves", snapshot.playing,
+        live_chart(lambda shown: curves_panels_figure(shown.history, series), "rl_curves", snapshot,
                    config={"displayModeBar": False})
     if world is not None:
-        evaluation = view.evaluation
-        probabilities, title = evaluation.probabilities, "Critic's values and the policy's probabilities"
-        if settings.agent in VALUE_AGENTS:
-            if st.session_state.get("rl_exploring_arrows"):
-                title = f"State values (max Q) and the ε-greedy probabilities (ε = {view.epsilon:.2f})"
-            else:
-                probabilities, title = epsilon_greedy_probabilities(evaluation.action_values, 0.0), \
-                    "State values (max Q) and the greedy policy"
         picking = settings.environment == GRIDWORLD
-        world.plotly_chart(grid_figure(view.grid, evaluation.values, probabilities, GRID_MOVES[settings.environment],
-                                       title, clickable=picking), key="rl_values", config={"displayModeBar": False},
-                           **(dict(on_select=_pick_cell, selection_mode="points") if picking else {}))
+        exploring = bool(st.session_state.get("rl_exploring_arrows"))
+        live_chart(lambda shown: _world(shown.view, settings, exploring, picking), "rl_values", snapshot, world,
+                   config={"displayModeBar": False},
+                   **(dict(on_select=_pick_cell, selection_mode="points") if picking else {}))
         if picking:
             world.caption("Click a cell to change it (the editor above opens on it).")
         if st.session_state.pop("rl_cell_picked", False):
             st.rerun(scope="app")  # the editor outside this live view shows the picked cell
+
+
+def _metrics(snapshot: Snapshot, settings: AgentSettings) -> list[Metric]:
+    """Episodes, steps, the returns and (value-based agents) ε."""
+    view, latest = snapshot.view, snapshot.latest
+    return [
+        Metric("Episode", f"{snapshot.epoch:,}"),
+        Metric("Steps", f"{view.total_steps:,}" if view else "0"),
+        Metric("Last return", f"{latest['reward']:.4g}" if "reward" in latest else "–"),
+        Metric(f"Average of last {SOLVED_WINDOW}", f"{latest['average']:.4g}" if "average" in latest else "–",
+               help="Solved when this reaches the dashed line (gymnasium's threshold)."),
+        Metric("ε", f"{view.epsilon:.3f}" if view and settings.agent in VALUE_AGENTS else "–",
+               help="The chance of a random action in the current episode (value-based agents)."),
+    ]
+
+
+def _rewards(snapshot: Snapshot):
+    """Returns per episode, with the environment's solved line (or the best possible return)."""
+    view = snapshot.view
+    if view.threshold is not None:
+        line, label = view.threshold, f"solved: average ≥ {view.threshold:g}"
+    else:
+        line, label = view.best_return, f"best possible: {view.best_return:.3g}" if view.best_return is not None else ""
+    return reward_figure(snapshot.history, line, label)
+
+
+def _world(view, settings: AgentSettings, exploring: bool, picking: bool):
+    """A discrete world's state values with the policy's arrows (ε-greedy ones while ``exploring``)."""
+    evaluation = view.evaluation
+    probabilities, title = evaluation.probabilities, "Critic's values and the policy's probabilities"
+    if settings.agent in VALUE_AGENTS:
+        if exploring:
+            title = f"State values (max Q) and the ε-greedy probabilities (ε = {view.epsilon:.2f})"
+        else:
+            probabilities, title = epsilon_greedy_probabilities(evaluation.action_values, 0.0), \
+                "State values (max Q) and the greedy policy"
+    return grid_figure(view.grid, evaluation.values, probabilities, GRID_MOVES[settings.environment], title,
+                       clickable=picking)
 
 
 def _pick_cell() -> None:

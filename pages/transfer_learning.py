@@ -28,8 +28,8 @@ from engine.vision.transfer import (
     trainable_parameters,
 )
 from engine.vision.transfer_export import transfer_script
-from ui.canvas import live_chart
-from ui.comparison_figures import comparison_figure
+from ui.canvas import live_chart, live_metrics
+from ui.comparison_figures import comparison_figure, race_metrics
 from ui.figures import curves_figure
 from ui.jobs import job_result, shared_job
 from ui.lessons import lesson
@@ -115,13 +115,10 @@ def fine_tuning_section(settings: TransferSettings, data: TransferData, trainer:
 def _draw_comparison(snapshot: Snapshot, settings: TransferSettings, num_test: int) -> None:
     """One frame: test accuracy per mode, the curves side by side, and what each mode trains."""
     modes = settings.modes()
-    columns = st.columns(len(modes))
-    for column, (mode, label) in zip(columns, modes.items(), strict=True):
-        accuracy = snapshot.latest.get(f"{mode}/val_accuracy")
-        column.metric(label, f"{accuracy:.1%}" if accuracy is not None else "–")
-    st.caption(f"Epoch {snapshot.epoch:,}; test accuracy on the {num_test} test images of the new classes.")
+    live_metrics(lambda shown: race_metrics(shown, modes), "tl_metrics", snapshot)
+    st.caption(f"Test accuracy on the {num_test} test images of the new classes.")
     run_message(snapshot)
-    live_chart(comparison_figure(snapshot.history, modes), "tl_curves", snapshot.playing)
+    live_chart(lambda shown: comparison_figure(shown.history, modes), "tl_curves", snapshot)
     counts = snapshot.view or {}
     history = snapshot.history
     st.dataframe([{

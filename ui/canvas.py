@@ -10,17 +10,19 @@ to zoom, hover and save. A figure the canvas cannot draw stays a Plotly chart.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-import plotly.graph_objects as go
 import streamlit as st
 
+from engine.training.contract import Snapshot
 from ui.canvas_scene import scene
+from ui.feed import FOLLOW_FEED, ChartBuilder, Feed, MetricsBuilder, drawing_feed
 
-_DRAW_SCENE = r"""
+_DRAW_SCENE = FOLLOW_FEED + r"""
 const FONT = "12px 'Source Sans Pro', 'Source Sans 3', sans-serif";
 const floats = text => {
   const bytes = atob(text || "");
@@ -241,22 +243,8 @@ function hover(state, event) {
   }
 }
 
-export default function ({ data, parentElement }) {
-  let state = parentElement.dlpCanvas;
-  if (!state) {
-    const wrap = document.createElement("div");
-    wrap.className = "dlp-live-canvas";
-    const canvas = document.createElement("canvas");
-    const tip = document.createElement("div");
-    tip.className = "dlp-tip";
-    wrap.append(canvas, tip);
-    parentElement.appendChild(wrap);
-    state = parentElement.dlpCanvas = { wrap, canvas, tip, scene: null, images: new Map(), hovers: [], latest: 0 };
-    canvas.addEventListener("mousemove", event => hover(state, event));
-    canvas.addEventListener("mouseleave", () => { tip.style.display = "none"; });
-    new ResizeObserver(() => draw(state)).observe(wrap);
-  }
-  const scene = data, ticket = (state.latest += 1);
+function show(state, scene) {
+  const ticket = (state.latest += 1);
   scene.panels.forEach((panel, index) => {
     panel.name = index;
     for (const item of panel.items) {
@@ -285,6 +273,25 @@ export default function ({ data, parentElement }) {
     draw(state);
   });
 }
+
+export default function ({ data, parentElement }) {
+  let state = parentElement.dlpCanvas;
+  if (!state) {
+    const wrap = document.createElement("div");
+    wrap.className = "dlp-live-canvas";
+    const canvas = document.createElement("canvas");
+    const tip = document.createElement("div");
+    tip.className = "dlp-tip";
+    wrap.append(canvas, tip);
+    parentElement.appendChild(wrap);
+    state = parentElement.dlpCanvas = { wrap, canvas, tip, scene: null, images: new Map(), hovers: [], latest: 0 };
+    canvas.addEventListener("mousemove", event => hover(state, event));
+    canvas.addEventListener("mouseleave", () => { tip.style.display = "none"; });
+    new ResizeObserver(() => draw(state)).observe(wrap);
+  }
+  show(state, data.scene);
+  if (data.feed) follow(data.feed, data.key, parentElement, frame => frame.charts[data.key] && show(state, frame.charts[data.key]));
+}
 """
 
 _CSS = """
@@ -295,7 +302,46 @@ _CSS = """
   color: #222; z-index: 2; }
 """
 
+_METRICS_CSS = """
+.dlp-metrics { display: flex; gap: 1rem; width: 100%; }
+.dlp-metric { flex: 1 1 0; min-width: 0; color: inherit; }
+.dlp-metric-label { font-size: 0.875rem; line-height: 1.6; min-height: 1.5rem; overflow: hidden;
+  text-overflow: ellipsis; white-space: nowrap; }
+.dlp-metric-value { font-size: 2.25rem; line-height: 1.4; padding-bottom: 0.25rem; overflow: hidden;
+  text-overflow: ellipsis; white-space: nowrap; }
+"""
+
+_DRAW_METRICS = FOLLOW_FEED + r"""
+export default function ({ data, parentElement }) {
+  let row = parentElement.dlpMetrics;
+  if (!row) {
+    row = parentElement.dlpMetrics = document.createElement("div");
+    row.className = "dlp-metrics";
+    parentElement.appendChild(row);
+  }
+  const render = metrics => {
+    if (row.children.length !== metrics.length) {
+      row.replaceChildren(...metrics.map(() => {
+        const tile = document.createElement("div"), label = document.createElement("div"), value = document.createElement("div");
+        tile.className = "dlp-metric"; label.className = "dlp-metric-label"; value.className = "dlp-metric-value";
+        tile.append(label, value);
+        return tile;
+      }));
+    }
+    metrics.forEach(([label, value, help], index) => {
+      const tile = row.children[index];
+      if (help !== undefined) tile.title = help;
+      tile.children[0].textContent = label;
+      tile.children[1].textContent = value;
+    });
+  };
+  render(data.metrics);
+  if (data.feed) follow(data.feed, data.key, parentElement, frame => frame.metrics[data.key] && render(frame.metrics[data.key]));
+}
+"""
+
 _canvas = st.components.v2.component("dlp_live_canvas", js=_DRAW_SCENE, css=_CSS)
+_metrics = st.components.v2.component("dlp_live_metrics", js=_DRAW_METRICS, css=_METRICS_CSS, isolate_styles=False)
 
 
 _ON_CANVAS: ContextVar[bool] = ContextVar("dlp_on_canvas", default=False)
@@ -311,17 +357,42 @@ def charts_on_canvas() -> Iterator[None]:
         _ON_CANVAS.reset(token)
 
 
-def live_chart(figure: go.Figure, key: str, live: bool, container: Any = None, **plotly_options: Any) -> None:
-    """``figure`` on the live canvas while ``live`` (a run that plays), else as a Plotly chart.
+def live_chart(build: ChartBuilder, key: str, snapshot: Snapshot, container: Any = None,
+               **plotly_options: Any) -> None:
+    """The chart ``build(snapshot)`` on the live canvas while the run plays, else as a Plotly chart.
 
+    While a feed is open (``ui.feed``), later frames come through it: ``build`` runs there
+    on each new snapshot, so it must read everything that changes from its argument.
     ``container`` is where to draw (a column; the main area by default); ``plotly_options``
     go to ``st.plotly_chart`` (``config``, ``on_select``...).
     """
-    drawn = scene(figure) if live or _ON_CANVAS.get() else None
-    if drawn is None:
-        (container or st).plotly_chart(figure, key=key, **plotly_options)
-    elif container is None:
-        _canvas(key=f"{key}_canvas", data=drawn, height=drawn["height"])
-    else:
-        with container:
-            _canvas(key=f"{key}_canvas", data=drawn, height=drawn["height"])
+    figure = build(snapshot)
+    drawn = scene(figure) if snapshot.playing or _ON_CANVAS.get() else None
+    with container or contextlib.nullcontext():
+        if drawn is None:
+            st.plotly_chart(figure, key=key, **plotly_options)
+            return
+        token = _follow(key, lambda feed: feed.charts.__setitem__(key, build))
+        _canvas(key=f"{key}_canvas", data={"scene": drawn, "feed": token, "key": key}, height=drawn["height"])
+
+
+def live_metrics(build: MetricsBuilder, key: str, snapshot: Snapshot) -> None:
+    """A row of metrics (``build(snapshot)``): Streamlit's own while paused, tiles the feed updates while playing."""
+    metrics = list(build(snapshot))
+    if not snapshot.playing:
+        for column, metric in zip(st.columns(len(metrics)), metrics, strict=True):
+            column.metric(metric.label, metric.value, help=metric.help or None)
+        return
+    token = _follow(key, lambda feed: feed.metrics.__setitem__(key, build))
+    _metrics(key=f"{key}_metrics", data={"metrics": [[metric.label, metric.value, metric.help] for metric in metrics],
+                                         "feed": token, "key": key})
+
+
+def _follow(key: str, register: Callable[[Feed], None]) -> str | None:
+    """Add a view to the feed being drawn (``register``) and return its token; None when no feed is open."""
+    drawing = drawing_feed()
+    if drawing is None:
+        return None
+    token, feed = drawing
+    register(feed)
+    return token

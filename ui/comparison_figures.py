@@ -1,4 +1,4 @@
-"""Plotly figures for runs trained side by side (a ``RunGroup``): one line per run."""
+"""Plotly figures and the metrics row for runs trained side by side (a ``RunGroup``): one line per run."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from engine.training.contract import Snapshot
+from ui.feed import Metric
 from ui.figures import CLASS_COLORS, add_panel, make_figure, metric_label, robust_range, side_by_side_axes
 
 
@@ -35,3 +37,10 @@ def comparison_figure(history: Mapping[str, np.ndarray], members: Mapping[str, s
             ))
     return make_figure(traces, 300, legend=dict(orientation="h", y=1.12, yanchor="bottom"),
                    margin=dict(l=10, r=10, t=55, b=10), **layout)
+
+
+def race_metrics(snapshot: Snapshot, members: Mapping[str, str]) -> list[Metric]:
+    """A race's metrics row: the epoch, then each member's newest test accuracy."""
+    accuracies = [(label, snapshot.latest.get(f"{member}/val_accuracy")) for member, label in members.items()]
+    return [Metric("Epoch", f"{snapshot.epoch:,}"),
+            *(Metric(label, f"{accuracy:.1%}" if accuracy is not None else "–") for label, accuracy in accuracies)]

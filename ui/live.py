@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,12 +26,14 @@ from engine.training.pacing import SPEEDS, redraw_interval
 from engine.training.registry import RunSet, default_registry
 from engine.training.trainer import ServerFull, Trainer
 from ui.canvas import charts_on_canvas
+from ui.feed import FEEDS, Feed, feeding, new_token, phase
 from ui.pacer import request_next_frame
 from ui.runtime import page_fragment
 
 RUN_PARAM = "run"
 FRAME_SECONDS = 0.25  # live views redraw four times a second while training (less on a busy server)
-WATCHDOG_SECONDS = 5.0  # a live page whose browser asked for no frame this long gets one anyway
+REFRESH_SECONDS = 3.0  # while the feed brings the frames, the live fragment still reruns this often
+WATCHDOG_SECONDS = 8.0  # a live page whose browser asked for no frame this long gets one anyway
 
 
 @dataclass(frozen=True)
@@ -114,18 +117,26 @@ def live_redraw_interval() -> float:
 
 
 def live_fragment(trainer: Trainer, key: str, draw: Callable[[Snapshot], None]) -> None:
-    """Draw the trainer's latest snapshot, and again each time the browser has drawn the last one, while it plays.
+    """Draw the trainer's latest snapshot and keep it live while the run plays.
 
-    Each browser asks for its next frame only once it painted the last and the redraw interval
-    passed (``ui.pacer``; the interval grows with the server's load, ``live_redraw_interval``),
-    so a slow one gets fewer frames rather than a backlog, and the trainer paces its frames by
-    what this browser draws. When training or compiling stops, the whole page reruns to show
-    the right buttons. ``key`` is the run controls' key.
+    While it plays, the frames come through the live feed (``ui.feed``): ``draw`` runs here
+    once, its ``live_chart``/``live_metrics`` leave their builders in the feed, and the
+    browser fetches each next frame once it painted the last and the redraw interval passed
+    (``ui.pacer``; the interval grows with the server's load, ``live_redraw_interval``), so a
+    slow browser gets fewer frames rather than a backlog, and the trainer paces its frames by
+    what this browser draws. Every ``REFRESH_SECONDS`` the fragment reruns for what is not in
+    the feed; when training or compiling stops, the whole page reruns to show the right
+    buttons. ``key`` is the run controls' key.
     """
     first = trainer.snapshot()
     busy = (first.playing, not first.compiled)  # while a new run compiles, redraw to say so and when it ends
     trainer.set_frame_seconds(live_redraw_interval())
-    on_canvas = f"{key}_on_canvas"
+    on_canvas, token = f"{key}_on_canvas", st.session_state.setdefault(f"{key}_feed", new_token())
+
+    def pace(cadence: float) -> float:
+        interval = live_redraw_interval()
+        trainer.set_frame_seconds(max(interval, cadence))
+        return interval
 
     def views() -> None:
         snapshot = trainer.snapshot()
@@ -134,14 +145,22 @@ def live_fragment(trainer: Trainer, key: str, draw: Callable[[Snapshot], None]) 
         # The run that answers Pause draws on the canvas once more, and Plotly takes over in the
         # next frame: Pause shows at once, not after the browser laid out every Plotly chart.
         handover = not any(busy) and st.session_state.pop(on_canvas, False)
-        with charts_on_canvas() if handover else contextlib.nullcontext():
+        live = snapshot.playing and snapshot.compiled
+        feed = Feed(weakref.ref(trainer), phase(snapshot), pace, served=snapshot.revision) if live else None
+        with charts_on_canvas() if handover else contextlib.nullcontext(), \
+                feeding(token, feed) if feed else contextlib.nullcontext():
             draw(snapshot)
+        if feed:
+            FEEDS.open(token, feed)
+        else:
+            FEEDS.close(token)
         if snapshot.playing:  # its charts were on the canvas
             st.session_state[on_canvas] = True
         if any(busy) or handover:
             interval = live_redraw_interval()
             frame = st.session_state[f"{key}_frame"] = st.session_state.get(f"{key}_frame", 0) + 1
-            cadence = request_next_frame(f"{key}_frames", frame, interval if any(busy) else 0.0)
+            cadence = request_next_frame(f"{key}_frames", frame, interval if any(busy) else 0.0,
+                                         token if feed else None, REFRESH_SECONDS)
             trainer.set_frame_seconds(max(interval, cadence or 0.0))
 
     # The timer only backs the browser's requests up: a frame lost on the way does not end the loop.

@@ -9,7 +9,12 @@ for the next one. A fast browser gets the page's interval; a slow one, as many f
 can draw, and its main thread keeps the time in between for the learner's clicks. Hidden tabs
 draw no animation frames, so they ask for none.
 
-The request carries how far apart this browser's requests are, so the trainer can pace
+While a run plays, the frames in between come from the live feed (``ui.feed``) instead of
+fragment reruns: the pacer fetches one, hands it to the page's canvases and metric tiles,
+waits for the paint and the interval, and fetches the next; every ``refresh_seconds``, or when
+the feed says the page must change, it asks for the rerun.
+
+Each request carries how far apart this browser's requests are, so the trainer can pace
 "10 epochs per frame" by the frames this learner sees.
 """
 
@@ -19,36 +24,67 @@ from typing import Any
 
 import streamlit as st
 
-_REQUEST_NEXT_FRAME = """
+from ui.feed import FEED_ROUTE, FOLLOW_FEED
+
+_REQUEST_NEXT_FRAME = FOLLOW_FEED + r"""
 export default function ({ data, parentElement, setTriggerValue }) {
-  const pacer = parentElement.dlpPacer ?? (parentElement.dlpPacer = { frame: null, asked: 0, timer: 0 });
+  const pacer = parentElement.dlpPacer ?? (parentElement.dlpPacer = { frame: null, asked: 0, timer: 0, loop: 0 });
   if (pacer.frame === data.frame) return;
   pacer.frame = data.frame;
   clearTimeout(pacer.timer);
-  requestAnimationFrame(() => requestAnimationFrame(() => {
-    const painted = performance.now();
-    pacer.timer = setTimeout(() => {
-      const now = performance.now();
-      const cadence = pacer.asked ? now - pacer.asked : 0;
-      pacer.asked = now;
-      setTriggerValue("drawn", { frame: data.frame, cadence_ms: cadence });
-    }, Math.max(0, data.interval_ms - (painted - pacer.asked)));
-  }));
+  const loop = (pacer.loop += 1);
+  const current = () => loop === pacer.loop && parentElement.isConnected;
+  const cadence = () => {
+    const now = performance.now(), gap = pacer.asked ? now - pacer.asked : 0;
+    pacer.asked = now;
+    return gap;
+  };
+  const painted = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  const sleep = ms => new Promise(resolve => { pacer.timer = setTimeout(resolve, Math.max(0, ms)); });
+  (async () => {
+    await painted();
+    let interval = data.interval_ms;
+    const started = performance.now();
+    while (data.feed && !window.dlpNoFeed && performance.now() - started < data.refresh_ms) {
+      await sleep(interval - (performance.now() - pacer.asked));
+      if (!current()) return;
+      let frame = null;
+      try {
+        const response = await fetch(`${data.url}?cadence_ms=${Math.round(cadence())}`, { cache: "no-store" });
+        if (response.status === 404) return;  // the page closed this feed: it is redrawing anyway
+        frame = response.ok ? await response.json() : null;
+      } catch (error) {
+        window.dlpNoFeed = true;  // no feed on this server (no route, so no JSON): a rerun per frame instead
+      }
+      if (!current()) return;
+      if (!frame || frame.rerun) break;
+      publish(data.feed, frame);
+      interval = frame.interval_ms;
+      await painted();
+    }
+    await sleep(interval - (performance.now() - pacer.asked));
+    if (current()) setTriggerValue("drawn", { frame: data.frame, cadence_ms: cadence() });
+  })();
 }
 """
 
 _pacer = st.components.v2.component("dlp_frame_pacer", js=_REQUEST_NEXT_FRAME)
 
 
-def request_next_frame(key: str, frame: int, interval_seconds: float) -> float | None:
+def request_next_frame(key: str, frame: int, interval_seconds: float, feed: str | None = None,
+                       refresh_seconds: float = 0.0) -> float | None:
     """Ask the browser to rerun the enclosing fragment once frame ``frame`` is drawn and the interval passed.
 
     Call it last in a live fragment, with a new ``frame`` number on every run (the browser asks
-    once per number). Returns the seconds between the browser's last two requests when this run
-    is the one it asked for (0 for its first), else None.
+    once per number). With ``feed`` (a token, ``ui.feed``) the browser first fetches frames from
+    the feed for up to ``refresh_seconds``, one per interval after the last is painted, and
+    asks for the rerun when the time is up or the feed says so. Returns the seconds between
+    the browser's last two requests when this run is the one it asked for (0 for its first),
+    else None.
     """
-    result: Any = _pacer(key=key, data={"frame": frame, "interval_ms": round(interval_seconds * 1000)},
-                         on_drawn_change=lambda: None, height=0)
+    data = {"frame": frame, "interval_ms": round(interval_seconds * 1000), "feed": feed,
+            "url": FEED_ROUTE.format(token=feed) if feed else None, "refresh_ms": round(refresh_seconds * 1000)}
+    result: Any = _pacer(key=key, data=data, on_drawn_change=lambda: None, height=0)
     drawn = result.get("drawn") if result else None
     if not isinstance(drawn, dict):
         return None

@@ -16,6 +16,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from tests.conftest import ROOT
 
 CHROMIUM = "/usr/bin/chromium"
+# A metric tile: Streamlit's own (paused), or the live feed's (ui/canvas.py) while a run plays.
+METRIC, METRIC_VALUE = '[data-testid="stMetric"], .dlp-metric', '[data-testid="stMetricValue"], .dlp-metric-value'
 # How long a wait on the app's state may take: training threads run at a lower priority, so on
 # a machine whose cores are busy with other work a compilation or an epoch can take minutes.
 TIMEOUT_MS = 240_000
@@ -150,17 +152,17 @@ def trace_points(page, key: str, name: str) -> list[list[float]]:
 
 def epoch(page) -> int:
     """The run's epoch counter as the page shows it."""
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Epoch").first  # not "Epochs / s"
-    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+    metric = page.locator(METRIC).filter(has_text="Epoch").first  # not "Epochs / s"
+    return int(metric.locator(METRIC_VALUE).inner_text().replace(",", ""))
 
 
 def wait_for_epoch(page, value: int, timeout: float = TIMEOUT_MS) -> None:
     """Wait until the page's epoch counter shows ``value``."""
     page.wait_for_function(
-        "value => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].some(metric =>"
+        "([value, tile, number]) => [...document.querySelectorAll(tile)].some(metric =>"
         " metric.innerText.startsWith('Epoch') && !metric.innerText.includes('/')"
-        " && metric.querySelector('[data-testid=\"stMetricValue\"]').innerText.replace(/,/g, '') === String(value))",
-        arg=value, timeout=timeout)
+        " && metric.querySelector(number).innerText.replace(/,/g, '') === String(value))",
+        arg=[value, METRIC, METRIC_VALUE], timeout=timeout)
 
 
 def chart_line(page, key: str) -> str:

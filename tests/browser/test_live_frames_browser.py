@@ -39,3 +39,23 @@ def test_the_views_are_live_canvases_while_playing_and_plotly_charts_once_paused
     stopped = epoch(page)
     time.sleep(1.5)
     assert epoch(page) == stopped and chart_line(page, "pg_curves")
+
+
+def test_while_playing_the_counter_and_charts_update_from_the_feed(server, page):
+    frames = []
+    page.on("response", lambda response: frames.append(response.status) if "/_dlp/feed/" in response.url else None)
+    page.goto(f"{server}/network_playground")
+    wait_until_idle(page)
+    play_until_epoch(page, 20)
+    page.locator(".dlp-metric").first.wait_for()  # the live tiles in place of Streamlit's metrics
+    fetched, shown, first = len(frames), {epoch(page)}, live_canvas(page, "pg_boundary")
+    deadline = time.monotonic() + 60
+    while len(shown) < 4 and time.monotonic() < deadline:
+        shown.add(epoch(page))
+        time.sleep(0.05)
+    assert len(shown) >= 4 and len(frames) - fetched >= 3 and set(frames[fetched:]) == {200}
+    assert live_canvas(page, "pg_boundary") != first
+    press(page, "Pause")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    wait_until_idle(page)
+    assert not page.locator(".dlp-metric").count() and epoch(page) >= max(shown)

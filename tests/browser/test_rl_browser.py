@@ -4,14 +4,14 @@ import time
 
 import pytest
 
-from tests.browser.conftest import WAIT_SECONDS, chart_line, wait_until_idle
+from tests.browser.conftest import METRIC, METRIC_VALUE, WAIT_SECONDS, chart_line, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
 
 def episodes(page) -> int:
-    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Episode").first
-    return int(metric.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+    metric = page.locator(METRIC).filter(has_text="Episode").first
+    return int(metric.locator(METRIC_VALUE).inner_text().replace(",", ""))
 
 
 def test_playing_an_agent_updates_the_reward_chart(server, page):

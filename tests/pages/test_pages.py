@@ -64,7 +64,12 @@ def plotted(values) -> np.ndarray:
 
 
 def metric(app: AppTest, label: str) -> str:
-    return next(item.value for item in app.metric if item.label == label)
+    """A metric's value as shown: Streamlit's metric, or the live feed's tile while the run plays."""
+    shown = {item.label: item.value for item in app.metric}
+    for component in app.get("bidi_component"):
+        if component.proto.component_name == "dlp_live_metrics":
+            shown.update((name, value) for name, value, _ in json.loads(component.proto.json)["metrics"])
+    return shown[label]
 
 
 @pytest.mark.parametrize("page", PAGES)
