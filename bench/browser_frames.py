@@ -41,16 +41,17 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, running_server  # n
 
 @dataclass(frozen=True)
 class LivePage:
-    """A page that trains live: its URL path and the key prefix of its run controls."""
+    """A page that trains live: its URL path, the key prefix of its run controls, and a share link's query."""
 
     path: str
     prefix: str
+    query: str = ""
 
 
 PAGES = (
     LivePage("network_playground", "pg"), LivePage("cnn_lab", "cnn"), LivePage("transfer_learning", "tl"),
     LivePage("autoencoder_lab", "ae"), LivePage("gan_lab", "gan"), LivePage("image_gan", "dcgan"),
-    LivePage("rbm_lab", "rbm"), LivePage("rl_lab", "rl"),
+    LivePage("rbm_lab", "rbm"), LivePage("rl_lab", "rl", "env=MountainCar-v0"),  # the default CartPole is solved, and stops, within the window
 )
 TIMEOUT_MS = 300_000
 PAUSE_SETTLE_SECONDS = 1.5  # after Pause: how long the counter must stay put
@@ -184,7 +185,7 @@ def measure(browser, url: str, live: LivePage, seconds: float, server: int) -> P
     cdp = context.new_cdp_session(page)
     cdp.send("Performance.enable")
     try:
-        figures.open = _timed(lambda: page.goto(f"{url}/{live.path}"),
+        figures.open = _timed(lambda: page.goto(f"{url}/{live.path}" + (f"?{live.query}" if live.query else "")),
                               lambda: (_button(page, "Play").wait_for(), _wait_idle(page)))
         figures.first_frame = _timed(
             lambda: _button(page, "Play").click(),

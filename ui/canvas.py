@@ -6,6 +6,11 @@ it on a canvas: images decode off the main thread and the new frame replaces the
 once they are ready (never a blank chart), markers keep their hover texts, and the canvas
 follows the column's width. When the run stops, the same figure is a full Plotly chart again,
 to zoom, hover and save. A figure the canvas cannot draw stays a Plotly chart.
+
+``live_metrics`` does the same for a row of metrics: ``st.metric``s while paused, tiles that
+look like them while playing. Both take a builder (snapshot → figure or metrics) rather than
+the thing built: while the run plays, the live feed (``ui.feed``) calls it again for every
+frame and the browser redraws the canvas or the tiles in place, with no Streamlit rerun.
 """
 
 from __future__ import annotations
