@@ -31,7 +31,7 @@ from ui.figures import curves_figure
 from ui.generative_figures import latent_map_figure, tiles_figure
 from ui.lessons import lesson
 from ui.links import open_lab, page_section, section_param, stop_on_bad_input, write_url
-from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.live import between_chunks, lab_trainer, live_fragment, run_controls, run_message
 from ui.models import export_buttons
 from ui.vision_data import cached_dataset
 
@@ -114,7 +114,7 @@ def _pick_code() -> None:
 def explorer_tab(trainer: Trainer, dataset: ImageDataset, settings: AutoencoderSettings) -> None:
     """The encoded test set, the decoded plane (2-D), and a code picked by click or sliders, decoded."""
     st.markdown(lesson("autoencoder", "explorer"))
-    found: LatentMap = trainer.call(latent_map)
+    found: LatentMap = between_chunks(trainer, "ae_map_kept", (), latent_map)
     st.session_state["ae_map_codes"] = found.codes
     keys = _code_keys(settings.latent_dim)
     for key in keys:  # clamp to this model's range before the sliders are drawn
@@ -134,7 +134,7 @@ def explorer_tab(trainer: Trainer, dataset: ImageDataset, settings: AutoencoderS
             key="ae_map", on_select=_pick_code, selection_mode="points", config=NO_TOOLBAR)
     with decoded:
         st.markdown("**The code, decoded**")
-        image = trainer.call(lambda run: decode(run, picked))
+        image = between_chunks(trainer, "ae_decoded_kept", tuple(picked.tolist()), lambda run: decode(run, picked))
         st.plotly_chart(tiles_figure(image[None], 1, width=300), key="ae_decoded", config=NO_TOOLBAR)
         with st.expander("One slider per code number", expanded=two_d or settings.latent_dim <= 8):
             columns = st.columns(2 if two_d else 4)
@@ -152,7 +152,8 @@ def samples_tab(trainer: Trainer, dataset: ImageDataset, settings: AutoencoderSe
     source = ("the prior N(0, I)" if settings.variational
               else "a Gaussian fitted to the training codes (a plain autoencoder has no prior)")
     st.caption(f"{num_samples} codes drawn from {source} with seed {sample_seed}, decoded in one batch.")
-    images = trainer.call(lambda run: new_samples(run, min(int(num_samples), MAX_SAMPLES), int(sample_seed)))
+    images = between_chunks(trainer, "ae_samples_kept", (num_samples, sample_seed),
+                            lambda run: new_samples(run, min(int(num_samples), MAX_SAMPLES), int(sample_seed)))
     st.plotly_chart(tiles_figure(images, 16), key="ae_sample_grid", config=NO_TOOLBAR)
     st.markdown("**Interpolate** between two test images: decode evenly spaced codes on the line between theirs.")
     first, second, steps = st.columns(3)
@@ -160,7 +161,8 @@ def samples_tab(trainer: Trainer, dataset: ImageDataset, settings: AutoencoderSe
     start = first.number_input("From test image", 0, last, 0, key="ae_from", persist_state="session")
     end = second.number_input("To test image", 0, last, min(1, last), key="ae_to", persist_state="session")
     num_steps = steps.slider("Steps", 3, 16, 10, key="ae_steps", persist_state="session")
-    path = trainer.call(lambda run: interpolate_images(run, int(start), int(end), int(num_steps)))
+    path = between_chunks(trainer, "ae_path_kept", (start, end, num_steps),
+                          lambda run: interpolate_images(run, int(start), int(end), int(num_steps)))
     strip = np.concatenate([dataset.x_test[[start]], path, dataset.x_test[[end]]])
     st.plotly_chart(tiles_figure(strip, len(strip), width=720), key="ae_path", config=NO_TOOLBAR)
     st.caption(f"Outer images: test images {start} ({dataset.class_names[dataset.y_test[start]]}) and {end} "

@@ -44,7 +44,15 @@ from ui.feed import Metric
 from ui.figures import confusion_figure, curves_figure
 from ui.lessons import lesson
 from ui.links import open_lab, page_section, section_param, stop_on_bad_input, write_url
-from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.live import (
+    between_chunks,
+    lab_trainer,
+    live_fragment,
+    network_position,
+    run_controls,
+    run_message,
+    still_current,
+)
 from ui.models import export_buttons, layer_table_view
 from ui.text import literal
 from ui.vision_data import cached_dataset
@@ -146,7 +154,7 @@ class Explanation:
     """What the inside view shows for one image and network state: saliency, Grad-CAM and LIME."""
 
     key: tuple
-    revision: int
+    position: tuple[int, int, int]
     epoch: int
     maps: Saliency
     lime: LimeExplanation
@@ -161,14 +169,20 @@ def explanation(trainer: Trainer, image: np.ndarray, options: LimeOptions, refre
     image or other LIME settings explain it again.
     """
     snapshot = trainer.snapshot()
-    key = (hashlib.sha1(image.tobytes()).hexdigest(), image.shape, options)
+    key = (image_key(image), options)
     stored: Explanation | None = st.session_state.get("cnn_explanation")
-    if refreshed or stored is None or stored.key != key or (not snapshot.playing and stored.revision != snapshot.revision):
+    if refreshed or stored is None or stored.key != key or not still_current(stored.position, snapshot):
         result = trainer.call(lambda run: saliency(run, image))
         lime = trainer.call(lambda run: explain(image, run.predict, result.target, options.num_samples,
                                                 options.num_segments, options.seed))
-        stored = st.session_state["cnn_explanation"] = Explanation(key, snapshot.revision, snapshot.epoch, result, lime)
+        stored = st.session_state["cnn_explanation"] = Explanation(key, network_position(snapshot), snapshot.epoch,
+                                                                   result, lime)
     return stored
+
+
+def image_key(image: np.ndarray) -> tuple:
+    """What tells one image from another in a cache key (its pixels' digest and its shape)."""
+    return hashlib.sha1(image.tobytes()).hexdigest(), image.shape
 
 
 def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
@@ -205,10 +219,11 @@ def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
     st.caption(f"LIME: {options.num_samples} perturbed copies, {len(lime.weights)} superpixels, seed {options.seed}; "
                f"blue regions raise the probability of {names[result.target]}, orange ones lower it. "
                f"The linear fit explains {lime.score:.0%} of the variation (R²).")
-    names = trainer.call(conv_layer_names)
+    names = between_chunks(trainer, "cnn_layer_names", (), conv_layer_names)
     layer = st.selectbox("Layer", names, key="cnn_layer", persist_state="session") if names else None
     if layer:
-        maps = trainer.call(lambda run: feature_maps(run, image, layer))
+        maps = between_chunks(trainer, "cnn_feature_maps", (image_key(image), layer),
+                              lambda run: feature_maps(run, image, layer))
         shown = min(16, maps.shape[2])
         st.markdown(f"**Feature maps of {layer}**: {maps.shape[0]}×{maps.shape[1]}×{maps.shape[2]}"
                     + (f" (first {shown})" if shown < maps.shape[2] else ""))

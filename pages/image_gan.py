@@ -28,7 +28,7 @@ from ui.gan_controls import image_settings_from_widgets, image_sidebar, part_con
 from ui.generative_figures import tiles_figure
 from ui.lessons import lesson
 from ui.links import open_lab, stop_on_bad_input, write_url
-from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.live import between_chunks, lab_trainer, live_fragment, run_controls, run_message
 from ui.models import export_buttons
 from ui.vision_data import cached_dataset
 
@@ -85,14 +85,16 @@ def explore_section(trainer: Trainer) -> None:
     count, seed = st.columns(2)
     num_samples = count.slider("How many", 8, 64, 32, step=8, key="dcgan_count", persist_state="session")
     sample_seed = seed.number_input("Noise seed", 0, 2**31 - 1, 7, key="dcgan_sample_seed", persist_state="session")
-    images = trainer.call(lambda run: fresh_samples(run, int(num_samples), int(sample_seed)))
+    images = between_chunks(trainer, "dcgan_fresh_kept", (num_samples, sample_seed),
+                            lambda run: fresh_samples(run, int(num_samples), int(sample_seed)))
     st.plotly_chart(tiles_figure(images, 16), key="dcgan_fresh", config=NO_TOOLBAR)
     st.subheader("Walk between two noise vectors")
     first, second, steps = st.columns(3)
     start = first.number_input("From seed", 0, 2**31 - 1, 1, key="dcgan_from", persist_state="session")
     end = second.number_input("To seed", 0, 2**31 - 1, 2, key="dcgan_to", persist_state="session")
     num_steps = steps.slider("Steps", 3, 16, 10, key="dcgan_steps", persist_state="session")
-    walk = trainer.call(lambda run: noise_walk(run, int(start), int(end), int(num_steps)))
+    walk = between_chunks(trainer, "dcgan_walk_kept", (start, end, num_steps),
+                          lambda run: noise_walk(run, int(start), int(end), int(num_steps)))
     st.plotly_chart(tiles_figure(walk, len(walk), width=720), key="dcgan_walk", config=NO_TOOLBAR)
     st.caption(f"Noise drawn with seeds {start} and {end}, and {num_steps - 2} evenly spaced points between them. "
                "A smooth walk means the generator learned a continuous map, not a lookup table of digits.")

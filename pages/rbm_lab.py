@@ -20,7 +20,7 @@ from ui.generative_figures import animation_figure, filters_figure, tiles_figure
 from ui.jobs import job_result, shared_job, start_job
 from ui.lessons import lesson
 from ui.links import open_lab, page_section, section_param, stop_on_bad_input, write_url
-from ui.live import lab_trainer, live_fragment, run_controls, run_message
+from ui.live import between_chunks, lab_trainer, live_fragment, run_controls, run_message
 from ui.models import export_buttons
 from ui.rbm_controls import (
     dbn_controls,
@@ -92,7 +92,8 @@ def gibbs_section(trainer: Trainer) -> None:
     record_every = every.select_slider("Show every", [1, 2, 5, 10, 20, 50], 5, key="rbm_chain_every",
                                        persist_state="session")
     chain_seed = seed.number_input("Chain seed", 0, 2**31 - 1, 0, key="rbm_chain_seed", persist_state="session")
-    frames = trainer.call(lambda run: rbm.gibbs_chain(run, int(num_steps), int(record_every), int(chain_seed)))
+    frames = between_chunks(trainer, "rbm_chain_kept", (num_steps, record_every, chain_seed),
+                            lambda run: rbm.gibbs_chain(run, int(num_steps), int(record_every), int(chain_seed)))
     images = frames.reshape(len(frames), frames.shape[1], rbm.IMAGE_SIDE, rbm.IMAGE_SIDE, 1)
     names = [str(index * int(record_every)) for index in range(len(frames))]
     st.plotly_chart(animation_figure(images, 8, names), key="rbm_chain", config=NO_TOOLBAR)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,6 +165,44 @@ def live_fragment(trainer: Trainer, key: str, draw: Callable[[Snapshot], None]) 
 
     # The timer only backs the browser's requests up: a frame lost on the way does not end the loop.
     page_fragment(views, WATCHDOG_SECONDS if any(busy) else None)
+
+
+def between_chunks(trainer: Trainer, key: str, inputs: Hashable, work: Callable[[Any], Any]) -> Any:
+    """``trainer.call(work)``, kept in the session and reused while the run plays and ``inputs`` stay the same.
+
+    ``trainer.call`` waits for the chunk under way (an epoch of a big model can take a second),
+    so every page run that computed samples or maps from the network while it trained made a
+    control change wait for it. Here a section's result is computed again only when its own
+    ``inputs`` change (everything ``work`` depends on but the network: the section's controls)
+    or when the network is another (``network_position``): a new run or a Reset always, a Step
+    while paused. While the run plays, a result from an earlier epoch of the same run is kept,
+    and says so under it. ``key`` names the section.
+    """
+    snapshot = trainer.snapshot()
+    stored = st.session_state.get(key)
+    if stored is not None and stored[0] == inputs and still_current(stored[1], snapshot):
+        if stored[1] != network_position(snapshot):
+            st.caption(f"From the network at epoch {stored[1][1]:,}: it trains on; Pause to see it as it is now.")
+        return stored[2]
+    result = trainer.call(work)
+    after = trainer.snapshot()
+    st.session_state[key] = (inputs, network_position(after), result)
+    return result
+
+
+def network_position(snapshot: Snapshot) -> tuple[int, int, int]:
+    """Which network a snapshot shows: its weights' lineage, epoch and update (equal tuples, equal weights)."""
+    return snapshot.lineage, snapshot.epoch, snapshot.update
+
+
+def still_current(position: tuple[int, int, int], snapshot: Snapshot) -> bool:
+    """Whether a result computed from the network at ``position`` may still be shown beside ``snapshot``.
+
+    The same network, or, while the run plays, an earlier epoch of the same run (never another
+    run's, nor what was there before a Reset).
+    """
+    now = network_position(snapshot)
+    return position == now or (snapshot.playing and position[0] == now[0])
 
 
 def run_message(snapshot: Snapshot) -> None:

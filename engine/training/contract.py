@@ -138,6 +138,9 @@ class Snapshot:
         compiling: whether the worker is compiling the run's training function right now
             (commands sent meanwhile wait their turn).
         compiled: whether that function is ready (False from a new run until its compilation ends).
+        lineage: which weights these are, unique in the process: a new number when a run
+            starts, is replaced or is reset; with ``epoch`` and ``update`` it names the network
+            a result was computed from.
     """
 
     revision: int = 0
@@ -153,3 +156,4 @@ class Snapshot:
     updates_per_epoch: int = 0
     compiling: bool = False
     compiled: bool = True
+    lineage: int = 0

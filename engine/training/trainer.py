@@ -45,6 +45,7 @@ EXIT_WAIT_SECONDS = 30.0  # at exit, how long trainers get to leave TensorFlow
 # session is gone, and the cores are better spent on the learners who are watching.
 OBSERVATIONS_KEPT = 50  # the observation cost is the median of this many recent observations
 UNWATCHED_PAUSE_SECONDS = float(os.environ.get("DLP_UNWATCHED_PAUSE_SECONDS", 10))
+_LINEAGES = itertools.count(1)  # Snapshot.lineage: one number per run started, replaced or reset, process-wide
 
 
 class ServerFull(ValueError):
@@ -98,6 +99,7 @@ class Trainer:
         self._queued_step: threading.Event | None = None  # a Step pressed while the model compiled
         self._commands: queue.Queue = queue.Queue()
         self._revision = itertools.count(1)
+        self._lineage = next(_LINEAGES)
         self._snapshot = Snapshot()
         self._stopped = threading.Event()
         self._last_observed = 0.0
@@ -229,6 +231,7 @@ class Trainer:
         self._playing = False
         self._drop_queued_step()
         self._run.reset(seed)
+        self._lineage = next(_LINEAGES)
 
     def _run_update(self, settings: Any) -> list[str]:
         return self._run.update_settings(settings)
@@ -236,7 +239,7 @@ class Trainer:
     def _replace(self, run: Run, observe: Callable[[Any], Any] | None) -> None:
         self._playing = self._compile_failed = False
         self._drop_queued_step()
-        self._run = run
+        self._run, self._lineage = run, next(_LINEAGES)
         self._observe = observe or self._observe
 
     def _work(self) -> None:
@@ -387,6 +390,7 @@ class Trainer:
             updates_per_epoch=run.updates_per_epoch if isinstance(run, SlowMotion) else 0,
             compiling=self._compiling,
             compiled=(not isinstance(run, Compilable) or run.compiled) and self._queued_step is None,
+            lineage=self._lineage,
         )
         if status is None and run.status == DIVERGED:
             self._playing = False

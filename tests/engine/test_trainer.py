@@ -80,6 +80,22 @@ def test_reset_restores_the_initial_weights(trainer):
     np.testing.assert_array_equal(trainer.snapshot().view, initial)
 
 
+def test_the_lineage_names_the_weights_a_reset_or_a_new_run_replaces_and_training_keeps(trainer):
+    first = trainer.snapshot().lineage
+    trainer.step()
+    assert trainer.snapshot().lineage == first  # the same run's weights, one epoch on
+    trainer.reset()
+    after_reset = trainer.snapshot().lineage
+    assert after_reset != first and trainer.snapshot().epoch == 0  # epoch 0 again, but it is not the same past
+    trainer.replace_run(make_run())
+    assert trainer.snapshot().lineage not in (first, after_reset)
+    other = Trainer(make_run(), observe=lambda run: None)
+    try:
+        assert other.snapshot().lineage != trainer.snapshot().lineage  # unique across trainers
+    finally:
+        other.stop()
+
+
 def test_while_playing_it_observes_only_after_the_page_read_the_last_snapshot():
     observations = []
     trainer = Trainer(make_run(), observe=lambda run: observations.append(run.epoch), frame_seconds=0.01)

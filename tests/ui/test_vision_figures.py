@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
+from plotly.subplots import make_subplots
 
 from ui.vision_figures import (
+    GRID_GAPS,
     MAX_CLICK_TARGETS,
     colour_output_figure,
     feature_map_figure,
@@ -98,3 +100,19 @@ def test_a_gallery_of_pictures_carries_no_numbers_in_its_pixels():
     pictures = np.random.default_rng(0).uniform(size=(8, 8, 3)).astype(np.float32)
     assert all(trace.texttemplate for trace in maps_grid_figure(pictures, ["a", "b", "c"]).data)
     assert not any(trace.texttemplate for trace in maps_grid_figure(pictures, ["a", "b", "c"], annotate=False).data)
+
+
+@pytest.mark.parametrize(("shape", "count"), [((5, 5), 1), ((3, 3), 6), ((14, 14), 16), ((5, 5), 12)])
+def test_a_grid_of_maps_is_laid_out_as_make_subplots_lays_it_out(shape, count):
+    grid = maps_grid_figure(np.ones((*shape, count), np.float32), [f"map {index}" for index in range(count)])
+    columns = min(4 if shape[0] > 12 else 8, count)
+    reference = make_subplots(-(-count // columns), columns, subplot_titles=[f"map {index}" for index in range(count)],
+                              horizontal_spacing=GRID_GAPS[0], vertical_spacing=GRID_GAPS[1])
+    for index in range(count):
+        suffix = str(index + 1) if index else ""
+        for axis in (f"xaxis{suffix}", f"yaxis{suffix}"):
+            assert np.allclose(grid.layout[axis].domain, reference.layout[axis].domain)
+        assert (grid.data[index].xaxis, grid.data[index].yaxis) == (f"x{suffix}", f"y{suffix}")
+        assert grid.layout[f"yaxis{suffix}"].scaleanchor == f"x{suffix}"  # square cells
+    for ours, theirs in zip(grid.layout.annotations, reference.layout.annotations, strict=True):
+        assert ours.text == theirs.text and np.isclose(ours.x, theirs.x) and np.isclose(ours.y, theirs.y)
