@@ -60,9 +60,10 @@ def _draw(snapshot: Snapshot, settings: AgentSettings) -> None:
     if world is not None:
         picking = settings.environment == GRIDWORLD
         exploring = bool(st.session_state.get("rl_exploring_arrows"))
-        live_chart(lambda shown: _world(shown.view, settings, exploring, picking), "rl_values", snapshot, world,
-                   config={"displayModeBar": False},
-                   **(dict(on_select=_pick_cell, selection_mode="points") if picking else {}))
+        # A Plotly chart even while training, so a click can pick a cell to edit: it is redrawn with
+        # the page's slower refresh, not with every frame of the live feed.
+        world.plotly_chart(_world(view, settings, exploring, picking), key="rl_values", config={"displayModeBar": False},
+                           **(dict(on_select=_pick_cell, selection_mode="points") if picking else {}))
         if picking:
             world.caption("Click a cell to change it (the editor above opens on it).")
         if st.session_state.pop("rl_cell_picked", False):
