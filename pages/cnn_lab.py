@@ -11,6 +11,7 @@ import streamlit as st
 
 from engine.data.image_folders import ZipImages, read_zip_images, zip_dataset
 from engine.data.image_sets import ImageDataset
+from engine.jobs import Report
 from engine.training.metrics import confusion_matrix
 from engine.training.trainer import Trainer
 from engine.vision.cnn import layer_table
@@ -42,6 +43,7 @@ from ui.cnn_controls import (
 )
 from ui.feed import Metric
 from ui.figures import confusion_figure, curves_figure
+from ui.jobs import job_result, start_job
 from ui.lessons import lesson
 from ui.links import open_lab, page_section, section_param, stop_on_bad_input, write_url
 from ui.live import (
@@ -59,6 +61,7 @@ from ui.vision_data import cached_dataset
 from ui.vision_figures import maps_grid_figure, saliency_figure
 
 LAB = "cnn"
+LIME_BATCH = 50  # LIME's perturbed copies scored per call on the trainer's worker: Pause gets in between
 SECTIONS = ("Inside the network", "Mistakes", "Export")
 
 
@@ -160,24 +163,57 @@ class Explanation:
     lime: LimeExplanation
 
 
-def explanation(trainer: Trainer, image: np.ndarray, options: LimeOptions, refreshed: bool) -> Explanation:
-    """The image's explanation, computed again only when it would change what a paused learner sees.
+def explanation(trainer: Trainer, image: np.ndarray, options: LimeOptions, refreshed: bool) -> Explanation | None:
+    """The image's explanation, worked out in the background, and again only when it would show something new.
 
-    While the run plays, the network changes every frame: the explanation stays as it was
-    (the caption says at which epoch) until Refresh, so a control touched meanwhile does not
-    stall training for a LIME pass on the trainer's worker. Paused, a new step or reset, another
-    image or other LIME settings explain it again.
+    Saliency and LIME's hundreds of predictions run as a background job whose batches go
+    through the trainer's worker between chunks (``LIME_BATCH`` copies a call), so Pause, Step
+    and every control answer meanwhile, and a progress bar shows how far it got; the last
+    explanation of the same image and settings stays on the page until the new one is ready.
+    While the run plays the explanation stays as it was (the caption says at which epoch)
+    until Refresh; paused, a new step or reset, another image or other LIME settings explain
+    it again. None until there is one for this image and these settings.
     """
     snapshot = trainer.snapshot()
     key = (image_key(image), options)
     stored: Explanation | None = st.session_state.get("cnn_explanation")
-    if refreshed or stored is None or stored.key != key or not still_current(stored.position, snapshot):
-        result = trainer.call(lambda run: saliency(run, image))
-        lime = trainer.call(lambda run: explain(image, run.predict, result.target, options.num_samples,
-                                                options.num_segments, options.seed))
-        stored = st.session_state["cnn_explanation"] = Explanation(key, network_position(snapshot), snapshot.epoch,
-                                                                   result, lime)
-    return stored
+    pending = st.session_state.get("cnn_explaining")  # (key, position) of the job under way
+    current = stored is not None and stored.key == key and still_current(stored.position, snapshot)
+    coming = pending is not None and pending[0] == key and still_current(pending[1], snapshot)
+    if refreshed or not (current or coming):
+        position, epoch = network_position(snapshot), snapshot.epoch
+
+        def work(report: Report) -> Explanation:
+            maps = trainer.call(lambda run: saliency(run, image))
+            lime = explain(image, lambda copies: trainer.call(lambda run: run.predict(copies)), maps.target,
+                           options.num_samples, options.num_segments, options.seed, batch_size=LIME_BATCH,
+                           report=report)
+            return Explanation(key, position, epoch, maps, lime)
+
+        start_job("cnn_explain", work)
+        st.session_state["cnn_explaining"] = (key, position)
+    done = job_result("cnn_explain", "Explaining the network (saliency, Grad-CAM and LIME)")
+    if done is not None and done is not stored:
+        st.session_state["cnn_explanation"] = stored = done
+        st.session_state.pop("cnn_explaining", None)
+    return stored if stored is not None and stored.key == key else None
+
+
+def explanation_view(explained: Explanation, image: np.ndarray, label: int | None, class_names: tuple[str, ...],
+                     options: LimeOptions) -> None:
+    """What the network says about the image, and why: saliency, Grad-CAM and LIME side by side."""
+    result, lime = explained.maps, explained.lime
+    names = [literal(name) for name in class_names]  # folder names of a zip are the user's text
+    said = f"the network says **{names[result.target]}** ({result.probabilities[result.target]:.0%})"
+    truth = f"True class **{names[label]}**; " if label is not None else "For this image "
+    st.markdown(truth + said + ".")
+    st.plotly_chart(saliency_figure(image[:, :, 0], result.gradient, result.grad_cam, result.probabilities,
+                                    class_names, lime.pixel_weights()), key="cnn_saliency")
+    if result.grad_cam_layer:
+        st.caption(f"Grad-CAM uses {result.grad_cam_layer}, the last convolutional layer.")
+    st.caption(f"LIME: {options.num_samples} perturbed copies, {len(lime.weights)} superpixels, seed {options.seed}; "
+               f"blue regions raise the probability of {names[result.target]}, orange ones lower it. "
+               f"The linear fit explains {lime.score:.0%} of the variation (R²).")
 
 
 def image_key(image: np.ndarray) -> tuple:
@@ -204,21 +240,11 @@ def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
                                help="Explain the network as it is now (it is also explained again whenever "
                                     "training stops).")
     explained = explanation(trainer, image, options, refreshed)
-    result, lime = explained.maps, explained.lime
-    note.caption(f"Explained for the network as it was at epoch {explained.epoch:,}"
-                 + (": training goes on, so press **Refresh** to explain the current network." if snapshot.playing
-                    else "."))
-    names = [literal(name) for name in dataset.class_names]  # folder names of a zip are the user's text
-    said = f"the network says **{names[result.target]}** ({result.probabilities[result.target]:.0%})"
-    truth = f"True class **{names[chosen.label]}**; " if chosen.label is not None else "For this image "
-    st.markdown(truth + said + ".")
-    st.plotly_chart(saliency_figure(image[:, :, 0], result.gradient, result.grad_cam, result.probabilities,
-                                    dataset.class_names, lime.pixel_weights()), key="cnn_saliency")
-    if result.grad_cam_layer:
-        st.caption(f"Grad-CAM uses {result.grad_cam_layer}, the last convolutional layer.")
-    st.caption(f"LIME: {options.num_samples} perturbed copies, {len(lime.weights)} superpixels, seed {options.seed}; "
-               f"blue regions raise the probability of {names[result.target]}, orange ones lower it. "
-               f"The linear fit explains {lime.score:.0%} of the variation (R²).")
+    if explained is not None:
+        note.caption(f"Explained for the network as it was at epoch {explained.epoch:,}"
+                     + (": training goes on, so press **Refresh** to explain the current network." if snapshot.playing
+                        else "."))
+        explanation_view(explained, image, chosen.label, dataset.class_names, options)
     names = between_chunks(trainer, "cnn_layer_names", (), conv_layer_names)
     layer = st.selectbox("Layer", names, key="cnn_layer", persist_state="session") if names else None
     if layer:

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.jobs import Report
+
 MAX_SAMPLES = 2000
 MAX_SEGMENTS = 64
 KERNEL_WIDTH = 0.25  # of the cosine distance between masks (the value LIME uses for images)
@@ -86,6 +88,8 @@ def explain(
     seed: int = 0,
     background: float = 0.0,
     ridge_alpha: float = 1.0,
+    batch_size: int | None = None,
+    report: Report | None = None,
 ) -> LimeExplanation:
     """Explain ``predict``'s class ``target`` for one (height, width, channels) image.
 
@@ -98,6 +102,9 @@ def explain(
         seed: superpixels and perturbations.
         background: the value hidden pixels take (0 = no ink for the digits).
         ridge_alpha: the linear model's L2 penalty (scikit-learn's ``Ridge``).
+        batch_size: score the copies this many at a time (all at once when None): each batch
+            is a short call, so a live trainer that runs them answers Pause in between.
+        report: ``report(fraction, text)`` after each batch, for a progress bar.
     """
     from sklearn.linear_model import Ridge
 
@@ -112,7 +119,14 @@ def explain(
     masks[0] = 1
     shown = masks[:, segments]  # (n, height, width)
     copies = np.where(shown[..., None] == 1, image[None], np.float32(background)).astype(np.float32)
-    probabilities = np.asarray(predict(copies))
+    step = batch_size or num_samples
+    parts = []
+    for start in range(0, num_samples, step):
+        parts.append(np.asarray(predict(copies[start:start + step])))
+        if report is not None:
+            done = min(num_samples, start + step)
+            report(done / num_samples, f"{done} of {num_samples} perturbed copies scored")
+    probabilities = np.concatenate(parts)
     if probabilities.ndim != 2 or not 0 <= target < probabilities.shape[1]:
         raise ValueError(f"Expected class 0 to {probabilities.shape[-1] - 1}. Received: {target}.")
     scores = probabilities[:, target]

@@ -14,7 +14,7 @@ def test_step_trains_and_a_live_setting_keeps_progress():
     assert metric(app, "Epoch") == "1" and metric(app, "Test accuracy") != "–"
     app.select_slider(key="cnn_lr").set_value(0.01).run()
     assert metric(app, "Epoch") == "1"  # learning rate: live
-    assert any("True class" in item.value for item in app.markdown)  # inside the network: saliency drawn
+    assert until(app, lambda: any("True class" in item.value for item in app.markdown))  # saliency drawn
     show_section(app, "cnn", "Mistakes")
     assert any("misclassified" in item.value for item in app.markdown)
     assert not any("True class" in item.value for item in app.markdown)
@@ -50,12 +50,13 @@ def test_settings_round_trip_through_the_url():
 def test_lime_explains_the_chosen_image_with_its_samples_and_seed():
     app = open_page(PAGE)
     app.button(key="cnn_step").click().run()
-    caption = next(item.value for item in app.caption if item.value.startswith("LIME:"))
+    caption = until(app, lambda: next((item.value for item in app.caption if item.value.startswith("LIME:")), None))
     assert "500 perturbed copies" in caption and "seed 0" in caption
     app.select_slider(key="cnn_lime_samples").set_value(250).run()
     app.number_input(key="cnn_lime_seed").set_value(7).run()
-    caption = next(item.value for item in app.caption if item.value.startswith("LIME:"))
-    assert "250 perturbed copies" in caption and "seed 7" in caption
+    caption = until(app, lambda: next((item.value for item in app.caption
+                                       if item.value.startswith("LIME:") and "seed 7" in item.value), None))
+    assert "250 perturbed copies" in caption
     assert metric(app, "Epoch") == "1"  # explaining never trains or rebuilds
 
 
@@ -80,7 +81,7 @@ def test_the_explanation_says_which_epochs_network_it_explains():
     app = open_page(PAGE)
     app.button(key="cnn_step").click().run()
     app.button(key="cnn_step").click().run()
-    assert any("as it was at epoch 2." in item.value for item in app.caption)
+    assert until(app, lambda: any("as it was at epoch 2." in item.value for item in app.caption))
     assert any("Grad-CAM uses layer_3, the last convolutional layer" in item.value for item in app.caption)
 
 
@@ -135,18 +136,19 @@ def test_a_zip_of_huge_blank_images_is_refused_once_and_not_read_again(monkeypat
 
 
 def test_while_training_the_explanation_waits_for_refresh_and_pause_explains_the_network_again():
-    def explained_at() -> int:
-        caption = next(item.value for item in app.caption if item.value.startswith("Explained for the network"))
-        return int(caption.split("epoch ")[1].split(":")[0].rstrip(".").replace(",", ""))
+    def explained_at() -> int | None:
+        caption = next((item.value for item in app.caption if item.value.startswith("Explained for the network")), None)
+        return int(caption.split("epoch ")[1].split(":")[0].rstrip(".").replace(",", "")) if caption else None
 
     app = open_page(PAGE)
+    until(app, lambda: explained_at() is not None)  # worked out in the background, with a progress bar meanwhile
     assert explained_at() == 0
     app.button(key="cnn_play").click().run()
     until(app, lambda: int(metric(app, "Epoch").replace(",", "")) >= 2, seconds=120)
     assert explained_at() == 0  # training goes on: the explanation stays until Refresh (no LIME pass per rerun)
     app.button(key="cnn_refresh_inside").click().run()
-    refreshed = explained_at()
+    refreshed = until(app, lambda: (explained_at() or 0) >= 1 and explained_at())
     assert refreshed >= 1
     app.button(key="cnn_pause").click().run()
-    app.run()
-    assert explained_at() == int(metric(app, "Epoch").replace(",", "")) >= refreshed  # paused: the network as it is
+    paused_at = int(metric(app, "Epoch").replace(",", ""))
+    assert until(app, lambda: explained_at() == paused_at) and paused_at >= refreshed  # paused: the network as it is

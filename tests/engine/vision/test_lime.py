@@ -59,6 +59,24 @@ def test_the_same_seed_gives_the_same_explanation_and_another_seed_another():
     assert not np.array_equal(first.segments, other.segments) or not np.array_equal(first.weights, other.weights)
 
 
+def test_scoring_in_batches_gives_the_same_explanation_and_reports_each_batch():
+    image = np.random.default_rng(0).random((8, 8, 1)).astype(np.float32)
+    linear = _linear_classifier(np.random.default_rng(1).normal(0, 0.01, (8, 8)))
+    batches, reports = [], []
+
+    def predict(images):
+        batches.append(len(images))
+        return linear(images)
+
+    whole = explain(image, linear, 1, num_samples=130, seed=2)
+    batched = explain(image, predict, 1, num_samples=130, seed=2, batch_size=50,
+                      report=lambda fraction, text: reports.append((fraction, text)))
+    np.testing.assert_allclose(batched.weights, whole.weights, rtol=1e-6)
+    assert batches == [50, 50, 30]
+    assert [fraction for fraction, _ in reports] == pytest.approx([50 / 130, 100 / 130, 1.0])
+    assert reports[-1][1] == "130 of 130 perturbed copies scored"
+
+
 def test_hidden_superpixels_take_the_background_value():
     seen = []
     image = np.full((4, 4, 1), 0.5, np.float32)
