@@ -38,4 +38,4 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:  # imported by the server (`streamlit run app.py`): Streamlit and the live feed's route
-    app = st.App(__file__, routes=feed_routes())
+    app = st.App(__file__, routes=feed_routes(st.get_option("server.baseUrlPath")))

@@ -39,7 +39,7 @@ from engine.training.contract import Snapshot
 from engine.training.trainer import Trainer
 from ui.canvas_scene import scene
 
-FEED_ROUTE = "/_dlp/feed/{token}"
+FEED_ROUTE = "/_dlp/feed/{token}"  # under the server's base URL path (``feed_path``)
 MAX_FEEDS = 256  # open feeds kept per process (the least recently used goes first)
 FEED_IDLE_SECONDS = 120.0  # a feed nobody fetched from this long is gone (its page was left or hidden)
 _LOGGER = logging.getLogger(__name__)
@@ -192,11 +192,21 @@ def drawing_feed() -> tuple[str, Feed] | None:
     return _DRAWING.get()
 
 
+def feed_path(base_url_path: str, token: str = "{token}") -> str:
+    """The feed's path for ``token`` (the route's pattern by default) under Streamlit's ``server.baseUrlPath``.
+
+    Streamlit serves its own routes under the base path and an ``st.App``'s routes as given,
+    so the feed is put there too: a proxy that forwards only the app's prefix forwards it.
+    """
+    base = base_url_path.strip("/")
+    return f"/{base}{FEED_ROUTE.format(token=token)}" if base else FEED_ROUTE.format(token=token)
+
+
 def _serve_frame(request: Request) -> Response:
-    """``GET FEED_ROUTE?cadence_ms=…``: the feed's next frame as JSON; 404 for a token nobody holds."""
+    """``GET feed_path?cadence_ms=…``: the feed's next frame as JSON; 404 (``closed``) for a token nobody holds."""
     feed = FEEDS.get(request.path_params["token"])
     if feed is None:
-        return JSONResponse({"rerun": True}, status_code=404)
+        return JSONResponse({"rerun": True, "closed": True}, status_code=404)
     try:
         cadence = max(0.0, float(request.query_params.get("cadence_ms", 0)) / 1000)
     except ValueError:
@@ -204,6 +214,6 @@ def _serve_frame(request: Request) -> Response:
     return JSONResponse(feed.frame(cadence), headers={"Cache-Control": "no-store"})
 
 
-def feed_routes() -> list[Route]:
+def feed_routes(base_url_path: str) -> list[Route]:
     """The HTTP route the browser's pacer fetches live frames from (``st.App(routes=...)``)."""
-    return [Route(FEED_ROUTE, _serve_frame, methods=["GET"])]
+    return [Route(feed_path(base_url_path), _serve_frame, methods=["GET"])]

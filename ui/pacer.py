@@ -24,7 +24,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.feed import FEED_ROUTE, FOLLOW_FEED
+from ui.feed import FOLLOW_FEED, feed_path
 
 _REQUEST_NEXT_FRAME = FOLLOW_FEED + r"""
 export default function ({ data, parentElement, setTriggerValue }) {
@@ -51,8 +51,9 @@ export default function ({ data, parentElement, setTriggerValue }) {
       let frame = null;
       try {
         const response = await fetch(`${data.url}?cadence_ms=${Math.round(cadence())}`, { cache: "no-store" });
-        if (response.status === 404) return;  // the page closed this feed: it is redrawing anyway
-        frame = response.ok ? await response.json() : null;
+        frame = await response.json();  // a server (or proxy) without the route answers no JSON
+        if (frame.closed) return;  // the page closed this feed: it is redrawing anyway
+        if (!response.ok) frame = null;
       } catch (error) {
         window.dlpNoFeed = true;  // no feed on this server (no route, so no JSON): a rerun per frame instead
       }
@@ -83,7 +84,7 @@ def request_next_frame(key: str, frame: int, interval_seconds: float, feed: str 
     else None.
     """
     data = {"frame": frame, "interval_ms": round(interval_seconds * 1000), "feed": feed,
-            "url": FEED_ROUTE.format(token=feed) if feed else None, "refresh_ms": round(refresh_seconds * 1000)}
+            "url": feed_path(st.get_option("server.baseUrlPath"), feed) if feed else None, "refresh_ms": round(refresh_seconds * 1000)}
     result: Any = _pacer(key=key, data=data, on_drawn_change=lambda: None, height=0)
     drawn = result.get("drawn") if result else None
     if not isinstance(drawn, dict):

@@ -14,7 +14,18 @@ from streamlit.web.server.app_discovery import discover_asgi_app
 from engine.training.contract import DIVERGED, Snapshot
 from tests.conftest import ROOT
 from ui.canvas_scene import scene
-from ui.feed import FEED_ROUTE, FEEDS, Feed, FeedRegistry, Metric, _serve_frame, feed_routes, new_token, phase
+from ui.feed import (
+    FEED_ROUTE,
+    FEEDS,
+    Feed,
+    FeedRegistry,
+    Metric,
+    _serve_frame,
+    feed_path,
+    feed_routes,
+    new_token,
+    phase,
+)
 
 
 class StubTrainer:
@@ -120,11 +131,14 @@ def test_the_route_serves_a_held_token_and_refuses_others():
         assert paced[-1] == 0.0
     finally:
         FEEDS.close(token)
-    assert _serve_frame(request(token)).status_code == 404
+    closed = _serve_frame(request(token))
+    assert closed.status_code == 404 and json.loads(closed.body) == {"rerun": True, "closed": True}
     assert _serve_frame(request(new_token())).status_code == 404
 
 
 def test_streamlit_run_finds_the_app_that_serves_the_feed_route():
     found = discover_asgi_app(Path(ROOT / "app.py"))
     assert found.is_asgi_app and found.app_name == "app"
-    assert [route.path for route in feed_routes()] == [FEED_ROUTE]
+    assert [route.path for route in feed_routes("")] == [FEED_ROUTE]
+    assert [route.path for route in feed_routes("/labs/")] == ["/labs/_dlp/feed/{token}"]  # beside Streamlit's own
+    assert feed_path("labs", "abc") == "/labs/_dlp/feed/abc" and feed_path("", "abc") == "/_dlp/feed/abc"
