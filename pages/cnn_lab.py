@@ -245,7 +245,7 @@ def inside_tab(trainer: Trainer, dataset: ImageDataset) -> None:
                      + (": training goes on, so press **Refresh** to explain the current network." if snapshot.playing
                         else "."))
         explanation_view(explained, image, chosen.label, dataset.class_names, options)
-    names = between_chunks(trainer, "cnn_layer_names", (), conv_layer_names)
+    names = between_chunks(trainer, "cnn_layer_names", (), conv_layer_names, note=False)
     layer = st.selectbox("Layer", names, key="cnn_layer", persist_state="session") if names else None
     if layer:
         maps = between_chunks(trainer, "cnn_feature_maps", (image_key(image), layer),

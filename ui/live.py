@@ -167,7 +167,7 @@ def live_fragment(trainer: Trainer, key: str, draw: Callable[[Snapshot], None]) 
     page_fragment(views, WATCHDOG_SECONDS if any(busy) else None)
 
 
-def between_chunks(trainer: Trainer, key: str, inputs: Hashable, work: Callable[[Any], Any]) -> Any:
+def between_chunks(trainer: Trainer, key: str, inputs: Hashable, work: Callable[[Any], Any], note: bool = True) -> Any:
     """``trainer.call(work)``, kept in the session and reused while the run plays and ``inputs`` stay the same.
 
     ``trainer.call`` waits for the chunk under way (an epoch of a big model can take a second),
@@ -181,7 +181,7 @@ def between_chunks(trainer: Trainer, key: str, inputs: Hashable, work: Callable[
     snapshot = trainer.snapshot()
     stored = st.session_state.get(key)
     if stored is not None and stored[0] == inputs and still_current(stored[1], snapshot):
-        if stored[1] != network_position(snapshot):
+        if note and stored[1] != network_position(snapshot):
             st.caption(f"From the network at epoch {stored[1][1]:,}: it trains on; Pause to see it as it is now.")
         return stored[2]
     result = trainer.call(work)

@@ -28,7 +28,8 @@ def section() -> None:
 
     trainer = st.session_state["trainer"]
     seed = st.session_state.get("seed", 0)
-    st.session_state["shown"] = between_chunks(trainer, "samples_kept", (seed,), lambda run: (seed, trainer.calls))
+    st.session_state["shown"] = between_chunks(trainer, "samples_kept", (seed,), lambda run: (seed, trainer.calls),
+                                               note=st.session_state.get("note", True))
 
 
 def test_results_are_kept_while_training_and_computed_again_for_new_inputs_or_another_network():
@@ -54,3 +55,13 @@ def test_results_are_kept_while_training_and_computed_again_for_new_inputs_or_an
     trainer.current = replace(trainer.current, playing=False, epoch=7)  # paused later than computed
     app.run()
     assert trainer.calls == 5
+
+
+def test_a_result_training_does_not_change_is_kept_without_a_note():
+    trainer = CountingTrainer()
+    app = AppTest.from_function(section)
+    app.session_state["trainer"], app.session_state["note"] = trainer, False
+    app.run()
+    trainer.current = replace(trainer.current, epoch=5, playing=True)
+    app.run()
+    assert trainer.calls == 1 and not app.caption
