@@ -153,7 +153,7 @@ def maps_grid_figure(maps: np.ndarray, names: list[str], signed: bool | None = N
         layout[f"yaxis{suffix}"] = dict(domain=[max(0.0, top - tall), top], anchor=f"x{suffix}", autorange="reversed",
                                         showticklabels=False, constrain="domain", scaleanchor=f"x{suffix}")
         titles.append(dict(text=names[index], x=left + width / 2, y=top, xref="paper", yref="paper",
-                           xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=16)))
+                           xanchor="center", yanchor="bottom", showarrow=False, font=dict(size=12)))
     panel = 900 / columns  # about the width of the page's main column, in pixels
     height = int(grid_rows * (panel * min(1.5, maps.shape[0] / max(maps.shape[1], 1)) + 30) + 30)
     return make_figure(traces, height, annotations=titles, **layout)
