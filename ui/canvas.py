@@ -16,7 +16,7 @@ frame and the browser redraws the canvas or the tiles in place, with no Streamli
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -25,7 +25,7 @@ import streamlit as st
 
 from engine.training.contract import Snapshot
 from ui.canvas_scene import scene
-from ui.feed import FOLLOW_FEED, ChartBuilder, Feed, MetricsBuilder, drawing_feed
+from ui.feed import FOLLOW_FEED, ChartBuilder, MetricsBuilder, drawing_feed
 
 _DRAW_SCENE = FOLLOW_FEED + r"""
 const FONT = "12px 'Source Sans Pro', 'Source Sans 3', sans-serif";
@@ -377,8 +377,11 @@ def live_chart(build: ChartBuilder, key: str, snapshot: Snapshot, container: Any
         if drawn is None:
             st.plotly_chart(figure, key=key, **plotly_options)
             return
-        token = _follow(key, lambda feed: feed.charts.__setitem__(key, build))
-        _canvas(key=f"{key}_canvas", data={"scene": drawn, "feed": token, "key": key}, height=drawn["height"])
+        drawing = drawing_feed()
+        if drawing:  # later frames come through the feed
+            drawing[1].charts[key] = build
+        _canvas(key=f"{key}_canvas", data={"scene": drawn, "feed": drawing and drawing[0], "key": key},
+                height=drawn["height"])
 
 
 def live_metrics(build: MetricsBuilder, key: str, snapshot: Snapshot) -> None:
@@ -388,16 +391,9 @@ def live_metrics(build: MetricsBuilder, key: str, snapshot: Snapshot) -> None:
         for column, metric in zip(st.columns(len(metrics)), metrics, strict=True):
             column.metric(metric.label, metric.value, help=metric.help or None)
         return
-    token = _follow(key, lambda feed: feed.metrics.__setitem__(key, build))
-    _metrics(key=f"{key}_metrics", data={"metrics": [[metric.label, metric.value, metric.help] for metric in metrics],
-                                         "feed": token, "key": key})
-
-
-def _follow(key: str, register: Callable[[Feed], None]) -> str | None:
-    """Add a view to the feed being drawn (``register``) and return its token; None when no feed is open."""
     drawing = drawing_feed()
-    if drawing is None:
-        return None
-    token, feed = drawing
-    register(feed)
-    return token
+    if drawing:
+        drawing[1].metrics[key] = build
+    _metrics(key=f"{key}_metrics", data={"metrics": [[metric.label, metric.value, metric.help] for metric in metrics],
+                                         "feed": drawing and drawing[0], "key": key})
+

@@ -120,17 +120,18 @@ class Feed:
         snapshot = trainer.snapshot()
         if phase(snapshot) != self.drawn_phase or snapshot.view is None:
             return {"rerun": True}
+        charts: dict[str, Any] = {}
+        metrics: dict[str, list[list[str]]] = {}
+        if snapshot.revision != self.served:  # else nothing new (a slow epoch): the browser keeps what it shows
+            try:
+                charts = {key: scene(build(snapshot)) for key, build in self.charts.items()}
+                metrics = {key: [[metric.label, metric.value] for metric in build(snapshot)]
+                           for key, build in self.metrics.items()}
+            except Exception:  # a view that cannot draw this snapshot: the page's own run shows why
+                _LOGGER.exception("A live view failed in the feed; the page redraws instead.")
+                return {"rerun": True}
+            self.served = snapshot.revision
         interval = self.pace(cadence_seconds)
-        if snapshot.revision == self.served:  # nothing new (a slow epoch): the browser keeps what it shows
-            return {"epoch": snapshot.epoch, "charts": {}, "metrics": {}, "interval_ms": round(interval * 1000)}
-        try:
-            charts = {key: scene(build(snapshot)) for key, build in self.charts.items()}
-            metrics = {key: [[metric.label, metric.value] for metric in build(snapshot)]
-                       for key, build in self.metrics.items()}
-        except Exception:  # a view that cannot draw this snapshot: the page's own run shows why
-            _LOGGER.exception("A live view failed in the feed; the page redraws instead.")
-            return {"rerun": True}
-        self.served = snapshot.revision
         return {"epoch": snapshot.epoch, "charts": charts, "metrics": metrics, "interval_ms": round(interval * 1000)}
 
 

@@ -134,6 +134,7 @@ def live_fragment(trainer: Trainer, key: str, draw: Callable[[Snapshot], None]) 
     on_canvas, token = f"{key}_on_canvas", st.session_state.setdefault(f"{key}_feed", new_token())
 
     def pace(cadence: float) -> float:
+        """Frames for this browser no closer than it takes them; returns the interval it should keep."""
         interval = live_redraw_interval()
         trainer.set_frame_seconds(max(interval, cadence))
         return interval
@@ -157,11 +158,10 @@ def live_fragment(trainer: Trainer, key: str, draw: Callable[[Snapshot], None]) 
         if snapshot.playing:  # its charts were on the canvas
             st.session_state[on_canvas] = True
         if any(busy) or handover:
-            interval = live_redraw_interval()
             frame = st.session_state[f"{key}_frame"] = st.session_state.get(f"{key}_frame", 0) + 1
-            cadence = request_next_frame(f"{key}_frames", frame, interval if any(busy) else 0.0,
+            cadence = request_next_frame(f"{key}_frames", frame, live_redraw_interval() if any(busy) else 0.0,
                                          token if feed else None, REFRESH_SECONDS)
-            trainer.set_frame_seconds(max(interval, cadence or 0.0))
+            pace(cadence or 0.0)
 
     # The timer only backs the browser's requests up: a frame lost on the way does not end the loop.
     page_fragment(views, WATCHDOG_SECONDS if any(busy) else None)
