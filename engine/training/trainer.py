@@ -164,7 +164,12 @@ class Trainer:
         self._speed = SPEEDS[speed]
 
     def replace_run(self, run: Run, observe: Callable[[Any], Any] | None = None) -> None:
-        """Swap in a new run (new architecture or data), and its observer if given; pauses training."""
+        """Swap in a new run (new architecture or data), and its observer if given.
+
+        A trainer that was playing plays the new run (from the end of its compilation), as a
+        learner who changes the data while it trains, or presses Play just before the page
+        took in a new setting, expects.
+        """
         self._submit(self._replace, run, observe)
 
     def call(self, function: Callable[[Any], Any]) -> Any:
@@ -237,9 +242,10 @@ class Trainer:
         return self._run.update_settings(settings)
 
     def _replace(self, run: Run, observe: Callable[[Any], Any] | None) -> None:
-        self._playing = self._compile_failed = False
+        self._compile_failed = False
         self._drop_queued_step()
         self._run, self._lineage = run, next(_LINEAGES)
+        self._playing = self._playing and run.status == READY
         self._observe = observe or self._observe
 
     def _work(self) -> None:

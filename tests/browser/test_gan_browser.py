@@ -1,9 +1,20 @@
 """The 2-D GAN lab in headless Chromium: a distribution drawn on the canvas becomes the real points."""
 
+import time
+
 import numpy as np
 import pytest
 
-from tests.browser.conftest import choose, draw_stroke, trace_points, wait_until_idle
+from tests.browser.conftest import (
+    METRIC,
+    WAIT_SECONDS,
+    choose,
+    draw_stroke,
+    epoch,
+    press,
+    trace_points,
+    wait_until_idle,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -26,3 +37,24 @@ def test_a_stroke_drawn_in_a_corner_becomes_the_real_points_there(server, page):
     assert len(real) >= 10
     # The stroke spans pixels 25–77 across and 55–93 down: x from −0.82 to −0.45, y from 0.61 to 0.34.
     assert real[:, 0].max() < -0.3 and real[:, 1].min() > 0.2, (real.min(axis=0), real.max(axis=0))
+
+
+def test_play_pressed_right_after_picking_a_target_trains_that_target(server, page):
+    # Play lands at a different moment of the new target's page run each time: before the page
+    # took in the target, while it builds the new run, or after. Every time it trains the new one.
+    page.goto(f"{server}/gan_lab")
+    wait_until_idle(page)
+    for name, modes in (("Grid of 25 Gaussians", 25), ("Ring of 8 Gaussians", 8), ("Grid of 25 Gaussians", 25)):
+        page.locator(".st-key-gan_target input[role=combobox]").click()
+        page.get_by_role("option", name=name, exact=True).click()
+        page.get_by_role("button", name="Play", exact=True).click()  # at once, not after the page's rerun
+        page.get_by_role("button", name="Pause", exact=True).wait_for()
+        deadline = time.monotonic() + WAIT_SECONDS
+        while epoch(page) < 1 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert page.get_by_role("button", name="Pause", exact=True).count() == 1  # still playing
+        covered = page.locator(METRIC).filter(has_text="Modes covered").first.inner_text()
+        assert f"of {modes}" in covered, covered
+        press(page, "Pause")
+        page.get_by_role("button", name="Play", exact=True).wait_for()
+        wait_until_idle(page)

@@ -327,6 +327,21 @@ def test_commands_are_answered_while_a_run_compiles_and_the_newest_run_compiles_
         trainer.stop()
 
 
+def test_a_run_replaced_while_playing_plays_on_from_its_own_first_epoch(trainer):
+    # Play pressed just before the page took in a new setting is meant for the new run.
+    trainer.set_speed("1 epoch per frame")
+    trainer.play()
+    assert wait_until(lambda: trainer.snapshot().epoch >= 2)
+    replacement = make_run()
+    trainer.replace_run(replacement)
+    assert trainer.snapshot().playing
+    assert wait_until(lambda: trainer.call(lambda run: run is replacement and run.epoch >= 2))
+    trainer.pause()
+    trainer.replace_run(make_run())  # a paused trainer stays paused
+    time.sleep(0.3)
+    assert not trainer.snapshot().playing and trainer.snapshot().epoch == 0
+
+
 def test_playing_count_follows_play_and_pause(trainer):
     before = Trainer.playing_count()
     trainer.set_speed("Slow motion")
