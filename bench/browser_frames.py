@@ -12,7 +12,9 @@ Play and, for ``--seconds``, records in the page itself, at every animation fram
 
 Then it times what a learner does: opening the page, Play → first epoch on screen, a control
 change while training (the speed selector), Pause (and how many epochs the counter moved past
-the moment Pause was pressed), Step and Reset. Last, in this process, it drives each page
+the moment Pause was pressed), Step and Reset. Then a second new session opens the page and
+presses Play: a learner arriving at a warm server (its networks compiled, its data loaded,
+by the first). Last, in this process, it drives each page
 through ``AppTest`` and prints the server CPU one observation (the snapshot a frame draws)
 costs the trainer's worker.
 
@@ -141,6 +143,8 @@ class PageFigures:
     step: float = float("nan")
     reset: float = float("nan")
     observation_cpu_ms: float = float("nan")
+    open_again: float = float("nan")
+    first_frame_again: float = float("nan")
     error: str = ""
 
 
@@ -175,21 +179,32 @@ def _timed(action, until) -> float:
     return time.perf_counter() - started
 
 
-def measure(browser, url: str, live: LivePage, seconds: float, server: int) -> PageFigures:
-    """Open ``live`` in a new session and measure it (see the module's docstring)."""
-    figures = PageFigures(live.path)
+def _new_session(browser):
+    """A browser context with the page instrumented, its page, and a CDP session on it."""
     context = browser.new_context(viewport={"width": 1500, "height": 1000})
     context.add_init_script(INSTRUMENT)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     cdp = context.new_cdp_session(page)
     cdp.send("Performance.enable")
+    return context, page, cdp
+
+
+def _open_and_play(page, url: str, live: LivePage) -> tuple[float, float]:
+    """Seconds to open the page (until its first run ended), then from Play to the first epoch painted."""
+    opened = _timed(lambda: page.goto(f"{url}/{live.path}" + (f"?{live.query}" if live.query else "")),
+                    lambda: (_button(page, "Play").wait_for(), _wait_idle(page)))
+    first_frame = _timed(lambda: _button(page, "Play").click(),
+                         lambda: page.wait_for_function("() => (window.dlpCounter() ?? 0) > 0", polling="raf"))
+    return opened, first_frame
+
+
+def measure(browser, url: str, live: LivePage, seconds: float, server: int) -> PageFigures:
+    """Open ``live`` in a new session and measure it, then open it again in another (see the module's docstring)."""
+    figures = PageFigures(live.path)
+    context, page, cdp = _new_session(browser)
     try:
-        figures.open = _timed(lambda: page.goto(f"{url}/{live.path}" + (f"?{live.query}" if live.query else "")),
-                              lambda: (_button(page, "Play").wait_for(), _wait_idle(page)))
-        figures.first_frame = _timed(
-            lambda: _button(page, "Play").click(),
-            lambda: page.wait_for_function("() => (window.dlpCounter() ?? 0) > 0", polling="raf"))
+        figures.open, figures.first_frame = _open_and_play(page, url, live)
         page.evaluate("() => window.dlpStartSampling()")
         task, cpu, started = _task_seconds(cdp), _cpu_seconds(server), time.perf_counter()
         time.sleep(seconds)
@@ -212,6 +227,11 @@ def measure(browser, url: str, live: LivePage, seconds: float, server: int) -> P
             "value => window.dlpCounter() > value", arg=settled, polling="raf"))
         figures.reset = _timed(lambda: _button(page, "Reset").click(), lambda: page.wait_for_function(
             "() => window.dlpCounter() === 0", polling="raf"))
+        context.close()
+        context, page, _ = _new_session(browser)
+        figures.open_again, figures.first_frame_again = _open_and_play(page, url, live)
+        _button(page, "Pause").click()  # or it trains on, beside the next page's measurements
+        _button(page, "Play").wait_for()
     except Exception as error:  # one page's failure is reported in its row; the others still run
         figures.error = f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"
     finally:
@@ -285,13 +305,15 @@ def report(rows: list[PageFigures], processes: int) -> None:
     """The table, in Markdown, as the README carries it."""
     print(f"\n{os.cpu_count()} cores, {processes} busy process(es) beside the server and the browser\n")
     print("| page | open s | Play→frame s | updates/s | main thread ms/update | KB/update | server CPU ms/update "
-          "| observation CPU ms | blank | control s | Pause s | epochs past Pause | Step s | Reset s |")
-    print("|" + "---|" * 14)
+          "| observation CPU ms | blank | control s | Pause s | epochs past Pause | Step s | Reset s "
+          "| open again s | Play→frame again s |")
+    print("|" + "---|" * 16)
     for row in rows:
         print(f"| {row.page} | {row.open:.1f} | {row.first_frame:.2f} | {row.updates_per_second:.1f} "
               f"| {row.main_thread_ms:.0f} | {row.kilobytes:.0f} | {row.server_cpu_ms:.0f} "
               f"| {row.observation_cpu_ms:.1f} | {row.blank_share:.0%} | {row.control:.2f} | {row.pause:.2f} "
-              f"| {row.past_pause} | {row.step:.2f} | {row.reset:.2f} |")
+              f"| {row.past_pause} | {row.step:.2f} | {row.reset:.2f} | {row.open_again:.1f} "
+              f"| {row.first_frame_again:.2f} |")
     for row in rows:
         if row.error:
             print(f"{row.page}: {row.error}")

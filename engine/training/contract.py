@@ -107,7 +107,10 @@ class SlowMotion(Protocol):
         """Train ``num_updates`` single updates."""
 
     def prepare_updates(self) -> None:
-        """Trace the single-update functions now, training nothing (the first slow-motion frame then comes at once)."""
+        """Trace the single-update functions now, training nothing (safe beside training)."""
+
+    def warm_updates(self) -> None:
+        """Run one update and undo it, so the first slow-motion frame comes at once (only where nothing else trains the run)."""
 
 
 @runtime_checkable

@@ -28,14 +28,16 @@ from typing import Any, cast
 MAX_CHUNK_EPOCHS = 1000  # static size of the per-epoch metrics buffer inside the graph
 
 
-@dataclass(frozen=True)
+@dataclass
 class CompiledSteps:
-    """A run's compiled functions (see the module docstring) and its batches per epoch."""
+    """A run's compiled functions (see the module docstring), its batches per epoch, and
+    whether ``update`` ran once (TensorFlow optimises a traced graph on its first call)."""
 
     chunk: Callable
     update: Any  # tf.functions: called, or traced ahead with get_concrete_function
     held_out: Any
     num_batches: int
+    update_ran: bool = False
 
 
 def data_tensors(data) -> tuple:

@@ -113,6 +113,11 @@ class RunGroup:
         for run in self.runs.values():
             run.prepare_updates()
 
+    def warm_updates(self) -> None:
+        """Run and undo one update of every member (see ``TrainingRun.warm_updates``)."""
+        for run in self.runs.values():
+            run.warm_updates()
+
     def _advance_each(self, advance) -> ChunkResult:
         results = [advance(run) for run in self.runs.values() if run.status == READY]
         epochs = max((result.epochs for result in results), default=0)

@@ -320,6 +320,15 @@ class Trainer:
         if error is None and isinstance(run, SlowMotion):  # beside training now: slow motion's first frame
             with contextlib.suppress(Exception):  # a failure here shows when slow motion trains, and says why
                 self._executor.run(run.prepare_updates)
+                # The worker alone moves the run; a stopped trainer's queue must not keep it alive.
+                self._commands.put((Future(), self._warm_updates, (weakref.ref(run),)))
+
+    def _warm_updates(self, run_reference: weakref.ref) -> None:
+        """Run slow motion's update once and undo it (on the worker, between chunks)."""
+        run = run_reference()
+        if run is not None and run is self._run and isinstance(run, SlowMotion):
+            with contextlib.suppress(Exception):  # as above: slow motion itself will say what is wrong
+                self._executor.run(run.warm_updates)
 
     def _compiled(self, run: Compilable, error: Exception | None) -> None:
         self._compile_thread, self._compiling = None, False  # a run that replaced it starts next, if it needs to

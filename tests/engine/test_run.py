@@ -27,7 +27,7 @@ def regression_data(num_samples=64):
 
 
 def make_run(learning_rate=0.05, **settings):
-    options = dict(optimizer=OptimizerConfig("sgd", learning_rate), batch_size=8, **settings)
+    options = dict(optimizer=OptimizerConfig("sgd", learning_rate), batch_size=8) | settings
     return TrainingRun(ModelRecipe(linear_model, loss="mse"), regression_data(), RunSettings(**options), seed=1)
 
 
@@ -114,6 +114,23 @@ def test_preparing_slow_motion_traces_its_functions_once_and_trains_nothing():
     run.advance_updates(run.updates_per_epoch)  # a whole epoch: updates, then the held-out scores
     assert run.epoch == 1
     assert steps.update.experimental_get_tracing_count() == 1 and steps.held_out.experimental_get_tracing_count() == 1
+
+
+def test_warming_slow_motion_undoes_its_update_so_training_goes_on_as_if_it_never_ran():
+    adam = OptimizerConfig("adam", 0.05)  # moment estimates and a step count: state an update moves
+    warmed, twin = make_run(optimizer=adam), make_run(optimizer=adam)
+    for run in (warmed, twin):
+        run.advance(2)
+    state = [variable.numpy().copy() for variable in [*warmed.model.variables, *warmed.optimizer.variables]]
+    warmed.warm_updates()
+    assert warmed._compiled.update_ran  # noqa: SLF001  (TensorFlow optimised its graph)
+    assert warmed.epoch == 2 and warmed.update_in_epoch == 0
+    after = [variable.numpy() for variable in [*warmed.model.variables, *warmed.optimizer.variables]]
+    assert all(np.array_equal(a, b) for a, b in zip(state, after, strict=True))
+    for run in (warmed, twin):
+        run.advance_updates(3)
+        run.advance(2)
+    assert warmed.history == twin.history
 
 
 def test_not_advancing_is_a_pause_and_reset_gives_the_initial_weights_again():

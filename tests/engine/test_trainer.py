@@ -137,7 +137,10 @@ def test_while_the_page_keeps_reading_it_observes_every_half_frame_or_later():
 
 
 class QueueingExecutor:
-    """Runs each chunk after a wait, as if other sessions held every slot; records epochs per chunk."""
+    """Runs each chunk after a wait, as if other sessions held every slot; records epochs per chunk that trained.
+
+    (Compiling and preparing slow motion go through the executor too, and train nothing.)
+    """
 
     def __init__(self, training_run, wait_seconds: float) -> None:
         self.training_run, self.wait_seconds, self.chunk_epochs = training_run, wait_seconds, []
@@ -146,7 +149,8 @@ class QueueingExecutor:
         time.sleep(self.wait_seconds)
         before = self.training_run.epoch
         result = work()
-        self.chunk_epochs.append(self.training_run.epoch - before)
+        if self.training_run.epoch > before:
+            self.chunk_epochs.append(self.training_run.epoch - before)
         return result
 
 
@@ -163,7 +167,7 @@ def test_waiting_for_a_slot_does_not_shrink_chunks_but_shows_in_the_speed():
         trainer.stop()
     # An epoch takes milliseconds, so a 0.05 s chunk holds many; counting the 0.3 s wait as
     # training time would shrink every chunk to one epoch.
-    assert min(executor.chunk_epochs[3:]) > 3
+    assert min(executor.chunk_epochs[2:]) > 3  # the first chunk of one epoch measures the speed
     assert speed < max(executor.chunk_epochs) / 0.3
 
 

@@ -130,6 +130,18 @@ def test_reset_restores_both_networks_and_both_optimizers(ring):
     assert run.history == again.history
 
 
+def test_warming_slow_motion_leaves_both_networks_and_both_optimizers_as_they_were(ring):
+    warmed, twin = make_point_run(PointGanSettings(), ring), make_point_run(PointGanSettings(), ring)
+    for run in (warmed, twin):
+        run.advance(2)
+    warmed.warm_updates()
+    for run in (warmed, twin):
+        run.advance_updates(2)
+        run.advance(1)
+    assert warmed.history == twin.history
+    assert all(np.array_equal(a.numpy(), b.numpy()) for a, b in zip(warmed.model.variables, twin.model.variables, strict=True))
+
+
 def test_a_far_too_high_learning_rate_is_caught_as_nan(ring):
     fast = GanTraining(d_optimizer=OptimizerConfig("sgd", 10.0), g_optimizer=OptimizerConfig("sgd", 10.0),
                        loss="least_squares")
