@@ -321,7 +321,8 @@ class Trainer:
             with contextlib.suppress(Exception):  # a failure here shows when slow motion trains, and says why
                 self._executor.run(run.prepare_updates)
                 # The worker alone moves the run; a stopped trainer's queue must not keep it alive.
-                self._commands.put((Future(), self._warm_updates, (weakref.ref(run),)))
+                # Nothing to publish: the run is as it was (and an unread snapshot costs no observation).
+                self._commands.put((Future(), self._warm_updates, (weakref.ref(run),), False))
 
     def _warm_updates(self, run_reference: weakref.ref) -> None:
         """Run slow motion's update once and undo it (on the worker, between chunks)."""
@@ -344,7 +345,8 @@ class Trainer:
             self._publish()  # before the page that waits for the step looks
             self._drop_queued_step()
 
-    def _apply(self, future: Future, function: Callable, args: tuple) -> None:
+    def _apply(self, future: Future, function: Callable, args: tuple, publish: bool = True) -> None:
+        """Run a command on the worker; then publish a snapshot, unless it changes nothing a page shows."""
         try:
             result = function(*args)
         except Exception as error:  # reported to the caller, never kills the worker
@@ -352,7 +354,8 @@ class Trainer:
             self._publish(message=str(error), status=ERROR)
             future.set_exception(error)
             return
-        self._publish()
+        if publish:
+            self._publish()
         future.set_result(result)
 
     def _train_chunk(self, count: int, by_update: bool = False, paced_seconds: float = 0.0) -> None:
