@@ -41,8 +41,8 @@ class ModelKit:
     installs one.
     """
 
-    def __init__(self, model) -> None:
-        self.model = model
+    def __init__(self, model, key: Hashable | None = None) -> None:
+        self.model, self.key = model, key  # key: what the pool lends it by (None: its run's alone)
         self._optimizers: dict[Hashable, tuple[Any, list]] = {}
         self._functions: dict[Hashable, Any] = {}
 
@@ -100,10 +100,16 @@ class ModelPool:
     def borrow_kit(self, owner: object, architecture: Hashable | None, fresh) -> ModelKit:
         """A kit for ``owner`` with ``fresh``'s weights: an idle one of the architecture, else one around ``fresh``."""
         key = None if architecture is None else (architecture, _shapes(fresh))
-        kit, reused = self.borrow(owner, key, lambda: ModelKit(fresh))
+        kit, reused = self.borrow(owner, key, lambda: ModelKit(fresh, key))
         if reused:
             kit.load([variable.numpy() for variable in state_variables(fresh)])
         return kit
+
+    def has_idle(self, key: Hashable) -> bool:
+        """Whether an object of ``key`` waits for an owner."""
+        with self._lock:
+            self._take_returned()
+            return any(idle_key == key for idle_key, _ in self._idle)
 
     @property
     def idle(self) -> int:

@@ -39,6 +39,8 @@ from engine.training.pool import MODEL_POOL, architecture_of, state_variables
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
 MAX_PARAMETERS = int(os.environ.get("DLP_MAX_PARAMETERS", 2_000_000))
+# Whether a newly compiled network leaves a compiled spare of itself in the pool (``spare``).
+SPARE_MODELS = os.environ.get("DLP_SPARE_MODELS", "1") != "0"
 SETBACK_RATIO = 2.0  # a loss this many times its value at a settings change is a setback worth a word
 SETBACK_WATCH_EPOCHS = 20  # epochs after a change in which a setback is blamed on it
 
@@ -258,6 +260,18 @@ class TrainingRun:
         seed, arrays = self._arguments()
         compiled.update.get_concrete_function(tf.constant(self.epoch), tf.constant(0), seed, arrays)
         compiled.held_out.get_concrete_function(arrays)
+
+    def spare(self) -> TrainingRun | None:
+        """A twin of this run (recipe, data, settings, seed) while no model of its architecture is idle in the pool.
+
+        Compiled and dropped, the twin leaves its model compiled in the pool, so the next
+        learner who opens the same network (a class opening one lab) trains on it at once
+        instead of waiting for a trace and a compilation while this run holds the first.
+        None when one is idle already, the model is the run's own, or ``DLP_SPARE_MODELS=0``.
+        """
+        if not SPARE_MODELS or self._kit.key is None or MODEL_POOL.has_idle(self._kit.key):
+            return None
+        return TrainingRun(self.recipe, self.data, self.settings, self.seed)
 
     def warm_updates(self) -> None:
         """Run one slow-motion update and undo it: weights, optimizer state and history stay as they were.

@@ -2,6 +2,7 @@
 
 import gc
 import os
+import time
 import weakref
 from dataclasses import replace
 from functools import partial
@@ -19,10 +20,12 @@ from engine.playground.task import make_run as make_playground_run
 from engine.playground.task import prepare_data
 from engine.rl.run import AgentRun
 from engine.rl.settings import AgentSettings
+from engine.training import run as training_run
 from engine.training.optimizers import OptimizerConfig
-from engine.training.pool import ModelPool, architecture_of
+from engine.training.pool import MODEL_POOL, ModelPool, architecture_of
 from engine.training.run import TrainingRun
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
+from engine.training.trainer import Trainer
 
 RSS_GROWTH_BOUND_MB = 40  # for 12 runs; each traced its own functions before (~9 MB a run, ~110 MB)
 
@@ -199,3 +202,32 @@ def train_episodes(run: AgentRun, episodes: int) -> None:
 def resident_mb() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def test_a_newly_compiled_network_leaves_a_compiled_spare_for_the_next_learner(monkeypatch):
+    monkeypatch.setattr(training_run, "SPARE_MODELS", True)
+
+    def run_of_its_own_architecture() -> TrainingRun:  # no other test leaves a model of 9 units in the pool
+        return TrainingRun(ModelRecipe(partial(mlp, 9), loss="mse"), data(0), SETTINGS, seed=1)
+
+    first = run_of_its_own_architecture()
+    key = first._kit.key  # noqa: SLF001
+    assert not MODEL_POOL.has_idle(key)
+    trainer = Trainer(first, observe=lambda run: run.epoch)
+    try:
+        deadline = time.monotonic() + 60
+        while not MODEL_POOL.has_idle(key) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert MODEL_POOL.has_idle(key), "no spare was left in the pool"
+        second = run_of_its_own_architecture()  # the next learner, while the first still trains
+        assert not MODEL_POOL.has_idle(key) and second.model is not first.model  # it took the spare
+        steps = second._compiled_steps()  # noqa: SLF001  (the spare's, already traced)
+        assert steps.chunk.experimental_get_tracing_count() == 1 and steps.update_ran
+        second.compile()
+        assert steps.chunk.experimental_get_tracing_count() == 1  # nothing traced again
+        second.advance(2)
+        twin = TrainingRun(ModelRecipe(lambda seed: mlp(9, seed), loss="mse"), data(0), SETTINGS, seed=1)
+        twin.advance(2)
+        np.testing.assert_allclose(second.history["loss"], twin.history["loss"], rtol=1e-5)  # it starts as new
+    finally:
+        trainer.stop()
