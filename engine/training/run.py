@@ -231,7 +231,8 @@ class TrainingRun:
         for _ in range(max(0, int(num_updates))):
             before = [variable.numpy() for variable in state_variables(self.model)]
             logs = compiled.update(tf.constant(self.epoch), tf.constant(self.update_in_epoch), *self._arguments())
-            logs, compiled.update_ran = logs.numpy(), True
+            logs = logs.numpy()
+            compiled.update_ran = True
             if not np.isfinite(logs).all():
                 self._kit.load(before)
                 return self._finish(DIVERGED, f"Loss became NaN at update {self.update_in_epoch + 1} of epoch "
