@@ -230,12 +230,14 @@ def run_controls(trainer: Trainer, key: str, unit: str = "epoch", default_speed:
     """
     snapshot = trainer.snapshot()
     play, step, reset, speed = st.columns([1, 1, 1, 2.2])
-    if snapshot.playing:
-        play.button("Pause", icon=":material/pause:", key=f"{key}_pause", width="stretch", type="primary",
-                    on_click=trainer.pause)
-    else:  # while compiling, Play takes effect once ready, and the page says so meanwhile
-        play.button("Play", icon=":material/play_arrow:", key=f"{key}_play", width="stretch", type="primary",
-                    on_click=trainer.play)
+    # Play and Pause are one button (one key) whose label follows the run. Two buttons would both
+    # stand in the row while the page run that swaps them lasts (the browser keeps an element
+    # until its replacement with the same key arrives), and everything below would drop by a
+    # row under the learner's pointer: a click on a view picker then landed on a chart.
+    # While compiling, Play takes effect once ready, and the page says so meanwhile.
+    play.button("Pause" if snapshot.playing else "Play", key=f"{key}_play", width="stretch", type="primary",
+                icon=":material/pause:" if snapshot.playing else ":material/play_arrow:",
+                on_click=trainer.pause if snapshot.playing else trainer.play)
     step.button("Step", icon=":material/skip_next:", key=f"{key}_step", width="stretch", help=f"Train one {unit}",
                 on_click=trainer.step)
     reset.button("Reset", icon=":material/replay:", key=f"{key}_reset", width="stretch",

@@ -164,8 +164,8 @@ def test_every_lab_declares_each_setting_once_and_its_defaults_round_trip(cls):
 
 @pytest.mark.parametrize("cls", LAB_SETTINGS, ids=lambda cls: cls.__name__)
 def test_no_setting_takes_a_widget_key_the_page_machinery_uses(cls):
-    # ui/live.py's run controls are {prefix}_play/_pause/_step/_reset/_speed; ui/links.py and
+    # ui/live.py's run controls are {prefix}_play (Play and Pause)/_step/_reset/_speed; ui/links.py and
     # ui/live.py keep {prefix}_initialised, _link_warnings and _applied; ui/models.py {prefix}_export_*.
-    reserved = {"play", "pause", "step", "reset", "speed", "initialised", "link_warnings", "applied"}
+    reserved = {"play", "step", "reset", "speed", "initialised", "link_warnings", "applied"}
     keys = set(specs(cls))
     assert not keys & reserved and not any(key.startswith("export_") for key in keys)

@@ -149,6 +149,6 @@ def test_while_training_the_explanation_waits_for_refresh_and_pause_explains_the
     app.button(key="cnn_refresh_inside").click().run()
     refreshed = until(app, lambda: (explained_at() or 0) >= 1 and explained_at())
     assert refreshed >= 1
-    app.button(key="cnn_pause").click().run()
+    app.button(key="cnn_play").click().run()  # the Play button reads Pause while it plays
     paused_at = int(metric(app, "Epoch").replace(",", ""))
     assert until(app, lambda: explained_at() == paused_at) and paused_at >= refreshed  # paused: the network as it is

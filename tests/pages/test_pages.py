@@ -97,7 +97,9 @@ def test_playground_step_play_pause_and_reset_drive_the_run():
     app.run()  # AppTest never fires the fragment timer: rerun to read the newest snapshot
     playing_epochs = int(metric(app, "Epoch").replace(",", ""))
     assert playing_epochs > 1
-    app.button(key="pg_pause").click().run()
+    assert app.button(key="pg_play").label == "Pause"  # one button: Play while paused, Pause while playing
+    app.button(key="pg_play").click().run()
+    assert app.button(key="pg_play").label == "Play"
     paused_at = metric(app, "Epoch")
     time.sleep(0.5)
     app.run()
@@ -125,8 +127,8 @@ def test_the_run_that_answers_pause_keeps_the_canvas_and_plotly_follows_in_the_n
     time.sleep(0.5)
     app.run()
     assert {live_views(app)[key] for key in ("pg_network", "pg_curves", "pg_boundary")} == {"canvas"}
-    app.button(key="pg_pause").click().run()
-    assert app.button(key="pg_play")  # Pause shows at once ...
+    app.button(key="pg_play").click().run()  # Pause
+    assert app.button(key="pg_play").label == "Play"  # Pause shows at once ...
     assert {live_views(app)[key] for key in ("pg_network", "pg_curves", "pg_boundary")} == {"canvas"}
     paused_at = metric(app, "Epoch")
     app.run()  # ... and the next frame (the browser asks for it once it painted this one) is Plotly
