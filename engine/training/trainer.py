@@ -95,6 +95,7 @@ class Trainer:
         self._epochs_per_second = 0.0
         self._adaptive_epochs = 1
         self._playing = False
+        self._first_chunk_due = False  # Play's first chunk is published at once, whatever the frame interval
         self._compiling = self._compile_failed = False
         self._compile_thread: threading.Thread | None = None
         self._queued_step: threading.Event | None = None  # a Step pressed while the model compiled
@@ -217,6 +218,9 @@ class Trainer:
         if playing and self._run.status != READY:
             self._playing = False
             return
+        if playing:  # pressed on a page that shows the run: a learner who read for a while before Play watches it
+            self._last_read = time.monotonic()
+            self._first_chunk_due = True
         self._playing = playing
 
     def _step(self, trained: threading.Event) -> None:
@@ -246,7 +250,7 @@ class Trainer:
         self._compile_failed = False
         self._drop_queued_step()
         self._run, self._lineage = run, next(_LINEAGES)
-        self._playing = self._playing and run.status == READY
+        self._playing = self._first_chunk_due = self._playing and run.status == READY
         self._observe = observe or self._observe
 
     def _work(self) -> None:
@@ -279,7 +283,10 @@ class Trainer:
                     self._train_chunk(1, by_update=True, paced_seconds=paced)
                 else:
                     self._train_chunk(speed.epochs or self._adaptive_epochs, paced_seconds=paced)
-                if not self._playing or (
+                # Play's own snapshot came just before this chunk: the first epochs it trained are
+                # shown at once rather than one frame interval later.
+                first_chunk, self._first_chunk_due = self._first_chunk_due, False
+                if first_chunk or not self._playing or (
                     self._snapshot_read and time.perf_counter() - self._last_observed >= self._frame_seconds / 2
                 ):
                     self._publish()

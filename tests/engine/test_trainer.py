@@ -407,6 +407,36 @@ def test_a_run_nobody_watches_pauses_itself_and_one_that_is_watched_keeps_traini
         unwatched.stop()
 
 
+def test_play_pressed_after_a_long_look_at_the_page_trains():
+    # Nobody read the snapshot since the page opened (a learner reading the lesson): the Play
+    # command itself says a page shows the run, so the trainer must not pause it as unwatched.
+    trainer = Trainer(make_run(), observe=lambda run: None, frame_seconds=0.05, unwatched_pause_seconds=0.3)
+    try:
+        trainer.set_speed("1 epoch per frame")
+        time.sleep(0.6)
+        trainer.play()
+        time.sleep(0.2)  # still within the unwatched limit of the Play, with no read in between
+        snapshot = trainer.snapshot()
+        assert snapshot.playing and not snapshot.message
+        assert wait_until(lambda: trainer.snapshot().epoch >= 2)
+    finally:
+        trainer.stop()
+
+
+def test_the_first_epoch_after_play_is_shown_at_once_whatever_the_frame_interval():
+    # A paced speed trains a chunk per frame. The snapshot that says "playing" is published just
+    # before the first chunk; the epoch that chunk trained must not wait a frame for the next one.
+    trainer = Trainer(make_run(), observe=lambda run: run.epoch, frame_seconds=8.0)
+    try:
+        trainer.set_speed("1 epoch per frame")
+        assert wait_until(lambda: trainer.snapshot().compiled)
+        trainer.play()
+        assert wait_until(lambda: trainer.snapshot().view == 1, seconds=6.0)  # the next frame is 8 s away
+        assert trainer.snapshot().playing
+    finally:
+        trainer.stop()
+
+
 def test_the_cpu_an_observation_costs_is_measured_on_the_worker():
     spent = 0.02
 
