@@ -56,6 +56,15 @@ class Agent(Protocol):
         """Forget everything learned; initial parameters drawn from ``seed``."""
         ...
 
+    @property
+    def compiled(self) -> bool:
+        """Whether its updates are ready to run fast (a deep agent's are compiled by XLA on first use)."""
+        ...
+
+    def compile(self) -> None:
+        """Compile the updates now, learning nothing."""
+        ...
+
 
 def epsilon_greedy_probabilities(action_values: np.ndarray, epsilon: float) -> np.ndarray:
     """``[state, action]`` probabilities of ε-greedy on Q-values (ties share the greedy mass)."""
@@ -114,6 +123,11 @@ class TabularAgent:
         self.q = np.zeros((num_states, num_actions))
         self._metrics = Accumulator()
         self._rng = np.random.default_rng(seed)
+
+    compiled = True  # a table has nothing to compile
+
+    def compile(self) -> None:
+        """Nothing to do: a table's update is plain NumPy."""
 
     def _choose(self, state: int, epsilon: float) -> int:
         if self._rng.random() < epsilon:

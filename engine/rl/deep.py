@@ -6,9 +6,15 @@ of arithmetic, but 200+ µs of dispatch as a TensorFlow call (and tens of millis
 ``model.predict``; ``bench/rl_speed.py`` measures all three). So agents act with ``Mirror``:
 the same Keras network's weights, copied to NumPy after every update, and the same ReLU
 layers evaluated there (tested equal to the Keras model).
+
+XLA compiles an update on its first call (about a second on 2 cores). ``compile`` makes that
+call ahead, on zeros and with a step size of 0, so the trainer can do it beside the page
+before Play, as it compiles every other lab's training function.
 """
 
 from __future__ import annotations
+
+import threading
 
 import keras
 import numpy as np
@@ -79,12 +85,40 @@ class _KerasAgent:
         self._initial_optimizer = [variable.numpy() for variable in self.optimizer.variables]
         self._metrics = Accumulator()
         self._rng = np.random.default_rng(seed)
+        self.compiled = False  # whether XLA compiled the update (``compile``, or the first update)
+        # ``compile`` runs on the trainer's compile thread; a Reset or a new learning rate from the
+        # worker waits for it instead of writing under it.
+        self._writing = threading.Lock()
 
     def _rebuild_weights(self, seed: int) -> None:
         raise NotImplementedError
 
+    def _update_on_zeros(self) -> None:
+        """Call the compiled update once on inputs of zeros (what it learns is undone by ``compile``)."""
+        raise NotImplementedError
+
+    def compile(self) -> None:
+        """Make XLA compile the update now, learning nothing.
+
+        The update runs once on zeros with a step size of 0, so the weights do not move (a page
+        that reads the networks meanwhile sees them as they are); then the optimizer's state
+        (its step count, moments and learning rate) is put back as it was.
+        """
+        with self._writing:
+            if self.compiled:
+                return
+            saved = [variable.numpy() for variable in self.optimizer.variables]
+            self.optimizer.learning_rate.assign(0.0)
+            try:
+                self._update_on_zeros()
+            finally:
+                for variable, value in zip(self.optimizer.variables, saved, strict=True):
+                    variable.assign(value)
+            self.compiled = True
+
     def set_learning_rate(self, learning_rate: float) -> None:
-        self.optimizer.learning_rate.assign(learning_rate)
+        with self._writing:
+            self.optimizer.learning_rate.assign(learning_rate)
 
     @property
     def networks(self) -> dict[str, keras.Model]:
@@ -92,11 +126,12 @@ class _KerasAgent:
         return dict(self._networks)
 
     def reset(self, seed: int) -> None:
-        rate = float(self.optimizer.learning_rate.numpy())
-        self._rebuild_weights(seed)
-        for variable, value in zip(self.optimizer.variables, self._initial_optimizer, strict=True):
-            variable.assign(value)
-        self.optimizer.learning_rate.assign(rate)
+        with self._writing:
+            rate = float(self.optimizer.learning_rate.numpy())
+            self._rebuild_weights(seed)
+            for variable, value in zip(self.optimizer.variables, self._initial_optimizer, strict=True):
+                variable.assign(value)
+            self.optimizer.learning_rate.assign(rate)
         self._metrics = Accumulator()
         self._rng = np.random.default_rng(seed)
 
@@ -170,6 +205,12 @@ class DQNAgent(_KerasAgent):
         self._steps = 0
         self._mirror.refresh()
 
+    def _update_on_zeros(self) -> None:
+        observation_size = self.shape[0]
+        vectors, numbers = np.zeros((self.batch_size, observation_size), np.float32), np.zeros(self.batch_size, np.float32)
+        self._learn(vectors, np.zeros(self.batch_size, np.int32), numbers, vectors, numbers)
+        self._sync()  # the target already equals the network before any update: traced, nothing changes
+
     def _sync_graph(self) -> None:
         for target, online in zip(self.target.trainable_variables, self.network.trainable_variables, strict=True):
             target.assign(online)
@@ -202,6 +243,7 @@ class DQNAgent(_KerasAgent):
             batch = self.buffer.sample(self.batch_size)
             loss, error, weights = self._learn(batch.observations, batch.actions, batch.rewards,
                                                batch.next_observations, batch.terminated)
+            self.compiled = True
             self._metrics.add(loss=loss.numpy(), td_error=error.numpy())
             self._mirror.set(weights)
         if self._steps % self.target_period == 0:
@@ -270,6 +312,12 @@ class PolicyGradientAgent(_KerasAgent):
         self._length = 0
         self._mirror.refresh()
 
+    def _update_on_zeros(self) -> None:
+        rollout, observation_size = self.rollout, self.shape[0]
+        numbers = np.zeros(rollout, np.float32)
+        self._update(np.zeros((rollout + 1, observation_size), np.float32), np.zeros(rollout, np.int32), numbers,
+                     numbers, np.int32(0))
+
     def _update_graph(self, observations, actions, rewards, continues, length):
         """One gradient step on a padded rollout of ``length`` steps; ``observations`` has one extra row."""
         mask = tf.cast(tf.range(self.rollout) < length, tf.float32)
@@ -313,6 +361,7 @@ class PolicyGradientAgent(_KerasAgent):
         if terminated or truncated or self._length == self.rollout:
             loss, error, weights = self._update(self._observations, self._actions, self._rewards,
                                                 self._continues, np.int32(self._length))
+            self.compiled = True
             self._metrics.add(loss=loss.numpy(), td_error=error.numpy())
             self._mirror.set(weights)
             self._observations[0] = next_observation

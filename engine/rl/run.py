@@ -75,14 +75,21 @@ def borrow_agent(owner: object, settings: AgentSettings, observations: int, acti
     agent that differs only in its seed and learning rate is reused, made as new by ``reset``;
     it goes back to the pool when ``owner`` is garbage collected.
     """
-    if settings.agent in TABULAR_AGENTS:  # a table traces nothing
+    key = _agent_key(settings, observations, actions)
+    if key is None:
         return make_agent(settings, observations, actions)
-    key = ("agent", replace(settings, seed=0, live=LiveSettings()), observations, actions)
     agent, reused = MODEL_POOL.borrow(owner, key, lambda: make_agent(settings, observations, actions))
     if reused:
         agent.reset(settings.seed)
         agent.set_learning_rate(settings.live.learning_rate)
     return agent
+
+
+def _agent_key(settings: AgentSettings, observations: int, actions: int) -> tuple | None:
+    """What an agent is lent by: everything but its seed and live settings; None for a table (it traces nothing)."""
+    if settings.agent in TABULAR_AGENTS:
+        return None
+    return "agent", replace(settings, seed=0, live=LiveSettings()), observations, actions
 
 
 @dataclass
@@ -161,6 +168,20 @@ class AgentRun:
         if self.settings.environment != GRIDWORLD:
             return None
         return optimal_return(self.live.layout, self.settings.gamma, ENVIRONMENTS[GRIDWORLD].max_steps)
+
+    @property
+    def compiled(self) -> bool:
+        """Whether the agent's updates are compiled (always, for a table)."""
+        return self.agent.compiled
+
+    def compile(self) -> None:
+        """Compile the agent's updates now, learning nothing (the trainer does it before Play)."""
+        self.agent.compile()
+
+    def spare(self) -> AgentRun | None:
+        """A twin of this run while no agent like it is idle in the pool (``TrainingRun.spare``); None for a table."""
+        key = _agent_key(self.settings, observation_size(self._space), self.num_actions)
+        return AgentRun(self.settings) if MODEL_POOL.wants_spare(key) else None
 
     # ----------------------------------------------------------------- controlling
     def step(self) -> ChunkResult:

@@ -16,6 +16,10 @@ once, not with the number of sessions. A recipe that names none gets a kit of it
 
 The pool lends any such object by key: the RL lab lends its deep agents (networks, optimizer
 and compiled updates) the same way.
+
+A run that compiled, while no object of its key is idle, can make a twin (``spare``) that the
+trainer compiles at the lowest priority and drops: the next learner who opens the same
+network then starts on a compiled one (``SPARE_MODELS``; ``DLP_SPARE_MODELS=0`` turns it off).
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from typing import Any, TypeVar
 Lent = TypeVar("Lent")
 
 MAX_IDLE = int(os.environ.get("DLP_MAX_IDLE_MODELS", 32))  # idle models kept for later runs; the oldest go beyond
+# Whether a newly compiled network leaves a compiled spare of itself in the pool (a run's ``spare``).
+SPARE_MODELS = os.environ.get("DLP_SPARE_MODELS", "1") != "0"
 
 
 class ModelKit:
@@ -110,6 +116,10 @@ class ModelPool:
         with self._lock:
             self._take_returned()
             return any(idle_key == key for idle_key, _ in self._idle)
+
+    def wants_spare(self, key: Hashable | None) -> bool:
+        """Whether a compiled spare of ``key`` would serve a later run: spares are on and none waits."""
+        return SPARE_MODELS and key is not None and not self.has_idle(key)
 
     @property
     def idle(self) -> int:

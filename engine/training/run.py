@@ -39,8 +39,6 @@ from engine.training.pool import MODEL_POOL, architecture_of, state_variables
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
 MAX_PARAMETERS = int(os.environ.get("DLP_MAX_PARAMETERS", 2_000_000))
-# Whether a newly compiled network leaves a compiled spare of itself in the pool (``spare``).
-SPARE_MODELS = os.environ.get("DLP_SPARE_MODELS", "1") != "0"
 SETBACK_RATIO = 2.0  # a loss this many times its value at a settings change is a setback worth a word
 SETBACK_WATCH_EPOCHS = 20  # epochs after a change in which a setback is blamed on it
 
@@ -270,7 +268,7 @@ class TrainingRun:
         instead of waiting for a trace and a compilation while this run holds the first.
         None when one is idle already, the model is the run's own, or ``DLP_SPARE_MODELS=0``.
         """
-        if not SPARE_MODELS or self._kit.key is None or MODEL_POOL.has_idle(self._kit.key):
+        if not MODEL_POOL.wants_spare(self._kit.key):
             return None
         return TrainingRun(self.recipe, self.data, self.settings, self.seed)
 

@@ -20,7 +20,7 @@ from engine.playground.task import make_run as make_playground_run
 from engine.playground.task import prepare_data
 from engine.rl.run import AgentRun
 from engine.rl.settings import AgentSettings
-from engine.training import run as training_run
+from engine.training import pool as pool_module
 from engine.training.optimizers import OptimizerConfig
 from engine.training.pool import MODEL_POOL, ModelPool, architecture_of
 from engine.training.run import TrainingRun
@@ -205,7 +205,7 @@ def resident_mb() -> float:
 
 
 def test_a_newly_compiled_network_leaves_a_compiled_spare_for_the_next_learner(monkeypatch):
-    monkeypatch.setattr(training_run, "SPARE_MODELS", True)
+    monkeypatch.setattr(pool_module, "SPARE_MODELS", True)
 
     def run_of_its_own_architecture() -> TrainingRun:  # no other test leaves a model of 9 units in the pool
         return TrainingRun(ModelRecipe(partial(mlp, 9), loss="mse"), data(0), SETTINGS, seed=1)
@@ -229,5 +229,26 @@ def test_a_newly_compiled_network_leaves_a_compiled_spare_for_the_next_learner(m
         twin = TrainingRun(ModelRecipe(lambda seed: mlp(9, seed), loss="mse"), data(0), SETTINGS, seed=1)
         twin.advance(2)
         np.testing.assert_allclose(second.history["loss"], twin.history["loss"], rtol=1e-5)  # it starts as new
+    finally:
+        trainer.stop()
+
+
+def test_a_deep_agent_leaves_a_compiled_spare_for_the_next_learner(monkeypatch):
+    monkeypatch.setattr(pool_module, "SPARE_MODELS", True)
+    settings = AgentSettings(agent="actor_critic", hidden=(11,), seed=2)  # no other test lends an agent of 11 units
+    first = AgentRun(settings)
+    assert not first.compiled  # XLA compiles the update on its first call: the trainer makes that call ahead
+    gc.collect()  # what earlier tests' runs held is back in the pool before counting
+    idle = MODEL_POOL.idle
+    trainer = Trainer(first, observe=lambda run: run.epoch)
+    try:
+        deadline = time.monotonic() + 60
+        while not (trainer.snapshot().compiled and MODEL_POOL.idle > idle) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert trainer.snapshot().compiled and first.epoch == 0  # compiled before Play, nothing learned
+        assert first.spare() is None  # one waits in the pool already
+        second = AgentRun(settings)  # the next learner, while the first still holds its agent
+        assert second.agent is not first.agent and second.compiled, "no compiled spare was left in the pool"
+        assert AgentRun(replace(settings, agent="q_learning", environment="FrozenLake-v1")).spare() is None  # a table
     finally:
         trainer.stop()

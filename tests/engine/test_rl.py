@@ -208,6 +208,28 @@ def test_a_seed_reproduces_a_run_and_reset_starts_it_over():
     assert first.history["reward"] == rewards
 
 
+@pytest.mark.parametrize("agent", ["dqn", "reinforce", "actor_critic"])
+def test_a_deep_agent_compiled_ahead_learns_exactly_as_one_compiled_by_its_first_update(agent):
+    small = {"buffer_size": 64, "batch_size": 16, "target_period": 50} if agent == "dqn" else {}
+    chosen = settings(agent, hidden=(13,), seed=3, **small)  # 13 units: no agent another test left in the pool
+    ahead, plain = AgentRun(chosen), AgentRun(chosen)
+    assert not ahead.compiled and not plain.compiled
+    weights = [array for network in ahead.agent.networks.values() for array in network.get_weights()]
+    optimizer = [variable.numpy() for variable in ahead.agent.optimizer.variables]
+    ahead.compile()
+    assert ahead.compiled
+    for before, after in zip(weights, [array for network in ahead.agent.networks.values()
+                                       for array in network.get_weights()], strict=True):
+        np.testing.assert_array_equal(after, before)  # a step size of 0: the weights never moved
+    for before, variable in zip(optimizer, ahead.agent.optimizer.variables, strict=True):
+        np.testing.assert_array_equal(variable.numpy(), before)  # and the optimizer is as it was
+    train(ahead, 4)
+    train(plain, 4)
+    assert plain.compiled and np.isfinite(plain.history["loss"]).any(), "no update: the test would show nothing"
+    for name, values in plain.history.items():
+        np.testing.assert_allclose(ahead.history[name], values, rtol=1e-5, err_msg=name)
+
+
 def test_a_recorded_episode_replays_the_same_trajectory_in_a_fresh_environment():
     run = AgentRun(settings("actor_critic"))
     run.advance(40)
