@@ -40,7 +40,9 @@ def test_the_view_picker_stays_put_while_play_turns_to_pause_and_back(server, pa
     # and the row of views below dropped by a button's height: a click meant for a view landed
     # on a chart (lost in 2-3 of 4 tries with both cores busy).
     page.goto(f"{server}/autoencoder_lab")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
     wait_until_idle(page)
+    page.evaluate("() => document.fonts.ready.then(() => true)")  # text set in a fallback font wraps otherwise
     page.evaluate(
         "() => { window.pickerTops = new Set(); const watch = () => {"
         " const picker = document.querySelector('.st-key-ae_section');"

@@ -15,7 +15,8 @@ def test_every_kind_of_run_keeps_the_contract_and_says_what_else_it_can_do():
         assert run.status is READY and run.advance(1).status is READY and run.epoch >= 1
     assert isinstance(single, Compilable) and isinstance(single, SlowMotion)
     assert isinstance(group, Compilable) and isinstance(group, SlowMotion)
-    assert not isinstance(agent, Compilable) and not isinstance(agent, SlowMotion)  # episodes, no graph to compile
+    assert isinstance(agent, Compilable) and not isinstance(agent, SlowMotion)  # a deep agent's update compiles
+    assert agent.compiled  # a table has nothing to compile
 
 
 def test_a_status_reads_as_its_word_and_results_add_up():
