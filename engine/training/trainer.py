@@ -340,20 +340,11 @@ class Trainer:
                 _compile_spare(run)
 
     def _warm_updates(self, run_reference: weakref.ref) -> None:
-        """Run slow motion's update once and undo it (on the worker, while it has nothing else to do).
-
-        It is for later, never in a learner's way: behind a command that waits (a Play pressed
-        just as the compilation ended), and not at all once the run plays (a learner who
-        switches to slow motion then waits for that one update once).
-        """
+        """Run slow motion's update once and undo it (on the worker, between chunks)."""
         run = run_reference()
-        if run is None or run is not self._run or not isinstance(run, SlowMotion) or self._playing:
-            return
-        if not self._commands.empty():
-            self._commands.put((Future(), self._warm_updates, (run_reference,), False))
-            return
-        with contextlib.suppress(Exception):  # as above: slow motion itself will say what is wrong
-            self._executor.run(run.warm_updates)
+        if run is not None and run is self._run and isinstance(run, SlowMotion):
+            with contextlib.suppress(Exception):  # as above: slow motion itself will say what is wrong
+                self._executor.run(run.warm_updates)
 
     def _compiled(self, run: Compilable, error: Exception | None) -> None:
         self._compile_thread, self._compiling = None, False  # a run that replaced it starts next, if it needs to

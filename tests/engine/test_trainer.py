@@ -15,7 +15,7 @@ from engine.training.executor import LocalExecutor
 from engine.training.optimizers import OptimizerConfig
 from engine.training.pacing import lower_thread_priority, redraw_interval
 from engine.training.setup import RunSettings
-from engine.training.trainer import COMPILER_NAME, Trainer
+from engine.training.trainer import Trainer
 from tests.engine.test_run import make_run
 
 
@@ -433,22 +433,6 @@ def test_the_first_epoch_after_play_is_shown_at_once_whatever_the_frame_interval
         trainer.play()
         assert wait_until(lambda: trainer.snapshot().view == 1, seconds=6.0)  # the next frame is 8 s away
         assert trainer.snapshot().playing
-    finally:
-        trainer.stop()
-
-
-def test_slow_motions_warm_up_waits_for_a_play_and_never_runs_while_the_run_plays():
-    # The warm-up (one update, undone) serves a learner who switches to slow motion later. A Play
-    # pressed while the network compiled goes first, and a playing run is not held up by it.
-    run = make_run()
-    trainer = Trainer(run, observe=lambda run: run.epoch)
-    try:
-        trainer.play()  # while it compiles: the warm-up is queued once it has compiled
-        assert wait_until(lambda: trainer.snapshot().epoch >= 20)
-        assert wait_until(lambda: not any(thread.name == COMPILER_NAME for thread in threading.enumerate()))
-        time.sleep(0.3)  # the worker took the warm-up command by now
-        assert not run._compiled.update_ran  # noqa: SLF001
-        trainer.pause()
     finally:
         trainer.stop()
 
