@@ -60,6 +60,23 @@ def redraw_interval(base_seconds: float, playing: int, cores: int) -> float:
     return base_seconds * 2 ** math.ceil(math.log2(load)) if load > 1 else base_seconds
 
 
+def cores_to_spare(cores: int | None = None) -> bool:
+    """Whether the machine has had a core with nothing to run over the last minute (its load average).
+
+    Speculative work (a compiled spare) runs only then. On a machine whose cores other work
+    keeps busy, a thread at the lowest priority is starved for long stretches, and while it
+    holds Python's interpreter lock (tracing is Python) every other thread of the server waits
+    for it: with two busy processes on two cores, pages fell to one update in two seconds.
+    Where no load average is kept (Windows), there is no lower priority either: True.
+    """
+    cores = cores or os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return True
+    return load < cores
+
+
 def lower_thread_priority(niceness: int) -> bool:
     """Raise the calling thread's nice value by ``niceness`` (Linux only; elsewhere a no-op).
 

@@ -35,7 +35,7 @@ from engine.training.contract import DIVERGED, ERROR, READY, Compilable, Run, Sl
 from engine.training.executor import ChunkExecutor, default_executor
 from engine.training.graph import MAX_CHUNK_EPOCHS
 from engine.training.history import downsample_history
-from engine.training.pacing import SPEEDS, TRAINING_NICENESS, lower_thread_priority, timed
+from engine.training.pacing import SPEEDS, TRAINING_NICENESS, cores_to_spare, lower_thread_priority, timed
 
 MAX_TRAINERS = int(os.environ.get("DLP_MAX_TRAINERS", 64))
 COMMAND_TIMEOUT_SECONDS = 60.0
@@ -331,10 +331,11 @@ class Trainer:
                 # The worker alone moves the run; a stopped trainer's queue must not keep it alive.
                 # Nothing to publish: the run is as it was (and an unread snapshot costs no observation).
                 self._commands.put((Future(), self._warm_updates, (weakref.ref(run),), False))
-        # A spare is speculative: only while the server has a core that no playing run needs, and
-        # at the lowest priority, outside the executor's slots, so it takes only CPU nobody wants.
+        # A spare is speculative: only while the server has a core that no playing run needs and
+        # the machine a core that nothing else keeps busy, at the lowest priority, outside the
+        # executor's slots, so it takes only CPU nobody wants.
         if error is None and isinstance(run, Spares) and not self._stopped.is_set() \
-                and Trainer.playing_count() < (os.cpu_count() or 1):
+                and Trainer.playing_count() < (os.cpu_count() or 1) and cores_to_spare():
             with contextlib.suppress(Exception):  # a convenience for the next session, never an error
                 lower_thread_priority(SPARE_NICENESS - TRAINING_NICENESS)  # this thread ends with the spare
                 _compile_spare(run)

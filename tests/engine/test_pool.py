@@ -21,6 +21,7 @@ from engine.playground.task import prepare_data
 from engine.rl.run import AgentRun
 from engine.rl.settings import AgentSettings
 from engine.training import pool as pool_module
+from engine.training import trainer as trainer_module
 from engine.training.optimizers import OptimizerConfig
 from engine.training.pool import MODEL_POOL, ModelPool, architecture_of
 from engine.training.run import TrainingRun
@@ -206,6 +207,7 @@ def resident_mb() -> float:
 
 def test_a_newly_compiled_network_leaves_a_compiled_spare_for_the_next_learner(monkeypatch):
     monkeypatch.setattr(pool_module, "SPARE_MODELS", True)
+    monkeypatch.setattr(trainer_module, "cores_to_spare", lambda: True)  # whatever else this machine runs now
 
     def run_of_its_own_architecture() -> TrainingRun:  # no other test leaves a model of 9 units in the pool
         return TrainingRun(ModelRecipe(partial(mlp, 9), loss="mse"), data(0), SETTINGS, seed=1)
@@ -235,6 +237,7 @@ def test_a_newly_compiled_network_leaves_a_compiled_spare_for_the_next_learner(m
 
 def test_a_deep_agent_leaves_a_compiled_spare_for_the_next_learner(monkeypatch):
     monkeypatch.setattr(pool_module, "SPARE_MODELS", True)
+    monkeypatch.setattr(trainer_module, "cores_to_spare", lambda: True)  # whatever else this machine runs now
     settings = AgentSettings(agent="actor_critic", hidden=(11,), seed=2)  # no other test lends an agent of 11 units
     first = AgentRun(settings)
     assert not first.compiled  # XLA compiles the update on its first call: the trainer makes that call ahead

@@ -10,10 +10,11 @@ import weakref
 import numpy as np
 import pytest
 
+from engine.training import pacing
 from engine.training.contract import DIVERGED, ERROR
 from engine.training.executor import LocalExecutor
 from engine.training.optimizers import OptimizerConfig
-from engine.training.pacing import lower_thread_priority, redraw_interval
+from engine.training.pacing import cores_to_spare, lower_thread_priority, redraw_interval
 from engine.training.setup import RunSettings
 from engine.training.trainer import Trainer
 from tests.engine.test_run import make_run
@@ -435,6 +436,17 @@ def test_the_first_epoch_after_play_is_shown_at_once_whatever_the_frame_interval
         assert trainer.snapshot().playing
     finally:
         trainer.stop()
+
+
+def test_speculative_work_waits_for_a_core_that_nothing_else_keeps_busy(monkeypatch):
+    monkeypatch.setattr(pacing.os, "getloadavg", lambda: (2.3, 2.0, 1.0))
+    assert not cores_to_spare(2) and cores_to_spare(4)
+
+    def no_load_average():
+        raise OSError("no load average here")
+
+    monkeypatch.setattr(pacing.os, "getloadavg", no_load_average)
+    assert cores_to_spare(2)  # nowhere to look: as before
 
 
 def test_the_cpu_an_observation_costs_is_measured_on_the_worker():
