@@ -439,8 +439,12 @@ def test_the_first_epoch_after_play_is_shown_at_once_whatever_the_frame_interval
 
 
 def test_speculative_work_waits_for_a_core_that_nothing_else_keeps_busy(monkeypatch):
+    monkeypatch.setattr(pacing, "runnable_elsewhere", lambda: 0)
     monkeypatch.setattr(pacing.os, "getloadavg", lambda: (2.3, 2.0, 1.0))
-    assert not cores_to_spare(2) and cores_to_spare(4)
+    assert not cores_to_spare(2) and cores_to_spare(4)  # busy over the last minute
+    monkeypatch.setattr(pacing.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
+    monkeypatch.setattr(pacing, "runnable_elsewhere", lambda: 2)
+    assert not cores_to_spare(2) and cores_to_spare(4)  # busy right now, before the average shows it
 
     def no_load_average():
         raise OSError("no load average here")
