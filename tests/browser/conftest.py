@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.conftest import ROOT
@@ -195,8 +196,20 @@ def only(locator):
 
 
 def press(page, name: str) -> None:
-    """Click the button labelled ``name`` once the page shows exactly one."""
-    only(page.get_by_role("button", name=name, exact=True)).click()
+    """Click the button labelled ``name`` once the page shows exactly one.
+
+    A rerun may add a stale copy between the count and the click (Playwright then refuses
+    an ambiguous click): that click is tried again.
+    """
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        try:
+            only(page.get_by_role("button", name=name, exact=True)).click()
+            return
+        except PlaywrightError as error:
+            if "strict mode violation" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def play_until_epoch(page, minimum: int, seconds: float = WAIT_SECONDS) -> int:
