@@ -235,9 +235,9 @@ def run_controls(trainer: Trainer, key: str, unit: str = "epoch", default_speed:
     # until its replacement with the same key arrives), and everything below would drop by a
     # row under the learner's pointer: a click on a view picker then landed on a chart.
     # While compiling, Play takes effect once ready, and the page says so meanwhile.
-    play.button("Pause" if snapshot.playing else "Play", key=f"{key}_play", width="stretch", type="primary",
-                icon=":material/pause:" if snapshot.playing else ":material/play_arrow:",
-                on_click=trainer.pause if snapshot.playing else trainer.play)
+    label, icon, action = ("Pause", ":material/pause:", trainer.pause) if snapshot.playing \
+        else ("Play", ":material/play_arrow:", trainer.play)
+    play.button(label, icon=icon, key=f"{key}_play", width="stretch", type="primary", on_click=action)
     step.button("Step", icon=":material/skip_next:", key=f"{key}_step", width="stretch", help=f"Train one {unit}",
                 on_click=trainer.step)
     reset.button("Reset", icon=":material/replay:", key=f"{key}_reset", width="stretch",
