@@ -7,9 +7,6 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-# No compiled spare after every compilation (engine.training.pool.SPARE_MODELS): tests that are
-# not about it would compile each network twice. tests/engine/test_pool.py turns it on.
-os.environ.setdefault("DLP_SPARE_MODELS", "0")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 

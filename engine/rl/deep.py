@@ -9,12 +9,16 @@ layers evaluated there (tested equal to the Keras model).
 
 XLA compiles an update on its first call (about a second on 2 cores). ``compile`` makes that
 call ahead, on zeros and with a step size of 0, so the trainer can do it beside the page
-before Play, as it compiles every other lab's training function.
+before Play, as it compiles every other lab's training function. The updates take the
+variables they read as their first argument (``SharedFunction``): agents lent by one key
+(``share``: ``engine.rl.run`` passes the pool's) train on one compiled update, so a second
+learner who opens the same agent, even while the first trains, waits for no compilation.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
 
 import keras
 import numpy as np
@@ -22,6 +26,7 @@ import tensorflow as tf
 
 from engine.rl.agents import Accumulator, Evaluation, epsilon_greedy_probabilities
 from engine.rl.replay import ReplayBuffer
+from engine.training.pool import SharedFunction, shared
 
 GRADIENT_CLIP_NORM = 10.0
 ENTROPY_BONUS = 0.01
@@ -70,25 +75,45 @@ class Mirror:
         return x @ kernel + bias
 
 
-def _compiled(function, *specs: tf.TensorSpec):
-    """``function`` traced once under XLA for these input specs (a concrete function dispatches fastest)."""
-    return tf.function(function, jit_compile=True).get_concrete_function(*specs)
-
-
 class _KerasAgent:
-    """Shared by the deep agents: an Adam optimizer over some networks, a live learning rate, reset."""
+    """Shared by the deep agents: an Adam optimizer over some networks, a live learning rate, reset.
 
-    def __init__(self, networks: dict[str, keras.Model], learning_rate: float, seed: int) -> None:
-        self._networks = networks
+    Args:
+        networks: the networks it trains, by role; ``others``: networks it reads but does not
+            train (DQN's target).
+        share: what agents that may share compiled updates have in common; None for updates
+            of its own.
+    """
+
+    def __init__(self, networks: dict[str, keras.Model], learning_rate: float, seed: int,
+                 others: tuple[keras.Model, ...] = (), share: Hashable | None = None) -> None:
+        self._networks, self._share = networks, share
         self.optimizer = keras.optimizers.Adam(learning_rate)
         self.optimizer.build([variable for network in networks.values() for variable in network.trainable_variables])
         self._initial_optimizer = [variable.numpy() for variable in self.optimizer.variables]
+        self._variables = [variable.value for network in (*networks.values(), *others) for variable in network.variables]
+        self._variables += [variable.value for variable in self.optimizer.variables]
         self._metrics = Accumulator()
         self._rng = np.random.default_rng(seed)
-        self.compiled = False  # whether XLA compiled the update (``compile``, or the first update)
         # ``compile`` runs on the trainer's compile thread; a Reset or a new learning rate from the
         # worker waits for it instead of writing under it.
         self._writing = threading.Lock()
+
+    def _function(self, name: str, graph: Callable, jit_compile: bool = True) -> SharedFunction:
+        """``graph(variables, ...)`` as a ``SharedFunction``: shared by every agent of this one's ``share``."""
+        def make() -> SharedFunction:
+            return SharedFunction(tf.function(graph, jit_compile=jit_compile), self._variables)
+
+        return make() if self._share is None else shared((self._share, name), make)
+
+    @property
+    def _update_function(self) -> SharedFunction:
+        raise NotImplementedError
+
+    @property
+    def compiled(self) -> bool:
+        """Whether XLA compiled the update (``compile``, or a first update by any agent that shares it)."""
+        return self._update_function.ran
 
     def _rebuild_weights(self, seed: int) -> None:
         raise NotImplementedError
@@ -114,7 +139,6 @@ class _KerasAgent:
             finally:
                 for variable, value in zip(self.optimizer.variables, saved, strict=True):
                     variable.assign(value)
-            self.compiled = True
 
     def set_learning_rate(self, learning_rate: float) -> None:
         with self._writing:
@@ -176,15 +200,16 @@ class DQNAgent(_KerasAgent):
         target_period: environment steps between target syncs.
         seed: seeds the weights, the replay sampling and exploration.
         update_every: environment steps between two updates.
+        share: see ``_KerasAgent``.
     """
 
     def __init__(self, observation_size: int, num_actions: int, hidden: tuple[int, ...], gamma: float,
                  learning_rate: float, batch_size: int, buffer_size: int, target_period: int, seed: int = 0,
-                 update_every: int = 1) -> None:
+                 update_every: int = 1, share: Hashable | None = None) -> None:
         self.network = build_network(observation_size, hidden, num_actions, seed, "q")
         self.target = build_network(observation_size, hidden, num_actions, seed, "q_target")
         self.target.set_weights(self.network.get_weights())
-        super().__init__({"q": self.network}, learning_rate, seed)
+        super().__init__({"q": self.network}, learning_rate, seed, others=(self.target,), share=share)
         self.shape = (observation_size, num_actions, hidden)
         self.gamma, self.batch_size, self.target_period = gamma, batch_size, target_period
         self.update_every = update_every
@@ -192,10 +217,15 @@ class DQNAgent(_KerasAgent):
         self.buffer = ReplayBuffer(buffer_size, observation_size, seed)
         self._steps = 0
         vectors, numbers = tf.TensorSpec([batch_size, observation_size]), tf.TensorSpec([batch_size])
-        self._learn = _compiled(self._learn_graph, vectors, tf.TensorSpec([batch_size], tf.int32), numbers,
-                                vectors, numbers)
-        self._sync = tf.function(self._sync_graph)
+        self._learn_function = self._function("learn", self._learn_graph)
+        self._learn = self._learn_function.concrete(vectors, tf.TensorSpec([batch_size], tf.int32), numbers, vectors,
+                                                    numbers)
+        self._sync = self._function("sync", self._sync_graph, jit_compile=False)
         self._mirror = Mirror(self.network)
+
+    @property
+    def _update_function(self) -> SharedFunction:
+        return self._learn_function
 
     def _rebuild_weights(self, seed: int) -> None:
         observation_size, num_actions, hidden = self.shape
@@ -208,14 +238,14 @@ class DQNAgent(_KerasAgent):
     def _update_on_zeros(self) -> None:
         observation_size = self.shape[0]
         vectors, numbers = np.zeros((self.batch_size, observation_size), np.float32), np.zeros(self.batch_size, np.float32)
-        self._learn(vectors, np.zeros(self.batch_size, np.int32), numbers, vectors, numbers)
-        self._sync()  # the target already equals the network before any update: traced, nothing changes
+        self._learn_function(self._variables, vectors, np.zeros(self.batch_size, np.int32), numbers, vectors, numbers)
+        self._sync(self._variables)  # the target already equals the network before any update: traced, nothing changes
 
-    def _sync_graph(self) -> None:
+    def _sync_graph(self, variables: list) -> None:  # variables: inputs, not captures (``SharedFunction``)
         for target, online in zip(self.target.trainable_variables, self.network.trainable_variables, strict=True):
             target.assign(online)
 
-    def _learn_graph(self, observations, actions, rewards, next_observations, terminated):
+    def _learn_graph(self, variables, observations, actions, rewards, next_observations, terminated):
         best = tf.argmax(self.network(next_observations), axis=1, output_type=tf.int32)
         following = tf.gather(self.target(next_observations), best, axis=1, batch_dims=1)
         targets = rewards + self.gamma * (1.0 - terminated) * following
@@ -241,13 +271,13 @@ class DQNAgent(_KerasAgent):
         self._steps += 1
         if len(self.buffer) >= self.learning_starts and self._steps % self.update_every == 0:
             batch = self.buffer.sample(self.batch_size)
-            loss, error, weights = self._learn(batch.observations, batch.actions, batch.rewards,
+            loss, error, weights = self._learn(self._variables, batch.observations, batch.actions, batch.rewards,
                                                batch.next_observations, batch.terminated)
-            self.compiled = True
+            self._learn_function.ran = True  # called directly (the concrete function): its first call compiled it
             self._metrics.add(loss=loss.numpy(), td_error=error.numpy())
             self._mirror.set(weights)
         if self._steps % self.target_period == 0:
-            self._sync()
+            self._sync(self._variables)
         return self._choose(self._mirror(next_observation), epsilon)
 
     def episode_metrics(self) -> dict[str, float]:
@@ -280,15 +310,16 @@ class PolicyGradientAgent(_KerasAgent):
         method: "reinforce" or "actor_critic".
         rollout: steps per update; REINFORCE uses the episode length limit.
         seed: seeds the weights and the sampling of actions.
+        share: see ``_KerasAgent``.
     """
 
     def __init__(self, observation_size: int, num_actions: int, hidden: tuple[int, ...], gamma: float,
-                 learning_rate: float, method: str, rollout: int, seed: int = 0) -> None:
+                 learning_rate: float, method: str, rollout: int, seed: int = 0, share: Hashable | None = None) -> None:
         if method not in ("reinforce", "actor_critic"):
             raise ValueError(f"Unknown policy-gradient method {method!r}. Expected 'reinforce' or 'actor_critic'.")
         self.policy = build_network(observation_size, hidden, num_actions, seed, "policy", output_scale=0.01)
         self.critic = build_network(observation_size, hidden, 1, seed + 100, "critic")
-        super().__init__({"policy": self.policy, "critic": self.critic}, learning_rate, seed)
+        super().__init__({"policy": self.policy, "critic": self.critic}, learning_rate, seed, share=share)
         self.shape = (observation_size, num_actions, hidden)
         self.method, self.gamma, self.rollout = method, gamma, rollout
         trace = GAE_LAMBDA if method == "actor_critic" else 1.0
@@ -299,10 +330,15 @@ class PolicyGradientAgent(_KerasAgent):
         self._rewards = np.zeros(rollout, np.float32)
         self._continues = np.zeros(rollout, np.float32)
         self._length = 0
-        self._update = _compiled(self._update_graph, tf.TensorSpec([rollout + 1, observation_size]),
-                                 tf.TensorSpec([rollout], tf.int32), tf.TensorSpec([rollout]),
-                                 tf.TensorSpec([rollout]), tf.TensorSpec([], tf.int32))
+        self._update_shared = self._function("update", self._update_graph)
+        self._update = self._update_shared.concrete(tf.TensorSpec([rollout + 1, observation_size]),
+                                                    tf.TensorSpec([rollout], tf.int32), tf.TensorSpec([rollout]),
+                                                    tf.TensorSpec([rollout]), tf.TensorSpec([], tf.int32))
         self._mirror = Mirror(self.policy)
+
+    @property
+    def _update_function(self) -> SharedFunction:
+        return self._update_shared
 
     def _rebuild_weights(self, seed: int) -> None:
         observation_size, num_actions, hidden = self.shape
@@ -315,10 +351,10 @@ class PolicyGradientAgent(_KerasAgent):
     def _update_on_zeros(self) -> None:
         rollout, observation_size = self.rollout, self.shape[0]
         numbers = np.zeros(rollout, np.float32)
-        self._update(np.zeros((rollout + 1, observation_size), np.float32), np.zeros(rollout, np.int32), numbers,
-                     numbers, np.int32(0))
+        self._update_shared(self._variables, np.zeros((rollout + 1, observation_size), np.float32),
+                            np.zeros(rollout, np.int32), numbers, numbers, np.int32(0))
 
-    def _update_graph(self, observations, actions, rewards, continues, length):
+    def _update_graph(self, variables, observations, actions, rewards, continues, length):
         """One gradient step on a padded rollout of ``length`` steps; ``observations`` has one extra row."""
         mask = tf.cast(tf.range(self.rollout) < length, tf.float32)
         with tf.GradientTape() as tape:
@@ -359,9 +395,9 @@ class PolicyGradientAgent(_KerasAgent):
         self._observations[index + 1] = next_observation
         self._length += 1
         if terminated or truncated or self._length == self.rollout:
-            loss, error, weights = self._update(self._observations, self._actions, self._rewards,
+            loss, error, weights = self._update(self._variables, self._observations, self._actions, self._rewards,
                                                 self._continues, np.int32(self._length))
-            self.compiled = True
+            self._update_shared.ran = True  # called directly (the concrete function): its first call compiled it
             self._metrics.add(loss=loss.numpy(), td_error=error.numpy())
             self._mirror.set(weights)
             self._observations[0] = next_observation

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -54,14 +55,17 @@ def agent_arguments(settings: AgentSettings) -> tuple[str, tuple]:
                                    settings.seed)
 
 
-def make_agent(settings: AgentSettings, observations: int, actions: int) -> Agent:
-    """The agent ``settings.agent`` names, sized for the environment (Keras is imported only for deep agents)."""
+def make_agent(settings: AgentSettings, observations: int, actions: int, share: Hashable | None = None) -> Agent:
+    """The agent ``settings.agent`` names, sized for the environment (Keras is imported only for deep agents).
+
+    A deep agent made with a ``share`` trains on the compiled updates of every agent made with it.
+    """
     name, arguments = agent_arguments(settings)
     if name == "TabularAgent":
         return TabularAgent(observations, actions, *arguments)
     from engine.rl import deep
 
-    agent = getattr(deep, name)(observations, actions, *arguments)
+    agent = getattr(deep, name)(observations, actions, *arguments, share=share)
     if agent.parameters > MAX_PARAMETERS:
         raise ValueError(f"The networks have {agent.parameters:,} parameters. Expected at most {MAX_PARAMETERS:,}: "
                          "use fewer or smaller layers.")
@@ -71,14 +75,14 @@ def make_agent(settings: AgentSettings, observations: int, actions: int) -> Agen
 def borrow_agent(owner: object, settings: AgentSettings, observations: int, actions: int) -> Agent:
     """``make_agent``'s agent for ``owner``; a deep one lent from ``MODEL_POOL`` when one made alike is idle.
 
-    A deep agent's compiled updates stay in TensorFlow once traced (~18 MB an agent), so an
-    agent that differs only in its seed and learning rate is reused, made as new by ``reset``;
-    it goes back to the pool when ``owner`` is garbage collected.
+    An agent that differs only in its seed and learning rate is reused, made as new by ``reset``;
+    it goes back to the pool when ``owner`` is garbage collected. Agents of one key share their
+    compiled updates (``make_agent``'s ``share``), so one made while another trains starts at once.
     """
     key = _agent_key(settings, observations, actions)
     if key is None:
         return make_agent(settings, observations, actions)
-    agent, reused = MODEL_POOL.borrow(owner, key, lambda: make_agent(settings, observations, actions))
+    agent, reused = MODEL_POOL.borrow(owner, key, lambda: make_agent(settings, observations, actions, share=key))
     if reused:
         agent.reset(settings.seed)
         agent.set_learning_rate(settings.live.learning_rate)
@@ -178,12 +182,6 @@ class AgentRun:
         """Compile the agent's updates now, learning nothing (the trainer does it before Play)."""
         self.agent.compile()
 
-    def spare(self) -> AgentRun | None:
-        """A twin of this run while no agent like it is idle in the pool (``TrainingRun.spare``); None for a table."""
-        key = _agent_key(self.settings, observation_size(self._space), self.num_actions)
-        return AgentRun(self.settings) if MODEL_POOL.wants_spare(key) else None
-
-    # ----------------------------------------------------------------- controlling
     def step(self) -> ChunkResult:
         """Train exactly one more episode (finishing the one under way)."""
         return self.advance(1)

@@ -114,14 +114,6 @@ class SlowMotion(Protocol):
 
 
 @runtime_checkable
-class Spares(Protocol):
-    """A run that can leave a compiled copy of its model for the next run of the same network."""
-
-    def spare(self) -> Any:
-        """A twin run to compile and drop (``Compilable``, maybe ``SlowMotion``), or None when none is needed."""
-
-
-@runtime_checkable
 class Exportable(Protocol):
     """A run whose trained Keras models can be saved (the labs' "trained model" download)."""
 

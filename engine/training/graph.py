@@ -3,16 +3,20 @@
 ``compile_steps`` traces three ``tf.function``s over one set of pieces, so a chunk of epochs
 and a single mini-batch update do exactly the same arithmetic:
 
-- ``chunk(num_epochs, first_epoch, seed, arrays)``: whole epochs in one call (XLA when asked),
-  each epoch shuffled from the seed and the epoch number, its batch logs averaged, then scored
-  on the held-out data. Rows go into a (MAX_CHUNK_EPOCHS, width) buffer: static shapes for XLA.
-- ``update(epoch, batch, seed, arrays)``: batch number ``batch`` of epoch ``epoch`` in the same
-  order, one optimizer step, its logs (slow motion shows the network move one update at a time).
-- ``held_out(arrays)``: the held-out scores an epoch ends with.
+- ``chunk(variables, num_epochs, first_epoch, seed, arrays)``: whole epochs in one call (XLA
+  when asked), each epoch shuffled from the seed and the epoch number, its batch logs averaged,
+  then scored on the held-out data. Rows go into a (MAX_CHUNK_EPOCHS, width) buffer: static
+  shapes for XLA.
+- ``update(variables, epoch, batch, seed, arrays)``: batch number ``batch`` of epoch ``epoch``
+  in the same order, one optimizer step, its logs (slow motion shows the network move one
+  update at a time).
+- ``held_out(variables, arrays)``: the held-out scores an epoch ends with.
 
-The data (``arrays``: ``data_tensors``) and the shuffling seed are arguments, not captured, so
-the same traced functions serve every run of a model with data of the same shapes (see
-``engine.training.pool``).
+Everything that differs between runs is an argument, not captured: the variables the step
+reads and writes (the model's, its own optimizers', the run's optimizer's), the data
+(``arrays``: ``data_tensors``) and the shuffling seed. So the same traced and compiled
+functions serve every model of an architecture with data of the same shapes, at the same
+time (``SharedFunction`` in ``engine.training.pool``).
 
 A row is the training logs (one per name), then the same names on ``val`` data when there is
 some, then the loss on the early-stopping split when there is one.
@@ -23,7 +27,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
+
+from engine.training.pool import SharedFunction
 
 MAX_CHUNK_EPOCHS = 1000  # static size of the per-epoch metrics buffer inside the graph
 
@@ -33,9 +39,9 @@ class CompiledSteps:
     """A run's compiled functions (see the module docstring), its batches per epoch, and
     whether ``update`` ran once (TensorFlow optimises a traced graph on its first call)."""
 
-    chunk: Callable
-    update: Any  # tf.functions: called, or traced ahead with get_concrete_function
-    held_out: Any
+    chunk: SharedFunction
+    update: SharedFunction
+    held_out: SharedFunction
     num_batches: int
     update_ran: bool = False
 
@@ -53,12 +59,13 @@ def data_tensors(data) -> tuple:
     return tuple(tf.constant(array, dtype=tf.float32) for array in arrays)
 
 
-def compile_steps(model, optimizer, data, settings, names: list[str], train_step: Callable | None,
+def compile_steps(model, optimizer, variables: list, data, settings, names: list[str], train_step: Callable | None,
                   loss: Callable | None, metrics: Mapping[str, Callable]) -> CompiledSteps:
     """Trace the run's functions (on first call) for data of ``data``'s shapes.
 
     Args:
         model: the Keras model; optimizer: the run's optimizer (for the built-in step).
+        variables: every variable the steps read, in the order every caller passes its own.
         data: a ``TrainingData`` of the shapes the functions will take (its arrays are not kept).
         settings: the run's ``RunSettings``.
         names: the training logs to record, in order.
@@ -132,7 +139,7 @@ def compile_steps(model, optimizer, data, settings, names: list[str], train_step
         return row
 
     @tf.function(jit_compile=settings.jit_compile)
-    def chunk(num_epochs, first_epoch, seed, arrays):
+    def chunk(variables, num_epochs, first_epoch, seed, arrays):  # variables: inputs, not captures
         def epoch_body(epoch, buffer):
             xs, ys = epoch_order(first_epoch + epoch, seed, arrays)
             totals = [tf.constant(0.0) for _ in names]
@@ -149,16 +156,17 @@ def compile_steps(model, optimizer, data, settings, names: list[str], train_step
     # Slow motion and the end of its epochs call these once per frame: plain graphs, which trace
     # in a fraction of the seconds XLA takes to compile them, and run one batch just as fast.
     @tf.function
-    def update(epoch, batch, seed, arrays):
+    def update(variables, epoch, batch, seed, arrays):
         xs, ys = epoch_order(epoch, seed, arrays)
         return tf.stack(train_batch(xs, ys, batch))
 
     @tf.function
-    def held_out(arrays):
+    def held_out(variables, arrays):
         row = held_out_row(arrays)
         return tf.stack(row) if row else tf.zeros([0])
 
-    return CompiledSteps(chunk, update, held_out, num_batches)
+    return CompiledSteps(SharedFunction(chunk, variables), SharedFunction(update, variables),
+                         SharedFunction(held_out, variables), num_batches)
 
 
 def _begin(start, tensor):

@@ -113,11 +113,6 @@ class RunGroup:
         for run in self.runs.values():
             run.prepare_updates()
 
-    def spare(self) -> RunGroup | None:
-        """Twins of the members that have no idle model in the pool (see ``TrainingRun.spare``), or None."""
-        twins = {name: twin for name, run in self.runs.items() if (twin := run.spare()) is not None}
-        return RunGroup(twins) if twins else None
-
     def warm_updates(self) -> None:
         """Run and undo one update of every member (see ``TrainingRun.warm_updates``)."""
         for run in self.runs.values():

@@ -60,42 +60,6 @@ def redraw_interval(base_seconds: float, playing: int, cores: int) -> float:
     return base_seconds * 2 ** math.ceil(math.log2(load)) if load > 1 else base_seconds
 
 
-RUNNABLE_SAMPLES = 5  # /proc/loadavg readings, 20 ms apart, behind one "how busy right now"
-
-
-def cores_to_spare(cores: int | None = None) -> bool:
-    """Whether the machine has a core with nothing to run, now and over the last minute.
-
-    Speculative work (a compiled spare) runs only then. On a machine whose cores other work
-    keeps busy, a thread at the lowest priority is starved for long stretches, and while it
-    holds Python's interpreter lock (tracing is Python) every other thread of the server waits
-    for it: with two busy processes on two cores, pages fell to one update in two seconds.
-    The load average lags a minute behind, so the threads runnable right now count too.
-    Where no load average is kept (Windows), there is no lower priority either: True.
-    """
-    cores = cores or os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return True
-    return load < cores and runnable_elsewhere() < cores
-
-
-def runnable_elsewhere() -> int:
-    """Threads on the machine that want a core right now, this one aside (fewest of a few readings; 0 off Linux)."""
-    counts = []
-    for sample in range(RUNNABLE_SAMPLES):
-        try:
-            with open("/proc/loadavg") as status:
-                runnable = status.read().split()[3].split("/")[0]
-        except (OSError, IndexError):
-            return 0
-        counts.append(int(runnable) - 1)  # the reading thread runs as it reads
-        if sample + 1 < RUNNABLE_SAMPLES:
-            time.sleep(0.02)
-    return min(counts)
-
-
 def lower_thread_priority(niceness: int) -> bool:
     """Raise the calling thread's nice value by ``niceness`` (Linux only; elsewhere a no-op).
 

@@ -1,25 +1,26 @@
-"""Models lent to runs with everything traced on them, so a server traces each architecture once.
+"""Models lent to runs, and compiled functions shared by every model of an architecture.
 
 TensorFlow keeps what it traces for the life of the process: every ``tf.function`` a run
 compiles leaves its graph functions in the runtime, and XLA its compiled executable, after
 Python has freed the run. A server that built and traced a fresh model for every training
-session therefore grew by ~9 MB per session, for good.
+session therefore grew by ~9 MB per session, for good; and a learner who opened a network
+another learner was training waited seconds for a compilation of what the server had compiled.
 
-A ``ModelKit`` is a model plus its optimizers and compiled functions, cached by what they
-bake in. A recipe that names its model's architecture (everything but the initial weights:
-``ModelRecipe.architecture``, or a ``build`` that is a ``functools.partial`` of hashable
-arguments) lets its run borrow an idle kit of that architecture from ``MODEL_POOL``: the run
-loads its own initial weights into it and keeps it to itself; the kit goes back to the pool
-when the run is garbage collected, and the next run of that architecture trains on functions
-already traced and compiled. Memory then grows with the number of architectures trained at
-once, not with the number of sessions. A recipe that names none gets a kit of its own.
+A ``ModelKit`` is a model plus its optimizers and compiled functions. A recipe that names its
+model's architecture (everything but the initial weights: ``ModelRecipe.architecture``, or a
+``build`` that is a ``functools.partial`` of hashable arguments) lets its run borrow an idle kit
+of that architecture from ``MODEL_POOL``: the run loads its own initial weights into it and
+keeps it to itself; the kit goes back to the pool when the run is garbage collected. Memory
+then grows with the number of models trained at once, not with the number of sessions.
 
-The pool lends any such object by key: the RL lab lends its deep agents (networks, optimizer
-and compiled updates) the same way.
+The functions go further: kits of one architecture share them (``ModelKit.cached``), each a
+``SharedFunction`` that takes the variables it reads as its first argument. TensorFlow treats
+variables passed in as inputs, typed by shape and dtype, so one trace and one XLA program serve
+every kit: a second learner training the same network at the same time starts at once. A
+recipe that names no architecture gets a kit, and functions, of its own.
 
-A run that compiled, while no object of its key is idle, can make a twin (``spare``) that the
-trainer compiles at the lowest priority and drops: the next learner who opens the same
-network then starts on a compiled one (``SPARE_MODELS``; ``DLP_SPARE_MODELS=0`` turns it off).
+The pool lends any such object by key: the RL lab lends its deep agents (networks and
+optimizer) the same way, and they share their compiled updates through ``shared``.
 """
 
 from __future__ import annotations
@@ -35,8 +36,59 @@ from typing import Any, TypeVar
 Lent = TypeVar("Lent")
 
 MAX_IDLE = int(os.environ.get("DLP_MAX_IDLE_MODELS", 32))  # idle models kept for later runs; the oldest go beyond
-# Whether a newly compiled network leaves a compiled spare of itself in the pool (a run's ``spare``).
-SPARE_MODELS = os.environ.get("DLP_SPARE_MODELS", "1") != "0"
+_SHARED: dict[Hashable, Any] = {}  # what ``shared`` made, by key
+_SHARED_LOCK = threading.Lock()
+
+
+class SharedFunction:
+    """A ``tf.function`` that takes the variables it reads first, traced on its maker's and called with any kit's.
+
+    Each new signature of the other arguments is traced on the maker's variables: a trace made
+    while another kit's variables are passed would read the maker's through the closure and
+    capture them. A trace that captures a variable all the same (one not among those passed)
+    is refused with a ``ValueError``: shared, it would train the maker's weights for every run.
+
+    Args:
+        function: a ``tf.function`` whose first argument is a list of variables.
+        variables: the maker's variables, in the order every caller passes its own.
+    """
+
+    def __init__(self, function, variables: list) -> None:
+        self._function, self._variables = function, _backing(variables)
+        self._concrete: dict[tuple, Any] = {}  # by signature: calling one directly skips tf.function's dispatch
+        self._lock = threading.Lock()
+        self.ran = False  # called once: XLA compiles, and TensorFlow optimises a graph, on the first call
+
+    def __call__(self, variables: list, *args) -> Any:
+        """``function(variables, *args)``, traced on the maker's variables first if the signature is new."""
+        result = self.concrete(*args)(_backing(variables), *args)
+        self.ran = True
+        return result
+
+    def concrete(self, *args) -> Any:
+        """The concrete function for the signature of ``args`` (tensors, arrays or ``TensorSpec``s), traced
+        on the maker's variables the first time; call it with any kit's variables first."""
+        import tensorflow as tf
+
+        signature = tuple((tuple(part.shape), str(part.dtype)) if hasattr(part, "shape") else part
+                          for part in tf.nest.flatten(args))
+        concrete = self._concrete.get(signature)
+        if concrete is not None:
+            return concrete
+        with self._lock:
+            if signature not in self._concrete:
+                concrete = self._function.get_concrete_function(self._variables, *args)
+                captured = [tensor for tensor in concrete.captured_inputs if tensor.dtype == tf.resource]
+                if captured:
+                    raise ValueError(f"{self._function.__name__} reads {len(captured)} variable(s) it is not passed: "
+                                     "pass every variable it reads, or it cannot serve other models.")
+                self._concrete[signature] = concrete
+            return self._concrete[signature]
+
+    @property
+    def tracing_count(self) -> int:
+        """How many times TensorFlow traced the function."""
+        return self._function.experimental_get_tracing_count()
 
 
 class ModelKit:
@@ -64,9 +116,14 @@ class ModelKit:
         return optimizer
 
     def cached(self, key: Hashable, make: Callable[[], Any]) -> Any:
-        """``make()``'s result for ``key``, made on first use: compiled functions that read this kit's model."""
+        """``make()``'s result for ``key``, made on first use by any kit of this kit's architecture.
+
+        What it makes (``SharedFunction``s, and what they report) is shared by every kit with the
+        same ``key``: made from the first kit's model, and kept with it for the process's life,
+        as TensorFlow keeps the traces. A kit without a key keeps its own.
+        """
         if key not in self._functions:
-            self._functions[key] = make()
+            self._functions[key] = make() if self.key is None else shared((self.key, key), make)
         return self._functions[key]
 
     def load(self, values: list) -> None:
@@ -111,16 +168,6 @@ class ModelPool:
             kit.load([variable.numpy() for variable in state_variables(fresh)])
         return kit
 
-    def has_idle(self, key: Hashable) -> bool:
-        """Whether an object of ``key`` waits for an owner."""
-        with self._lock:
-            self._take_returned()
-            return any(idle_key == key for idle_key, _ in self._idle)
-
-    def wants_spare(self, key: Hashable | None) -> bool:
-        """Whether a compiled spare of ``key`` would serve a later run: spares are on and none waits."""
-        return SPARE_MODELS and key is not None and not self.has_idle(key)
-
     @property
     def idle(self) -> int:
         """Objects waiting for an owner (given back ones included)."""
@@ -138,6 +185,14 @@ class ModelPool:
 MODEL_POOL = ModelPool()
 
 
+def shared(key: Hashable, make: Callable[[], Lent]) -> Lent:
+    """``make()``'s result for ``key``, made once for the whole process (the compiled functions of one architecture)."""
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = make()
+        return _SHARED[key]
+
+
 def architecture_of(build: Callable) -> Hashable | None:
     """What fixes ``build``'s model apart from the seed: a partial's function and arguments, when hashable; else None."""
     if not isinstance(build, functools.partial):
@@ -148,6 +203,13 @@ def architecture_of(build: Callable) -> Hashable | None:
     except TypeError:
         return None
     return key
+
+
+def _backing(variables: list) -> list:
+    """TensorFlow's variables behind Keras's: passed as Keras variables, they would be read through the closure."""
+    import keras
+
+    return [variable.value if isinstance(variable, keras.Variable) else variable for variable in variables]
 
 
 def state_variables(model) -> list:

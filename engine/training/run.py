@@ -12,9 +12,11 @@ and regularization rates, the optimizer itself) apply to the next chunk and keep
 history; only the learning rate is a variable, the rest retrace the chunk function. Anything
 that changes the model's shape or data needs a new run.
 
-A run's model and everything traced on it come in a ``ModelKit`` (``engine.training.pool``):
-a recipe that names its architecture borrows one that earlier runs of that architecture
-traced, so a server traces and compiles each architecture once, not once per session.
+A run's model comes in a ``ModelKit`` (``engine.training.pool``): a recipe that names its
+architecture borrows one an earlier run of that architecture left, and its compiled functions
+take the variables they read as arguments, so every run of an architecture, at once or one
+after another, trains on one trace and one compilation: a server compiles each architecture
+once, not once per session.
 
 Models with their own ``train_step`` (VAE, GAN, ...) follow one contract: it returns a dict
 of per-batch scalar tensors and the run averages them over each epoch. A model that updates
@@ -35,7 +37,7 @@ from engine.device import tune_xla_for_small_models
 from engine.training.contract import DIVERGED, FINISHED, READY, STOPPED, STOPPED_EARLY, ChunkResult, Status
 from engine.training.graph import MAX_CHUNK_EPOCHS, CompiledSteps, compile_steps, data_tensors
 from engine.training.optimizers import OptimizerConfig, build_optimizer
-from engine.training.pool import MODEL_POOL, architecture_of, state_variables
+from engine.training.pool import MODEL_POOL, SharedFunction, architecture_of, state_variables
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
 MAX_PARAMETERS = int(os.environ.get("DLP_MAX_PARAMETERS", 2_000_000))
@@ -85,7 +87,6 @@ class TrainingRun:
         self._install_optimizer(settings.optimizer)
         self._initial_values = [variable.numpy() for variable in state_variables(self.model)]
         self._compiled: CompiledSteps | None = None
-        self._chunk_compiled = False  # whether the chunk function has run once (XLA compiles on the first call)
         self._arrays: tuple | None = None  # the data as tensors, made on first use
         self._clear_history()
 
@@ -115,10 +116,10 @@ class TrainingRun:
         import tensorflow as tf
 
         model, jit_compile = self.model, self.settings.jit_compile
-        predict = self._kit.cached(
-            ("predict", jit_compile), lambda: tf.function(lambda x: model(x, training=False), jit_compile=jit_compile)
-        )
-        return predict(tf.constant(inputs, dtype=tf.float32)).numpy()
+        variables = state_variables(model)
+        predict = self._kit.cached(("predict", jit_compile), lambda: SharedFunction(
+            tf.function(lambda variables, x: model(x, training=False), jit_compile=jit_compile), variables))
+        return predict(variables, tf.constant(inputs, dtype=tf.float32)).numpy()
 
     def layer_outputs(self, inputs: np.ndarray, layer_names: tuple[str, ...], with_output: bool = False
                       ) -> list[np.ndarray]:
@@ -133,14 +134,16 @@ class TrainingRun:
         if not layer_names and not with_output:
             return []
         model, jit_compile = self.model, self.settings.jit_compile
+        variables = state_variables(model)
 
         def make():
             tensors = [model.get_layer(name).output for name in layer_names] + ([model.outputs[0]] if with_output else [])
             probe = keras.Model(model.inputs, tensors)
-            return tf.function(lambda x: probe(x, training=False), jit_compile=jit_compile)
+            return SharedFunction(tf.function(lambda variables, x: probe(x, training=False), jit_compile=jit_compile),
+                                  variables)
 
         key = ("layers", layer_names, with_output, jit_compile)
-        outputs = self._kit.cached(key, make)(tf.constant(inputs, dtype=tf.float32))
+        outputs = self._kit.cached(key, make)(variables, tf.constant(inputs, dtype=tf.float32))
         if len(layer_names) + with_output == 1:  # a one-output model returns the tensor itself, not a list of one
             outputs = [outputs]
         return [output.numpy() for output in outputs]
@@ -151,19 +154,21 @@ class TrainingRun:
 
     @property
     def compiled(self) -> bool:
-        """Whether the training chunk is compiled for the current settings (its first call compiles it)."""
-        return self._chunk_compiled
+        """Whether the training chunk is compiled for the current settings (its first call, by any run
+        of this architecture, compiles it)."""
+        return self._compiled_steps().chunk.ran
 
     def compile(self) -> None:
         """Trace and compile the training chunk now, training nothing: one call for zero epochs.
 
         XLA compiles the whole function before running it, whatever the epoch count, so a page
-        that knows its model can have it ready before the learner presses Play.
+        that knows its model can have it ready before the learner presses Play. Quick when
+        another run of the architecture compiled it.
         """
         import tensorflow as tf
 
-        self._compiled_steps().chunk(tf.constant(0), tf.constant(self.epoch), *self._arguments())
-        self._chunk_compiled = True
+        self._compiled_steps().chunk(self._state_variables(), tf.constant(0), tf.constant(self.epoch),
+                                     *self._arguments())
 
     # ----------------------------------------------------------------- controlling
     def step(self) -> ChunkResult:
@@ -193,9 +198,9 @@ class TrainingRun:
             return self._finish(FINISHED, f"Reached the maximum of {self.settings.max_epochs} epochs.")
         compiled = self._compiled_steps()
         before = [variable.numpy() for variable in state_variables(self.model)]
-        values = compiled.chunk(tf.constant(num_epochs), tf.constant(self.epoch), *self._arguments()).numpy()
+        values = compiled.chunk(self._state_variables(), tf.constant(num_epochs), tf.constant(self.epoch),
+                                *self._arguments()).numpy()
         values = values[:num_epochs]
-        self._chunk_compiled = True
         finite_rows = np.isfinite(values).all(axis=1)
         if not finite_rows.all():
             first_bad = int(np.argmin(finite_rows))
@@ -228,8 +233,8 @@ class TrainingRun:
         epochs = 0
         for _ in range(max(0, int(num_updates))):
             before = [variable.numpy() for variable in state_variables(self.model)]
-            logs = compiled.update(tf.constant(self.epoch), tf.constant(self.update_in_epoch), *self._arguments())
-            logs = logs.numpy()
+            logs = compiled.update(self._state_variables(), tf.constant(self.epoch),
+                                   tf.constant(self.update_in_epoch), *self._arguments()).numpy()
             compiled.update_ran = True
             if not np.isfinite(logs).all():
                 self._kit.load(before)
@@ -238,7 +243,8 @@ class TrainingRun:
                                               "rolled back.", epochs=epochs)
             self._partial_epoch.append(logs)
             if self.update_in_epoch == compiled.num_batches:
-                row = np.concatenate([np.mean(self._partial_epoch, axis=0), compiled.held_out(self._arguments()[1]).numpy()])
+                held_out = compiled.held_out(self._state_variables(), self._arguments()[1]).numpy()
+                row = np.concatenate([np.mean(self._partial_epoch, axis=0), held_out])
                 self._partial_epoch = []
                 self._record(row[None])
                 epochs += 1
@@ -257,20 +263,8 @@ class TrainingRun:
 
         compiled = self._compiled_steps()
         seed, arrays = self._arguments()
-        compiled.update.get_concrete_function(tf.constant(self.epoch), tf.constant(0), seed, arrays)
-        compiled.held_out.get_concrete_function(arrays)
-
-    def spare(self) -> TrainingRun | None:
-        """A twin of this run (recipe, data, settings, seed) while no model of its architecture is idle in the pool.
-
-        Compiled and dropped, the twin leaves its model compiled in the pool, so the next
-        learner who opens the same network (a class opening one lab) trains on it at once
-        instead of waiting for a trace and a compilation while this run holds the first.
-        None when one is idle already, the model is the run's own, or ``DLP_SPARE_MODELS=0``.
-        """
-        if not MODEL_POOL.wants_spare(self._kit.key):
-            return None
-        return TrainingRun(self.recipe, self.data, self.settings, self.seed)
+        compiled.update.concrete(tf.constant(self.epoch), tf.constant(0), seed, arrays)
+        compiled.held_out.concrete(arrays)
 
     def warm_updates(self) -> None:
         """Run one slow-motion update and undo it: weights, optimizer state and history stay as they were.
@@ -287,7 +281,7 @@ class TrainingRun:
             return
         variables = self._state_variables()
         before = [variable.numpy() for variable in variables]
-        compiled.update(tf.constant(self.epoch), tf.constant(self.update_in_epoch), *self._arguments())
+        compiled.update(variables, tf.constant(self.epoch), tf.constant(self.update_in_epoch), *self._arguments())
         for variable, value in zip(variables, before, strict=True):
             variable.assign(value)
         compiled.update_ran = True
@@ -370,8 +364,8 @@ class TrainingRun:
         self._forget_compiled()
 
     def _forget_compiled(self) -> None:
-        """The settings baked into the compiled functions changed: trace them again on next use."""
-        self._compiled, self._chunk_compiled = None, False
+        """The settings baked into the compiled functions changed: look them up (or trace them) again on next use."""
+        self._compiled = None
 
     def _compiled_steps(self) -> CompiledSteps:
         """The kit's compiled functions for the current settings (traced on their first use by any run)."""
@@ -385,9 +379,9 @@ class TrainingRun:
             model, optimizer, data, train_step = self.model, self.optimizer, self.data, None
             if self._custom_step:
                 train_step = model.train_step
-            loss, metrics = self._loss, dict(self.recipe.metrics)
+            loss, metrics, variables = self._loss, dict(self.recipe.metrics), self._state_variables()
             self._compiled = self._kit.cached(key, lambda: compile_steps(
-                model, optimizer, data, settings, names, train_step, loss, metrics))
+                model, optimizer, variables, data, settings, names, train_step, loss, metrics))
         return self._compiled
 
     def _arguments(self) -> tuple:

@@ -31,17 +31,16 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from engine.training.contract import DIVERGED, ERROR, READY, Compilable, Run, SlowMotion, Snapshot, Spares, Status
+from engine.training.contract import DIVERGED, ERROR, READY, Compilable, Run, SlowMotion, Snapshot, Status
 from engine.training.executor import ChunkExecutor, default_executor
 from engine.training.graph import MAX_CHUNK_EPOCHS
 from engine.training.history import downsample_history
-from engine.training.pacing import SPEEDS, TRAINING_NICENESS, cores_to_spare, lower_thread_priority, timed
+from engine.training.pacing import SPEEDS, TRAINING_NICENESS, lower_thread_priority, timed
 
 MAX_TRAINERS = int(os.environ.get("DLP_MAX_TRAINERS", 64))
 COMMAND_TIMEOUT_SECONDS = 60.0
 WORKER_NAME, COMPILER_NAME = "dlp-trainer", "dlp-compile"
 EXIT_WAIT_SECONDS = 30.0  # at exit, how long trainers get to leave TensorFlow
-SPARE_NICENESS = 19  # a spare model compiles at the lowest priority (see ``_compile``)
 # A run that no page has looked at for this long pauses itself: its tab was closed, or its
 # session is gone, and the cores are better spent on the learners who are watching.
 OBSERVATIONS_KEPT = 50  # the observation cost is the median of this many recent observations
@@ -331,14 +330,6 @@ class Trainer:
                 # The worker alone moves the run; a stopped trainer's queue must not keep it alive.
                 # Nothing to publish: the run is as it was (and an unread snapshot costs no observation).
                 self._commands.put((Future(), self._warm_updates, (weakref.ref(run),), False))
-        # A spare is speculative: only while the server has a core that no playing run needs and
-        # the machine a core that nothing else keeps busy, at the lowest priority, outside the
-        # executor's slots, so it takes only CPU nobody wants.
-        if error is None and isinstance(run, Spares) and not self._stopped.is_set() \
-                and Trainer.playing_count() < (os.cpu_count() or 1) and cores_to_spare():
-            with contextlib.suppress(Exception):  # a convenience for the next session, never an error
-                lower_thread_priority(SPARE_NICENESS - TRAINING_NICENESS)  # this thread ends with the spare
-                _compile_spare(run)
 
     def _warm_updates(self, run_reference: weakref.ref) -> None:
         """Run slow motion's update once and undo it (on the worker, between chunks)."""
@@ -428,17 +419,6 @@ class Trainer:
         )
         if status is None and run.status == DIVERGED:
             self._playing = False
-
-
-def _compile_spare(run: Spares) -> None:
-    """Compile a twin of ``run`` and drop it: its model waits in the pool, compiled (and slow motion warm)."""
-    twin = run.spare()
-    if twin is None:
-        return
-    twin.compile()
-    if isinstance(twin, SlowMotion):
-        twin.prepare_updates()
-        twin.warm_updates()  # the twin is this thread's alone
 
 
 @atexit.register

@@ -2,7 +2,7 @@
 
 import gc
 import os
-import time
+import threading
 import weakref
 from dataclasses import replace
 from functools import partial
@@ -10,6 +10,7 @@ from functools import partial
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from tensorflow.python.eager import context
 
 from engine.generative.point_gan import PointGanSettings
@@ -20,13 +21,10 @@ from engine.playground.task import make_run as make_playground_run
 from engine.playground.task import prepare_data
 from engine.rl.run import AgentRun
 from engine.rl.settings import AgentSettings
-from engine.training import pool as pool_module
-from engine.training import trainer as trainer_module
 from engine.training.optimizers import OptimizerConfig
-from engine.training.pool import MODEL_POOL, ModelPool, architecture_of
+from engine.training.pool import ModelPool, SharedFunction, architecture_of, state_variables
 from engine.training.run import TrainingRun
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
-from engine.training.trainer import Trainer
 
 RSS_GROWTH_BOUND_MB = 40  # for 12 runs; each traced its own functions before (~9 MB a run, ~110 MB)
 
@@ -205,53 +203,55 @@ def resident_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def test_a_newly_compiled_network_leaves_a_compiled_spare_for_the_next_learner(monkeypatch):
-    monkeypatch.setattr(pool_module, "SPARE_MODELS", True)
-    monkeypatch.setattr(trainer_module, "cores_to_spare", lambda: True)  # whatever else this machine runs now
+def test_a_second_learner_trains_the_same_network_at_once_on_the_functions_the_first_compiled():
+    def run_of_its_own_architecture(seed: int, learning_rate: float) -> TrainingRun:  # no other test uses 9 units
+        settings = replace(SETTINGS, optimizer=OptimizerConfig("adam", learning_rate))
+        return TrainingRun(ModelRecipe(partial(mlp, 9), loss="mse"), data(0), settings, seed=seed)
 
-    def run_of_its_own_architecture() -> TrainingRun:  # no other test leaves a model of 9 units in the pool
-        return TrainingRun(ModelRecipe(partial(mlp, 9), loss="mse"), data(0), SETTINGS, seed=1)
+    def private_twin(seed: int, learning_rate: float) -> TrainingRun:  # functions of its own
+        settings = replace(SETTINGS, optimizer=OptimizerConfig("adam", learning_rate))
+        return TrainingRun(ModelRecipe(lambda seed: mlp(9, seed), loss="mse"), data(0), settings, seed=seed)
 
-    first = run_of_its_own_architecture()
-    key = first._kit.key  # noqa: SLF001
-    assert not MODEL_POOL.has_idle(key)
-    trainer = Trainer(first, observe=lambda run: run.epoch)
-    try:
-        deadline = time.monotonic() + 60
-        while not MODEL_POOL.has_idle(key) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert MODEL_POOL.has_idle(key), "no spare was left in the pool"
-        second = run_of_its_own_architecture()  # the next learner, while the first still trains
-        assert not MODEL_POOL.has_idle(key) and second.model is not first.model  # it took the spare
-        steps = second._compiled_steps()  # noqa: SLF001  (the spare's, already traced)
-        assert steps.chunk.experimental_get_tracing_count() == 1 and steps.update_ran
-        second.compile()
-        assert steps.chunk.experimental_get_tracing_count() == 1  # nothing traced again
-        second.advance(2)
-        twin = TrainingRun(ModelRecipe(lambda seed: mlp(9, seed), loss="mse"), data(0), SETTINGS, seed=1)
-        twin.advance(2)
-        np.testing.assert_allclose(second.history["loss"], twin.history["loss"], rtol=1e-5)  # it starts as new
-    finally:
-        trainer.stop()
+    first = run_of_its_own_architecture(seed=1, learning_rate=0.01)
+    assert not first.compiled
+    first.compile()
+    second = run_of_its_own_architecture(seed=2, learning_rate=0.05)  # while the first still holds its model
+    assert second.model is not first.model
+    assert second.compiled, "the second learner's run waits for a compilation the server has made"
+    steps = second._compiled_steps()  # noqa: SLF001
+    assert steps is first._compiled_steps()  # noqa: SLF001
+    twins = {1: private_twin(seed=1, learning_rate=0.01), 2: private_twin(seed=2, learning_rate=0.05)}
+    runs = {1: first, 2: second}
+
+    def train(run: TrainingRun) -> None:  # chunks and slow-motion updates, as a learner's page might
+        for _ in range(3):
+            run.advance(2)
+            run.advance_updates(3)
+
+    threads = [threading.Thread(target=train, args=(run,)) for run in runs.values()]  # both at once
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for seed, twin in twins.items():
+        train(twin)
+        np.testing.assert_allclose(runs[seed].history["loss"], twin.history["loss"], rtol=1e-5)
+        np.testing.assert_allclose(runs[seed].history["val_loss"], twin.history["val_loss"], rtol=1e-5)
+        for ours, theirs in zip(runs[seed].weights(), twin.weights(), strict=True):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+        x = data(9).x_val
+        np.testing.assert_allclose(runs[seed].predict(x), twin.predict(x), rtol=1e-5, atol=1e-6)
+    assert not np.allclose(first.weights()[0], second.weights()[0])  # each trained its own weights
+    assert steps.chunk.tracing_count == 1 and steps.update.tracing_count == 1  # one trace served both
 
 
-def test_a_deep_agent_leaves_a_compiled_spare_for_the_next_learner(monkeypatch):
-    monkeypatch.setattr(pool_module, "SPARE_MODELS", True)
-    monkeypatch.setattr(trainer_module, "cores_to_spare", lambda: True)  # whatever else this machine runs now
-    settings = AgentSettings(agent="actor_critic", hidden=(11,), seed=2)  # no other test lends an agent of 11 units
-    first = AgentRun(settings)
-    assert not first.compiled  # XLA compiles the update on its first call: the trainer makes that call ahead
-    gc.collect()  # what earlier tests' runs held is back in the pool before counting
-    idle = MODEL_POOL.idle
-    trainer = Trainer(first, observe=lambda run: run.epoch)
-    try:
-        deadline = time.monotonic() + 60
-        while not (trainer.snapshot().compiled and MODEL_POOL.idle > idle) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert trainer.snapshot().compiled and first.epoch == 0  # compiled before Play, nothing learned
-        assert first.spare() is None  # one waits in the pool already
-        second = AgentRun(settings)  # the next learner, while the first still holds its agent
-        assert second.agent is not first.agent and second.compiled, "no compiled spare was left in the pool"
-        assert AgentRun(replace(settings, agent="q_learning", environment="FrozenLake-v1")).spare() is None  # a table
-    finally:
-        trainer.stop()
+def test_a_shared_function_refuses_to_read_a_variable_it_is_not_passed():
+    model, stray = mlp(4, seed=0), tf.Variable(2.0)
+    leaky = SharedFunction(tf.function(lambda variables, x: model(x) * stray), state_variables(model))
+    with pytest.raises(ValueError, match="reads 1 variable"):
+        leaky(state_variables(model), tf.ones((2, 3)))
+    honest = SharedFunction(tf.function(lambda variables, x: model(x)), state_variables(model))
+    other = mlp(4, seed=1)
+    np.testing.assert_allclose(honest(state_variables(other), tf.ones((2, 3))), other(tf.ones((2, 3))), rtol=1e-6)
+
+

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
 
+from engine.rl import run as rl_run
 from engine.rl.agents import Accumulator, TabularAgent, epsilon_greedy_probabilities
 from engine.rl.environments import encode, make_environment
 from engine.rl.episodes import record_episode, scene
@@ -209,25 +210,36 @@ def test_a_seed_reproduces_a_run_and_reset_starts_it_over():
 
 
 @pytest.mark.parametrize("agent", ["dqn", "reinforce", "actor_critic"])
-def test_a_deep_agent_compiled_ahead_learns_exactly_as_one_compiled_by_its_first_update(agent):
+def test_a_deep_agent_compiled_ahead_or_on_another_agents_update_learns_exactly_as_one_of_its_own(agent, monkeypatch):
     small = {"buffer_size": 64, "batch_size": 16, "target_period": 50} if agent == "dqn" else {}
     chosen = settings(agent, hidden=(13,), seed=3, **small)  # 13 units: no agent another test left in the pool
-    ahead, plain = AgentRun(chosen), AgentRun(chosen)
-    assert not ahead.compiled and not plain.compiled
+    ahead = AgentRun(chosen)
+    sharing = AgentRun(chosen)  # a second learner's, made while the first holds its agent: one update for both
+    with monkeypatch.context() as patch:
+        patch.setattr(rl_run, "_agent_key", lambda *arguments: None)
+        plain = AgentRun(chosen)  # an update of its own, compiled by its first call
+    assert sharing.agent is not ahead.agent
+    assert not ahead.compiled and not sharing.compiled and not plain.compiled
     weights = [array for network in ahead.agent.networks.values() for array in network.get_weights()]
     optimizer = [variable.numpy() for variable in ahead.agent.optimizer.variables]
     ahead.compile()
-    assert ahead.compiled
+    assert ahead.compiled and sharing.compiled and not plain.compiled  # compiled once, for both
     for before, after in zip(weights, [array for network in ahead.agent.networks.values()
                                        for array in network.get_weights()], strict=True):
         np.testing.assert_array_equal(after, before)  # a step size of 0: the weights never moved
     for before, variable in zip(optimizer, ahead.agent.optimizer.variables, strict=True):
         np.testing.assert_array_equal(variable.numpy(), before)  # and the optimizer is as it was
     train(ahead, 4)
+    trained = [array for network in ahead.agent.networks.values() for array in network.get_weights()]
+    train(sharing, 4)  # on the same compiled update: it must move its own weights only
     train(plain, 4)
     assert plain.compiled and np.isfinite(plain.history["loss"]).any(), "no update: the test would show nothing"
     for name, values in plain.history.items():
         np.testing.assert_allclose(ahead.history[name], values, rtol=1e-5, err_msg=name)
+        np.testing.assert_allclose(sharing.history[name], values, rtol=1e-5, err_msg=name)
+    for before, after in zip(trained, [array for network in ahead.agent.networks.values()
+                                       for array in network.get_weights()], strict=True):
+        np.testing.assert_array_equal(after, before)
 
 
 def test_a_recorded_episode_replays_the_same_trajectory_in_a_fresh_environment():

@@ -108,12 +108,12 @@ def test_preparing_slow_motion_traces_its_functions_once_and_trains_nothing():
     weights = [weight.copy() for weight in run.weights()]
     run.prepare_updates()
     steps = run._compiled  # noqa: SLF001
-    assert steps.update.experimental_get_tracing_count() == 1 and steps.held_out.experimental_get_tracing_count() == 1
+    assert steps.update.tracing_count == 1 and steps.held_out.tracing_count == 1
     assert run.epoch == 0 and run.update_in_epoch == 0
     assert all(np.array_equal(a, b) for a, b in zip(weights, run.weights(), strict=True))
     run.advance_updates(run.updates_per_epoch)  # a whole epoch: updates, then the held-out scores
     assert run.epoch == 1
-    assert steps.update.experimental_get_tracing_count() == 1 and steps.held_out.experimental_get_tracing_count() == 1
+    assert steps.update.tracing_count == 1 and steps.held_out.tracing_count == 1
 
 
 def test_warming_slow_motion_undoes_its_update_so_training_goes_on_as_if_it_never_ran():

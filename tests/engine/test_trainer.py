@@ -10,11 +10,10 @@ import weakref
 import numpy as np
 import pytest
 
-from engine.training import pacing
 from engine.training.contract import DIVERGED, ERROR
 from engine.training.executor import LocalExecutor
 from engine.training.optimizers import OptimizerConfig
-from engine.training.pacing import cores_to_spare, lower_thread_priority, redraw_interval
+from engine.training.pacing import lower_thread_priority, redraw_interval
 from engine.training.setup import RunSettings
 from engine.training.trainer import Trainer
 from tests.engine.test_run import make_run
@@ -297,13 +296,13 @@ def test_after_compiling_ahead_slow_motion_is_traced_beside_training():
     trainer = Trainer(make_run(), observe=lambda run: run.epoch, frame_seconds=0.05)
     try:
         steps = trainer.call(lambda run: run._compiled_steps())  # noqa: SLF001
-        assert wait_until(lambda: steps.update.experimental_get_tracing_count() == 1
-                          and steps.held_out.experimental_get_tracing_count() == 1)
+        assert wait_until(lambda: steps.update.tracing_count == 1
+                          and steps.held_out.tracing_count == 1)
         assert trainer.snapshot().epoch == 0  # traced, nothing trained
         trainer.set_speed("Slow motion")
         trainer.play()
         assert wait_until(lambda: trainer.snapshot().epoch >= 1)
-        assert steps.update.experimental_get_tracing_count() == 1  # the first slow-motion frame used that trace
+        assert steps.update.tracing_count == 1  # the first slow-motion frame used that trace
     finally:
         trainer.stop()
 
@@ -436,21 +435,6 @@ def test_the_first_epoch_after_play_is_shown_at_once_whatever_the_frame_interval
         assert trainer.snapshot().playing
     finally:
         trainer.stop()
-
-
-def test_speculative_work_waits_for_a_core_that_nothing_else_keeps_busy(monkeypatch):
-    monkeypatch.setattr(pacing, "runnable_elsewhere", lambda: 0)
-    monkeypatch.setattr(pacing.os, "getloadavg", lambda: (2.3, 2.0, 1.0))
-    assert not cores_to_spare(2) and cores_to_spare(4)  # busy over the last minute
-    monkeypatch.setattr(pacing.os, "getloadavg", lambda: (0.1, 0.1, 0.1))
-    monkeypatch.setattr(pacing, "runnable_elsewhere", lambda: 2)
-    assert not cores_to_spare(2) and cores_to_spare(4)  # busy right now, before the average shows it
-
-    def no_load_average():
-        raise OSError("no load average here")
-
-    monkeypatch.setattr(pacing.os, "getloadavg", no_load_average)
-    assert cores_to_spare(2)  # nowhere to look: as before
 
 
 def test_the_cpu_an_observation_costs_is_measured_on_the_worker():
