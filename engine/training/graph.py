@@ -6,10 +6,11 @@ and a single mini-batch update do exactly the same arithmetic:
 - ``chunk(variables, num_epochs, first_epoch, seed, arrays)``: whole epochs in one call (XLA
   when asked), each epoch shuffled from the seed and the epoch number, its batch logs averaged,
   then scored on the held-out data. Rows go into a (MAX_CHUNK_EPOCHS, width) buffer: static
-  shapes for XLA.
+  shapes for XLA. An epoch with a NaN or infinite score ends the chunk, and every variable is
+  put back as the chunk found it.
 - ``update(variables, epoch, batch, seed, arrays)``: batch number ``batch`` of epoch ``epoch``
   in the same order, one optimizer step, its logs (slow motion shows the network move one
-  update at a time).
+  update at a time); an update with a NaN or infinite log is undone.
 - ``held_out(variables, arrays)``: the held-out scores an epoch ends with.
 
 Everything that differs between runs is an argument, not captured: the variables the step
@@ -24,10 +25,11 @@ some, then the loss on the early-stopping split when there is one.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from engine.training.pool import SharedFunction
 
@@ -139,18 +141,21 @@ def compile_steps(model, optimizer, variables: list, data, settings, names: list
         return row
 
     @tf.function(jit_compile=settings.jit_compile)
-    def chunk(variables, num_epochs, first_epoch, seed, arrays):  # variables: inputs, not captures
-        def epoch_body(epoch, buffer):
+    def chunk(variables, num_epochs, first_epoch, seed, arrays):
+        def epoch_body(epoch, buffer, finite):
             xs, ys = epoch_order(first_epoch + epoch, seed, arrays)
             totals = [tf.constant(0.0) for _ in names]
             for batch in tf.range(num_batches):
                 totals = [total + value for total, value in zip(totals, train_batch(xs, ys, batch), strict=True)]
-            row = [total / num_batches for total in totals] + held_out_row(arrays)
-            return epoch + 1, tf.tensor_scatter_nd_update(buffer, [[epoch]], [tf.stack(row)])
+            row = tf.stack([total / num_batches for total in totals] + held_out_row(arrays))
+            finite = tf.reduce_all(tf.math.is_finite(row))
+            return epoch + 1, tf.tensor_scatter_nd_update(buffer, [[epoch]], [row]), finite
 
         width = len(names) * (2 if has_val else 1) + int(has_stop)
         buffer = tf.zeros([MAX_CHUNK_EPOCHS, width])
-        _, buffer = tf.while_loop(lambda epoch, _: epoch < num_epochs, epoch_body, [tf.constant(0), buffer])
+        with rolled_back_unless_finite(variables) as outcome:
+            _, buffer, outcome.finite = tf.while_loop(lambda epoch, _, finite: (epoch < num_epochs) & finite, epoch_body,
+                                                      [tf.constant(0), buffer, tf.constant(True)])
         return buffer
 
     # Slow motion and the end of its epochs call these once per frame: plain graphs, which trace
@@ -158,7 +163,10 @@ def compile_steps(model, optimizer, variables: list, data, settings, names: list
     @tf.function
     def update(variables, epoch, batch, seed, arrays):
         xs, ys = epoch_order(epoch, seed, arrays)
-        return tf.stack(train_batch(xs, ys, batch))
+        with rolled_back_unless_finite(variables) as outcome:
+            logs = tf.stack(train_batch(xs, ys, batch))
+            outcome.finite = tf.reduce_all(tf.math.is_finite(logs))
+        return logs
 
     @tf.function
     def held_out(variables, arrays):
@@ -167,6 +175,30 @@ def compile_steps(model, optimizer, variables: list, data, settings, names: list
 
     return CompiledSteps(SharedFunction(chunk, variables), SharedFunction(update, variables),
                          SharedFunction(held_out, variables), num_batches)
+
+
+class _Outcome:
+    """What ``rolled_back_unless_finite``'s block found: a boolean tensor, set inside the block."""
+
+    finite: Any = None
+
+
+@contextlib.contextmanager
+def rolled_back_unless_finite(variables: list) -> Iterator[_Outcome]:
+    """In a traced function: keep the variables' values, and put them back after the block unless it set
+    ``finite`` true. A NaN roll-back inside the graph, so a chunk costs no copy of the weights to the host."""
+    import tensorflow as tf
+
+    kept = [tf.identity(variable) for variable in variables]
+    outcome = _Outcome()
+    yield outcome
+
+    def put_back() -> Any:
+        for variable, value in zip(variables, kept, strict=True):
+            variable.assign(value)
+        return tf.constant(False)
+
+    tf.cond(outcome.finite, lambda: tf.constant(True), put_back)
 
 
 def _begin(start, tensor):

@@ -197,7 +197,6 @@ class TrainingRun:
         if num_epochs == 0:
             return self._finish(FINISHED, f"Reached the maximum of {self.settings.max_epochs} epochs.")
         compiled = self._compiled_steps()
-        before = [variable.numpy() for variable in state_variables(self.model)]
         values = compiled.chunk(self._state_variables(), tf.constant(num_epochs), tf.constant(self.epoch),
                                 *self._arguments()).numpy()
         values = values[:num_epochs]
@@ -205,8 +204,7 @@ class TrainingRun:
         if not finite_rows.all():
             first_bad = int(np.argmin(finite_rows))
             self._record(values[:first_bad])
-            bad_epoch = self.epoch + 1
-            self._kit.load(before)
+            bad_epoch = self.epoch + 1  # the chunk put every variable back as it found it
             return self._finish(
                 DIVERGED,
                 f"Loss became NaN at epoch {bad_epoch} — try a lower learning rate. "
@@ -232,12 +230,10 @@ class TrainingRun:
         compiled = self._compiled_steps()
         epochs = 0
         for _ in range(max(0, int(num_updates))):
-            before = [variable.numpy() for variable in state_variables(self.model)]
             logs = compiled.update(self._state_variables(), tf.constant(self.epoch),
                                    tf.constant(self.update_in_epoch), *self._arguments()).numpy()
             compiled.update_ran = True
-            if not np.isfinite(logs).all():
-                self._kit.load(before)
+            if not np.isfinite(logs).all():  # the update undid itself
                 return self._finish(DIVERGED, f"Loss became NaN at update {self.update_in_epoch + 1} of epoch "
                                               f"{self.epoch + 1} — try a lower learning rate. That update was "
                                               "rolled back.", epochs=epochs)

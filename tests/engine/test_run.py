@@ -193,6 +193,30 @@ def test_nan_loss_stops_the_run_with_a_message_and_keeps_the_history():
     assert run.status == READY
 
 
+def test_a_chunk_that_diverges_puts_every_variable_back_as_the_chunk_found_it():
+    run = make_run(optimizer=OptimizerConfig("momentum", 0.05))  # velocities: optimizer state to put back too
+    run.advance(3)
+    run.update_settings(replace(run.settings, optimizer=OptimizerConfig("momentum", 10.0)))
+    state = run._state_variables()  # noqa: SLF001  (the model's, its optimizer's)
+    before = [variable.numpy() for variable in state]
+    result = run.advance(200)
+    assert result.status == DIVERGED and run.epoch < 203
+    for variable, value in zip(state, before, strict=True):
+        np.testing.assert_array_equal(variable.numpy(), value, err_msg=variable.path)
+
+
+def test_a_slow_motion_update_that_diverges_is_undone():
+    run = make_run(optimizer=OptimizerConfig("momentum", 10.0))
+    state = run._state_variables()  # noqa: SLF001
+    for _ in range(50):
+        before = [variable.numpy() for variable in state]
+        if run.advance_updates(1).status == DIVERGED:
+            break
+    assert run.status == DIVERGED and "That update was rolled back" in run.message
+    for variable, value in zip(state, before, strict=True):
+        np.testing.assert_array_equal(variable.numpy(), value, err_msg=variable.path)
+
+
 def test_max_epochs_and_early_stopping_end_the_run():
     run = make_run(max_epochs=7)
     assert run.advance(100).epochs == 7
