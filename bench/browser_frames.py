@@ -1,6 +1,7 @@
 """What a learner sees while a lab trains: frames, their cost in the browser, and how fast controls answer.
 
-Opens each live page in headless Chromium (a new session each, on one warm server), presses
+Opens each live page in headless Chromium (a new session each, on one warm server: TensorFlow
+imported and the default networks compiled, as a server is when its first learner arrives), presses
 Play and, for ``--seconds``, records in the page itself, at every animation frame:
 
 - visible updates per second: changes of the epoch (episode) counter as painted;
@@ -142,6 +143,18 @@ class PageFigures:
     open_again: float = float("nan")
     first_frame_again: float = float("nan")
     error: str = ""
+
+
+def wait_until_quiet(pid: int, limit: float = 180.0) -> None:
+    """Wait until process ``pid`` spends under a tenth of a core for two seconds running (at most ``limit`` s)."""
+    deadline = time.monotonic() + limit
+    quiet_since, last = time.monotonic(), _cpu_seconds(pid)
+    while time.monotonic() < deadline and time.monotonic() - quiet_since < 2.0:
+        time.sleep(0.5)
+        now = _cpu_seconds(pid)
+        if now - last > 0.05:
+            quiet_since = time.monotonic()
+        last = now
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -359,8 +372,8 @@ def main() -> None:
         warm = browser.new_page()  # the server's first page run imports TensorFlow: not what a page costs
         warm.goto(url)
         warm.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT_MS)
-        time.sleep(5)
         warm.close()
+        wait_until_quiet(server)  # and its start-up compiles the default networks (ui/default_networks.py)
         with load(arguments.load):
             for live in chosen:
                 rows.append(measure(browser, url, live, arguments.seconds, server))

@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# The start-up warm-up compiles no default networks (ui.default_networks): tests that are not about
+# it would wait for it; tests/pages/test_default_networks.py runs it.
+os.environ.setdefault("DLP_WARM_NETWORKS", "0")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 

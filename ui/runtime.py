@@ -87,6 +87,8 @@ def start_warmup() -> None:
 
     The first visitor of a lab then does not wait ~4 s for ``import tensorflow``; the home page
     never waits for it at all. When done, GPUs get memory growth and imports are frozen for GC.
+    Then, on the same thread and at the training threads' priority, the labs' default networks
+    are compiled (``ui.default_networks``), so the first learner on each page starts at once.
     """
     global _warmup_started
     with _warmup_lock:
@@ -116,3 +118,9 @@ def _warm_up() -> None:
         gc.freeze()  # long-lived import objects leave the collector's generations
     finally:
         warmed_up.set()
+    from engine.training.pacing import TRAINING_NICENESS, lower_thread_priority
+    from ui.default_networks import WARM_NETWORKS, compile_default_networks
+
+    if WARM_NETWORKS:
+        lower_thread_priority(TRAINING_NICENESS)
+        compile_default_networks()
