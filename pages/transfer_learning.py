@@ -21,7 +21,6 @@ from engine.vision.transfer import (
     from_query_params,
     imagenet_task,
     make_run,
-    pretrain,
     run_settings,
     split_classes,
     to_query_params,
@@ -37,7 +36,13 @@ from ui.links import open_lab, stop_on_bad_input, write_url
 from ui.live import lab_trainer, live_fragment, run_controls, run_message
 from ui.models import export_buttons, layer_table_view
 from ui.text import literal
-from ui.transfer_controls import experiment_controls, seed_widgets, settings_from_widgets, sidebar_controls
+from ui.transfer_controls import (
+    experiment_controls,
+    pretraining_job,
+    seed_widgets,
+    settings_from_widgets,
+    sidebar_controls,
+)
 from ui.vision_data import cached_dataset
 
 LAB = "transfer"
@@ -51,10 +56,8 @@ WHAT_TRAINS = {
 
 
 def pretrained_weights(settings: TransferSettings, data: TransferData) -> Pretrained | None:
-    """Pre-trained weights, in the background and shared by every session with the same data,
-    layers, classes and seed (``settings`` is ``pretraining_only()``: what the source task and
-    its training depend on); the progress bar (and None) until they are ready."""
-    job = shared_job("transfer-pretraining", settings, lambda report: pretrain(settings, data, report))
+    """Pre-trained weights (``pretraining_job``); the progress bar (and None) until they are ready."""
+    job = pretraining_job(settings, data)
     sources = literal(", ".join(data.source_names))  # folder names of a zip are the learner's text
     return job_result(job, f"Pre-training on {sources} for {settings.pretrain_epochs} epochs")
 
@@ -138,7 +141,7 @@ def main() -> None:
         settings = linked = settings_from_widgets()
         dataset = cached_dataset(settings.dataset, settings.image_size, settings.seed)
         data = split_classes(dataset, settings)
-        pretrained = pretrained_weights(settings.pretraining_only(), data)
+        pretrained = pretrained_weights(settings, data)
         ready = pretrained is not None
         if pretrained is not None:
             settings, imagenet = imagenet_data(settings, data)

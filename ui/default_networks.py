@@ -8,7 +8,8 @@ page loads, and observes it as the page does; the run is then dropped and its mo
 the pool with everything traced on it. ``tests/pages/test_default_networks.py`` checks that
 opening each page afterwards traces nothing new.
 
-The transfer lab is left out: its network is built on a backbone that a page pre-trains first.
+The transfer lab's entry first pre-trains its default backbone, in the job its page shares
+(``ui.transfer_controls.pretraining_job``), so its first learner does not wait for that either.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ def default_runs() -> Iterator[tuple[str, Build]]:
     from engine.playground.settings import PlaygroundSettings
     from engine.rl import run as rl
     from engine.rl.settings import AgentSettings
-    from engine.vision import cnn_lab
+    from engine.vision import cnn_lab, transfer
+    from ui.transfer_controls import pretraining_job
 
     def playground():
         settings = PlaygroundSettings()
@@ -77,11 +79,19 @@ def default_runs() -> Iterator[tuple[str, Build]]:
         return rbm.make_run(settings, rbm.flatten(dataset.x_train), rbm.flatten(dataset.x_test)), \
             rbm.RbmObserver((rbm.IMAGE_SIDE, rbm.IMAGE_SIDE))
 
+    def transfer_race():
+        settings = transfer.TransferSettings()
+        data = transfer.split_classes(load_image_dataset(settings.dataset, settings.image_size, settings.seed),
+                                      settings)
+        pretrained = pretraining_job(settings, data).result()
+        return transfer.make_run(settings, data, pretrained), transfer.trainable_parameters
+
     def agent():
         return rl.make_run(AgentSettings()), rl.observe
 
     yield from (("network_playground", playground), ("cnn_lab", cnn), ("autoencoder_lab", autoencoders),
-                ("gan_lab", gan), ("image_gan", dcgan), ("rbm_lab", rbms), ("rl_lab", agent))
+                ("gan_lab", gan), ("image_gan", dcgan), ("rbm_lab", rbms), ("transfer_learning", transfer_race),
+                ("rl_lab", agent))
 
 
 def compile_default_networks() -> list[str]:

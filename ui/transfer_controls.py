@@ -6,9 +6,11 @@ import streamlit as st
 
 from engine.data.image_sets import DATASETS, class_names
 from engine.fields import bounds
+from engine.jobs import Job
 from engine.training.optimizers import OPTIMIZERS
-from engine.vision.transfer import TransferSettings
+from engine.vision.transfer import Pretrained, TransferData, TransferSettings, pretrain
 from ui import links
+from ui.jobs import shared_job
 from ui.playground_controls import LEARNING_RATES
 
 
@@ -57,3 +59,10 @@ def settings_from_widgets() -> TransferSettings:
     """Settings from the widgets; ``ValueError`` for an impossible combination."""
     return links.settings_from_widgets("tl", TransferSettings,
                                        {"source": tuple(sorted(int(label) for label in st.session_state["tl_source"]))})
+
+
+def pretraining_job(settings: TransferSettings, data: TransferData) -> Job[Pretrained]:
+    """The pre-training of ``settings`` (what ``pretraining_only`` keeps), in the background and shared
+    by every session, and the start-up warm-up, with the same data, layers, classes and seed."""
+    pretraining = settings.pretraining_only()
+    return shared_job("transfer-pretraining", pretraining, lambda report: pretrain(pretraining, data, report))
