@@ -45,6 +45,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DLP_WARM_NETWORKS", "1")  # the servers start as the app does (the tests' set-up turns it off)
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, running_server  # noqa: E402
 
