@@ -299,7 +299,7 @@ class ProtocolSession:
         interval, started = data["interval_ms"] / 1000, time.monotonic()
         while data.get("feed") and time.monotonic() - started < data["refresh_ms"] / 1000:
             await asyncio.sleep(max(0.0, interval - (time.monotonic() - self.asked)))
-            cadence, self.asked = time.monotonic() - self.asked, time.monotonic()
+            cadence, self.asked = self._cadence()
             status, frame = await asyncio.to_thread(_fetch_json, f"{self.base}{data['url']}?cadence_ms={cadence * 1000:.0f}")
             if status == 404:
                 return  # the page closed the feed: it is being redrawn
@@ -309,13 +309,18 @@ class ProtocolSession:
             self._count_epoch(dict(map(tuple, frame["metrics"].get(METRICS_KEY, []))).get("Epoch", self.epoch))
             interval = frame["interval_ms"] / 1000
         await asyncio.sleep(max(0.0, interval - (time.monotonic() - self.asked)))
-        cadence, self.asked = time.monotonic() - self.asked, time.monotonic()
+        cadence, self.asked = self._cadence()
         events = [{"event": "drawn", "value": {"frame": data["frame"], "cadence_ms": cadence * 1000}}]
         message = BackMsg()
         state = message.rerun_script
         state.page_script_hash, state.fragment_id = self.page_hash, fragment_id
         state.widget_states.widgets.add(id=f"{INTERNAL_KEY}_{pacer.id}__events", json_trigger_value=json.dumps(events))
         await socket.send(message.SerializeToString())
+
+    def _cadence(self) -> tuple[float, float]:
+        """Seconds since the last ask (0 for the first, as ``ui/pacer.py`` counts), and now."""
+        now = time.monotonic()
+        return (now - self.asked if self.asked else 0.0), now
 
     def _count_epoch(self, shown: str) -> None:
         if shown != self.epoch:

@@ -26,7 +26,7 @@ import tensorflow as tf
 
 from engine.rl.agents import Accumulator, Evaluation, epsilon_greedy_probabilities
 from engine.rl.replay import ReplayBuffer
-from engine.training.pool import SharedFunction, shared
+from engine.training.shared import SharedFunction, shared
 
 GRADIENT_CLIP_NORM = 10.0
 ENTROPY_BONUS = 0.01

@@ -1,7 +1,7 @@
 """A runnable Python script that replays an RL lab setup outside the app.
 
 The script carries the app's own agents and environments (the modules ``replay``, ``agents``,
-``gridworld``, ``environments`` and ``deep``, bundled whole), makes the agent the settings
+``gridworld``, ``environments``, ``shared`` and ``deep``, bundled whole), makes the agent the settings
 name as ``engine.rl.run.make_agent`` does, and plays episodes in the loop ``AgentRun`` runs:
 ε decays per episode, the solved test averages the last ``SOLVED_WINDOW`` returns. A deep
 agent's networks can be saved as ``.keras`` files.
@@ -20,13 +20,14 @@ DEFAULT_EPISODES = 500  # --episodes when the setup has no limit of its own
 def rl_script(settings: AgentSettings) -> str:
     """Source of a standalone script (NumPy, gymnasium, Keras for a deep agent) that trains the agent."""
     from engine.rl import deep  # Keras: imported when a script is written, not with the page
+    from engine.training import shared  # what the deep agents compile their updates with
 
     live, exploration = settings.live, settings.live.exploration
     explores = settings.agent in VALUE_AGENTS
     return script(
         "Deep Learning Playground export: train this reinforcement-learning agent outside the app.",
         Length("EPISODES", "episodes"),
-        [bundled(replay, agents, gridworld, environments, deep),
+        [bundled(replay, agents, gridworld, environments, shared, deep),
          constants(ENVIRONMENT=settings.environment, SEED=settings.seed, SLIPPERY=settings.slippery,
                    LAYOUT=settings.layout_text, STEP_REWARD=settings.step_reward,
                    STOP_WHEN_SOLVED=live.stop_when_solved, EPISODES=live.max_episodes or DEFAULT_EPISODES),

@@ -37,8 +37,9 @@ from engine.device import tune_xla_for_small_models
 from engine.training.contract import DIVERGED, FINISHED, READY, STOPPED, STOPPED_EARLY, ChunkResult, Status
 from engine.training.graph import MAX_CHUNK_EPOCHS, CompiledSteps, compile_steps, data_tensors
 from engine.training.optimizers import OptimizerConfig, build_optimizer
-from engine.training.pool import MODEL_POOL, SharedFunction, architecture_of, state_variables
+from engine.training.pool import MODEL_POOL, architecture_of, state_variables
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
+from engine.training.shared import SharedFunction
 
 MAX_PARAMETERS = int(os.environ.get("DLP_MAX_PARAMETERS", 2_000_000))
 SETBACK_RATIO = 2.0  # a loss this many times its value at a settings change is a setback worth a word

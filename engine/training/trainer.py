@@ -45,6 +45,8 @@ EXIT_WAIT_SECONDS = 30.0  # at exit, how long trainers get to leave TensorFlow
 # session is gone, and the cores are better spent on the learners who are watching.
 OBSERVATIONS_KEPT = 50  # the observation cost is the median of this many recent observations
 UNWATCHED_PAUSE_SECONDS = float(os.environ.get("DLP_UNWATCHED_PAUSE_SECONDS", 10))
+MAX_FRAME_SECONDS = 4.0  # the longest frame interval a browser's pace sets (``set_frame_seconds``)
+PACE_CHECK_SECONDS = 0.1  # a paced wait looks again at the frame interval this often
 _LINEAGES = itertools.count(1)  # Snapshot.lineage: one number per run started, replaced or reset, process-wide
 
 
@@ -153,10 +155,14 @@ class Trainer:
         return self._submit(self._run_update, settings)
 
     def set_frame_seconds(self, seconds: float) -> None:
-        """Set the page's redraw interval while playing (observations stay half of it apart)."""
+        """Set the page's redraw interval while playing (observations stay half of it apart).
+
+        At most ``MAX_FRAME_SECONDS``: a longer gap between a browser's frames is a hidden tab or
+        a pause, not how fast it draws.
+        """
         if not seconds > 0:
             raise ValueError(f"Expected a positive frame interval. Received: {seconds}.")
-        self._frame_seconds = seconds
+        self._frame_seconds = min(seconds, MAX_FRAME_SECONDS)
 
     def set_speed(self, speed: str) -> None:
         """Choose a key of ``SPEEDS``."""
@@ -254,14 +260,21 @@ class Trainer:
 
     def _work(self) -> None:
         lower_thread_priority(TRAINING_NICENESS)
-        next_chunk = 0.0  # when the next chunk may start (paced speeds wait for their frames)
+        chunk_started = 0.0  # paced speeds start the next chunk a number of frame intervals after this
+
+        def due() -> float:
+            return chunk_started + self._speed.frames * self._frame_seconds
+
         try:
             while not self._stopped.is_set():
                 self._compile_ahead()
                 # While playing, wait for a command only until the next chunk is due: a command
                 # (Pause) is taken at once even in slow motion. Play waits for the compilation's end.
                 ready = not self._needs_compilation()
-                wait = max(0.0, next_chunk - time.perf_counter()) if self._playing and ready else None
+                # The frame interval follows the browser: a wait is cut into short slices, so one that
+                # shrinks while the worker waits (a tab shown again, a server less busy) counts at once.
+                wait = min(max(0.0, due() - time.perf_counter()), PACE_CHECK_SECONDS) if self._playing and ready \
+                    else None
                 try:
                     command = self._commands.get(timeout=wait)
                 except queue.Empty:
@@ -271,6 +284,8 @@ class Trainer:
                 if command:
                     self._apply(*command)
                     continue
+                if time.perf_counter() < due():
+                    continue  # not due yet: the slice ended first
                 if time.monotonic() - self._last_read > self._unwatched_pause_seconds:
                     self._playing = False
                     self._publish(message=f"Paused: no page showed this run for {self._unwatched_pause_seconds:g} s "
@@ -289,7 +304,7 @@ class Trainer:
                     self._snapshot_read and time.perf_counter() - self._last_observed >= self._frame_seconds / 2
                 ):
                     self._publish()
-                next_chunk = started + paced
+                chunk_started = started
         finally:
             # A stopped trainer can outlive its worker (a session Streamlit keeps for a while after
             # its tab closed); its run need not: freed, it gives its model back to the pool.

@@ -22,7 +22,8 @@ from engine.playground.task import prepare_data
 from engine.rl.run import AgentRun
 from engine.rl.settings import AgentSettings
 from engine.training.optimizers import OptimizerConfig
-from engine.training.pool import ModelPool, SharedFunction, architecture_of, state_variables
+from engine.training.pool import ModelPool, architecture_of, state_variables
+from engine.training.shared import SharedFunction
 from engine.training.run import TrainingRun
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 

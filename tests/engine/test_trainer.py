@@ -46,6 +46,17 @@ def test_step_trains_one_epoch_and_publishes_before_returning(trainer):
     assert list(trainer.snapshot().latest) == ["loss", "val_loss"]
 
 
+def test_a_frame_interval_that_shrinks_while_the_worker_waits_counts_at_once(trainer):
+    trainer.set_speed("1 epoch per frame")
+    trainer.play()
+    assert wait_until(lambda: trainer.snapshot().epoch >= 1)
+    trainer.set_frame_seconds(600.0)  # a browser back from a hidden tab: its first gap is long
+    time.sleep(0.2)  # the worker now waits for the next chunk (at most MAX_FRAME_SECONDS away)
+    trainer.set_frame_seconds(0.05)  # its next frames come quickly again
+    reached = trainer.call(lambda run: run.epoch)
+    assert wait_until(lambda: trainer.snapshot().epoch >= reached + 3, seconds=1.5), "the worker slept on"
+
+
 def test_play_trains_in_the_background_and_pause_stops_it(trainer):
     trainer.set_speed("1 epoch per frame")
     trainer.play()
