@@ -23,9 +23,9 @@ from engine.rl.run import AgentRun
 from engine.rl.settings import AgentSettings
 from engine.training.optimizers import OptimizerConfig
 from engine.training.pool import ModelPool, architecture_of, state_variables
-from engine.training.shared import SharedFunction
 from engine.training.run import TrainingRun
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
+from engine.training.shared import SharedFunction
 
 RSS_GROWTH_BOUND_MB = 40  # for 12 runs; each traced its own functions before (~9 MB a run, ~110 MB)
 
