@@ -268,6 +268,9 @@ class Trainer:
         try:
             while not self._stopped.is_set():
                 self._compile_ahead()
+                # A run can become ready without a compilation of its own: another run of its
+                # architecture compiled the functions they share.
+                self._train_queued_step()
                 # While playing, wait for a command only until the next chunk is due: a command
                 # (Pause) is taken at once even in slow motion. Play waits for the compilation's end.
                 ready = not self._needs_compilation()
@@ -362,7 +365,12 @@ class Trainer:
             self._compile_failed = True  # not again for this run: the chunk itself will say what is wrong
             self._drop_queued_step()
             raise RuntimeError(f"Could not compile the model: {error}")
-        if self._queued_step is not None:  # trained before any snapshot says "compiled", so no page shows it missing
+        self._train_queued_step()
+
+    def _train_queued_step(self) -> None:
+        """Train a Step pressed while the run compiled, now that it is ready (before any snapshot says
+        "compiled", so no page shows it missing)."""
+        if self._queued_step is not None and not self._needs_compilation():
             self._train_chunk(1)
             self._publish()  # before the page that waits for the step looks
             self._drop_queued_step()

@@ -6,6 +6,7 @@ import sys
 import threading
 import time
 import weakref
+from functools import partial
 
 import numpy as np
 import pytest
@@ -14,8 +15,10 @@ from engine.training.contract import DIVERGED, ERROR
 from engine.training.executor import LocalExecutor
 from engine.training.optimizers import OptimizerConfig
 from engine.training.pacing import lower_thread_priority, redraw_interval
-from engine.training.setup import RunSettings
+from engine.training.run import TrainingRun
+from engine.training.setup import ModelRecipe, RunSettings
 from engine.training.trainer import Trainer
+from tests.engine.test_pool import SETTINGS, data, mlp
 from tests.engine.test_run import make_run
 
 
@@ -55,6 +58,20 @@ def test_a_frame_interval_that_shrinks_while_the_worker_waits_counts_at_once(tra
     trainer.set_frame_seconds(0.05)  # its next frames come quickly again
     reached = trainer.call(lambda run: run.epoch)
     assert wait_until(lambda: trainer.snapshot().epoch >= reached + 3, seconds=1.5), "the worker slept on"
+
+
+def test_a_step_queued_while_another_run_compiles_the_shared_functions_trains():
+    def run_of_its_own_architecture(seed: int) -> TrainingRun:  # no other test uses 17 units
+        return TrainingRun(ModelRecipe(partial(mlp, 17), loss="mse"), data(0), SETTINGS, seed=seed)
+
+    trainer = Trainer(run_of_its_own_architecture(seed=1), observe=lambda run: run.epoch)
+    try:
+        trainer.replace_run(run_of_its_own_architecture(seed=2))  # while the first compiles: it finishes first
+        started = time.monotonic()
+        trainer.step()  # queued until ready; the first run's compilation makes the second ready too
+        assert trainer.snapshot().epoch == 1 and time.monotonic() - started < 30
+    finally:
+        trainer.stop()
 
 
 def test_play_trains_in_the_background_and_pause_stops_it(trainer):
