@@ -39,3 +39,4 @@ if __name__ == "__main__":
     main()
 else:  # imported by the server (`streamlit run app.py`): Streamlit and the live feed's route
     app = st.App(__file__, routes=feed_routes(st.get_option("server.baseUrlPath")))
+    start_warmup()  # as the server starts, not at its first visit: the first learner finds the networks compiled

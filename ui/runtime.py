@@ -85,7 +85,8 @@ def _clean_nothing() -> None:
 def start_warmup() -> None:
     """Import TensorFlow, Keras, Plotly and scikit-learn in the background, once per process.
 
-    The first visitor of a lab then does not wait ~4 s for ``import tensorflow``; the home page
+    Called when the server imports ``app.py`` (and again by every run, a no-op after the first):
+    the first visitor of a lab then does not wait ~4 s for ``import tensorflow``; the home page
     never waits for it at all. When done, GPUs get memory growth and imports are frozen for GC.
     Then, on the same thread and at the training threads' priority, the labs' default networks
     are compiled (``ui.default_networks``), so the first learner on each page starts at once.
