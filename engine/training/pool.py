@@ -134,8 +134,6 @@ class ModelPool:
 MODEL_POOL = ModelPool()
 
 
-
-
 def architecture_of(build: Callable) -> Hashable | None:
     """What fixes ``build``'s model apart from the seed: a partial's function and arguments, when hashable; else None."""
     if not isinstance(build, functools.partial):
@@ -146,8 +144,6 @@ def architecture_of(build: Callable) -> Hashable | None:
     except TypeError:
         return None
     return key
-
-
 
 
 def state_variables(model) -> list:

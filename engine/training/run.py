@@ -456,7 +456,6 @@ class TrainingRun:
         return ChunkResult(epochs, status, message)
 
 
-
 def loss_setback(before: float, since: list[float]) -> float | None:
     """The worst training loss since a change when it rose to over ``SETBACK_RATIO`` times ``before``, else None.
 
