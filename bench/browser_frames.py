@@ -13,9 +13,9 @@ Play and, for ``--seconds``, records in the page itself, at every animation fram
 
 Then it times what a learner does: opening the page, Play → first epoch on screen, a control
 change while training (the speed selector), Pause (and how many epochs the counter moved past
-the moment Pause was pressed), Step and Reset. Then a second new session opens the page and
-presses Play: a learner arriving at a warm server (its networks compiled, its data loaded,
-by the first). Last, in this process, it drives each page
+the moment Pause was pressed), Step and Reset (each once the page is quiet again). Then a
+second new session opens the page and presses Play: a learner arriving at a warm server (its
+networks compiled, its data loaded, by the first). Last, in this process, it drives each page
 through ``AppTest`` and prints the server CPU one observation (the snapshot a frame draws)
 costs the trainer's worker.
 
@@ -234,6 +234,7 @@ def measure(browser, url: str, live: LivePage, seconds: float, server: int) -> P
         figures.past_pause = (settled or 0) - (shown or 0)
         figures.step = _timed(lambda: _button(page, "Step").click(), lambda: page.wait_for_function(
             "value => window.dlpCounter() > value", arg=settled, polling="raf"))
+        _wait_idle(page)  # each command from a quiet page: Plotly takes over from the canvas after Step
         figures.reset = _timed(lambda: _button(page, "Reset").click(), lambda: page.wait_for_function(
             "() => window.dlpCounter() === 0", polling="raf"))
         context.close()

@@ -131,7 +131,7 @@ def live_fragment(trainer: Trainer, key: str, draw: Callable[[Snapshot], None]) 
     first = trainer.snapshot()
     busy = (first.playing, not first.compiled)  # while a new run compiles, redraw to say so and when it ends
     trainer.set_frame_seconds(live_redraw_interval())
-    on_canvas, token = f"{key}_on_canvas", st.session_state.setdefault(f"{key}_feed", new_token())
+    on_canvas, token = _on_canvas_key(key), st.session_state.setdefault(f"{key}_feed", new_token())
 
     def pace(cadence: float) -> float:
         """Frames for this browser no closer than it takes them; returns the interval it should keep."""
@@ -143,8 +143,8 @@ def live_fragment(trainer: Trainer, key: str, draw: Callable[[Snapshot], None]) 
         snapshot = trainer.snapshot()
         if any(busy) and (snapshot.playing, not snapshot.compiled) != busy:
             st.rerun()
-        # The run that answers Pause draws on the canvas once more, and Plotly takes over in the
-        # next frame: Pause shows at once, not after the browser laid out every Plotly chart.
+        # The run that answers Pause, Step or Reset draws on the canvas, and Plotly takes over in
+        # the next frame: their effect shows at once, not after the browser laid out every chart.
         handover = not any(busy) and st.session_state.pop(on_canvas, False)
         live = snapshot.playing and snapshot.compiled
         feed = Feed(weakref.ref(trainer), phase(snapshot), pace, served=snapshot.revision) if live else None
@@ -225,33 +225,60 @@ def run_controls(trainer: Trainer, key: str, unit: str = "epoch", default_speed:
 
     The buttons act in their callbacks, before the page reruns, so one run of the page draws
     their result (a click is never lost: a whole-page rerun request survives a run under way).
-    ``unit`` is what a step trains (epoch, episode); ``default_speed`` the speed a new visitor
-    starts at.
+    The row is a fragment: picking another speed reruns the row alone, in a few milliseconds,
+    and the rest of the page never greys out; a button's click reruns the row, which then
+    reruns the page. ``unit`` is what a step trains (epoch, episode); ``default_speed`` the
+    speed a new visitor starts at.
     """
-    snapshot = trainer.snapshot()
-    play, step, reset, speed = st.columns([1, 1, 1, 2.2])
-    # Play and Pause are one button (one key) whose label follows the run. Two buttons would both
-    # stand in the row while the page run that swaps them lasts (the browser keeps an element
-    # until its replacement with the same key arrives), and everything below would drop by a
-    # row under the learner's pointer: a click on a view picker then landed on a chart.
-    # While compiling, Play takes effect once ready, and the page says so meanwhile.
-    label, icon, action = ("Pause", ":material/pause:", trainer.pause) if snapshot.playing \
-        else ("Play", ":material/play_arrow:", trainer.play)
-    play.button(label, icon=icon, key=f"{key}_play", width="stretch", type="primary", on_click=action)
-    step.button("Step", icon=":material/skip_next:", key=f"{key}_step", width="stretch", help=f"Train one {unit}",
-                on_click=trainer.step)
-    reset.button("Reset", icon=":material/replay:", key=f"{key}_reset", width="stretch",
-                 help="Back to the initial weights", on_click=trainer.reset)
-    by_update = snapshot.updates_per_epoch > 0
-    updates = f"one mini-batch update per frame ({snapshot.updates_per_epoch} make an epoch)" if by_update \
-        else f"one {unit} per frame"
-    choice = speed.selectbox(
-        "Speed", list(SPEEDS), index=list(SPEEDS).index(default_speed), key=f"{key}_speed",
-        persist_state="session", label_visibility="collapsed",
-        format_func=lambda label: _speed_label(label, unit, by_update),
-        help=f"How much trains between two frames. Slow motion: {updates}. Step trains one whole {unit}.",
-    )
-    trainer.set_speed(str(choice))
+
+    def row() -> None:
+        snapshot = trainer.snapshot()
+        play, step, reset, speed = st.columns([1, 1, 1, 2.2])
+        # Play and Pause are one button (one key) whose label follows the run. Two buttons would
+        # both stand in the row while the page run that swaps them lasts (the browser keeps an
+        # element until its replacement with the same key arrives), and everything below would
+        # drop by a row under the learner's pointer: a click on a view picker then landed on a
+        # chart. While compiling, Play takes effect once ready, and the page says so meanwhile.
+        label, icon, action = ("Pause", ":material/pause:", trainer.pause) if snapshot.playing \
+            else ("Play", ":material/play_arrow:", trainer.play)
+        pressed = [
+            play.button(label, icon=icon, key=f"{key}_play", width="stretch", type="primary", on_click=action),
+            step.button("Step", icon=":material/skip_next:", key=f"{key}_step", width="stretch",
+                        help=f"Train one {unit}", on_click=_drawn_on_canvas_first, args=(key, trainer.step)),
+            reset.button("Reset", icon=":material/replay:", key=f"{key}_reset", width="stretch",
+                         help="Back to the initial weights", on_click=_drawn_on_canvas_first,
+                         args=(key, trainer.reset)),
+        ]
+        by_update = snapshot.updates_per_epoch > 0
+        updates = f"one mini-batch update per frame ({snapshot.updates_per_epoch} make an epoch)" if by_update \
+            else f"one {unit} per frame"
+        choice = speed.selectbox(
+            "Speed", list(SPEEDS), index=list(SPEEDS).index(default_speed), key=f"{key}_speed",
+            persist_state="session", label_visibility="collapsed",
+            format_func=lambda label: _speed_label(label, unit, by_update),
+            help=f"How much trains between two frames. Slow motion: {updates}. Step trains one whole {unit}.",
+        )
+        trainer.set_speed(str(choice))
+        if any(pressed):
+            st.rerun()  # the click reran this row alone; the whole page shows what it did
+
+    page_fragment(row, None)
+
+
+def _on_canvas_key(key: str) -> str:
+    """The session key that asks the live views of run controls ``key`` to draw their next frame on the canvas."""
+    return f"{key}_on_canvas"
+
+
+def _drawn_on_canvas_first(key: str, command: Callable[[], None]) -> None:
+    """Run ``command`` (Step, Reset), and draw the live views' next frame on the canvas.
+
+    Plotly lays out the CNN lab's charts in 200-300 ms of the browser's main thread; the
+    canvas draws them in a few, so the new epoch shows at once and Plotly takes over in the
+    frame after, as after Pause.
+    """
+    command()
+    st.session_state[_on_canvas_key(key)] = True
 
 
 def _speed_label(label: str, unit: str, by_update: bool) -> str:

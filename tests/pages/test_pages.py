@@ -51,9 +51,18 @@ def shown(items) -> str:
 
 
 def figure(app: AppTest, key: str) -> dict:
-    """The Plotly figure (as JSON) of the chart with this widget key."""
-    chart = next(item for item in app.get("plotly_chart") if item.proto.id.endswith(f"-{key}"))
-    return json.loads(chart.proto.spec)
+    """The Plotly figure (as JSON) of the chart with this widget key.
+
+    After Step or Reset the live views draw on the canvas once, and the browser's next frame
+    request brings the Plotly charts: when the chart is not there, the page runs once more, as
+    that request does.
+    """
+    for _ in range(2):
+        charts = [item for item in app.get("plotly_chart") if item.proto.id.endswith(f"-{key}")]
+        if charts:
+            return json.loads(charts[0].proto.spec)
+        app.run()
+    raise LookupError(f"No Plotly chart with key {key!r} on the page.")
 
 
 def plotted(values) -> np.ndarray:

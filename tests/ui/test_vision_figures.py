@@ -2,10 +2,8 @@
 
 import numpy as np
 import pytest
-from plotly.subplots import make_subplots
 
 from ui.vision_figures import (
-    GRID_GAPS,
     MAX_CLICK_TARGETS,
     colour_output_figure,
     feature_map_figure,
@@ -44,9 +42,9 @@ def test_colour_output_clips_or_rescales_each_channel():
     assert rescaled[0, 0, 2] == 0 and rescaled[1, 1, 2] == 255
 
 
-def test_grids_have_one_panel_per_map_and_the_worked_example_three_per_channel():
+def test_a_grid_is_one_mosaic_with_a_title_per_map_and_the_worked_example_three_panels_per_channel():
     grid = maps_grid_figure(np.zeros((5, 5, 6), np.float32), [f"map {index}" for index in range(6)])
-    assert len(grid.data) == 6 and [item.text for item in grid.layout.annotations][:2] == ["map 0", "map 1"]
+    assert len(grid.data) == 1 and [item.text for item in grid.layout.annotations][:2] == ["map 0", "map 1"]
     patch = np.ones((3, 3, 3), np.float32)
     worked = worked_example_figure(patch, patch * 2, patch * 2, ["red", "green", "blue"], (0.0, 255.0))
     assert len(worked.data) == 9 and "× weights — green" in [item.text for item in worked.layout.annotations]
@@ -102,17 +100,43 @@ def test_a_gallery_of_pictures_carries_no_numbers_in_its_pixels():
     assert not any(trace.texttemplate for trace in maps_grid_figure(pictures, ["a", "b", "c"], annotate=False).data)
 
 
-@pytest.mark.parametrize(("shape", "count"), [((5, 5), 1), ((3, 3), 6), ((14, 14), 16), ((5, 5), 12)])
-def test_a_grid_of_maps_is_laid_out_as_make_subplots_lays_it_out(shape, count):
-    grid = maps_grid_figure(np.ones((*shape, count), np.float32), [f"map {index}" for index in range(count)])
-    columns = min(4 if shape[0] > 12 else 8, count)
-    reference = make_subplots(-(-count // columns), columns, subplot_titles=[f"map {index}" for index in range(count)],
-                              horizontal_spacing=GRID_GAPS[0], vertical_spacing=GRID_GAPS[1])
-    for index in range(count):
-        suffix = str(index + 1) if index else ""
-        for axis in (f"xaxis{suffix}", f"yaxis{suffix}"):
-            assert np.allclose(grid.layout[axis].domain, reference.layout[axis].domain)
-        assert (grid.data[index].xaxis, grid.data[index].yaxis) == (f"x{suffix}", f"y{suffix}")
-        assert grid.layout[f"yaxis{suffix}"].scaleanchor == f"x{suffix}"  # square cells
-    for ours, theirs in zip(grid.layout.annotations, reference.layout.annotations, strict=True):
-        assert ours.text == theirs.text and np.isclose(ours.x, theirs.x) and np.isclose(ours.y, theirs.y)
+@pytest.mark.parametrize(("shape", "count"), [((5, 5), 1), ((3, 3), 6), ((14, 14), 16), ((5, 7), 12)])
+def test_a_grid_of_maps_puts_each_map_in_its_own_tile_scaled_as_if_drawn_alone(shape, count):
+    rng = np.random.default_rng(count)
+    maps = rng.normal(size=(*shape, count)).astype(np.float32)
+    maps[:, :, ::2] = np.abs(maps[:, :, ::2]) + 3.0  # every other map has no negative values: grey
+    grid = maps_grid_figure(maps, [f"map {index}" for index in range(count)])
+    diverging = next(trace for trace in grid.data if trace.colorscale[0][1] != "rgb(0,0,0)") if count > 1 else None
+    grey = next(trace for trace in grid.data if trace.zmin == 0.0)
+    hover = np.asarray(grid.data[0].customdata)
+    tiles_z = [np.asarray(trace.z) for trace in grid.data]
+    assert sum(np.isfinite(z).sum() for z in tiles_z) == count * shape[0] * shape[1]  # no two tiles overlap
+    titles = list(grid.layout.annotations)
+    assert [title.text for title in titles] == [f"map {index}" for index in range(count)]
+    for index, title in enumerate(titles):
+        # the tile under its title: columns centred on it, rows starting just below it
+        left, top = round(title.x - (shape[1] - 1) / 2), round(title.y + 0.5)
+        tile = (slice(top, top + shape[0]), slice(left, left + shape[1]))
+        np.testing.assert_allclose(hover[tile][..., 2], maps[:, :, index])
+        np.testing.assert_array_equal(hover[tile][..., 0], np.arange(shape[0])[:, None] + np.zeros(shape[1]))
+        np.testing.assert_array_equal(hover[tile][..., 1], np.zeros(shape[0])[:, None] + np.arange(shape[1]))
+        shown = np.asarray((grey if index % 2 == 0 else diverging).z)[tile]
+        if index % 2 == 0:  # grey: lowest value black, highest white
+            assert shown.min() == pytest.approx(0.0) and shown.max() == pytest.approx(1.0)
+        else:  # diverging around 0: the largest magnitude at the scale's end
+            assert np.abs(shown).max() == pytest.approx(1.0)
+            np.testing.assert_allclose(shown, maps[:, :, index] / np.abs(maps[:, :, index]).max(), rtol=1e-6)
+    assert grey.zmax == 1.0 and (diverging is None or (diverging.zmin, diverging.zmax) == (-1.0, 1.0))
+    assert grid.layout.yaxis.scaleanchor == "x"  # square cells
+
+
+def test_a_grid_of_maps_keeps_a_flat_map_mid_grey_and_leaves_non_finite_cells_empty():
+    maps = np.stack([np.full((3, 3), 7.0), np.array([[np.nan, 1.0, 2.0], [3.0, 4.0, np.inf], [5.0, 6.0, 8.0]])], axis=2)
+    grid = maps_grid_figure(maps.astype(np.float32), ["flat", "broken"])
+    z = np.asarray(grid.data[0].z)
+    titles = grid.layout.annotations
+    flat = z[round(titles[0].y + 0.5):, :3][:3]
+    assert np.all(flat == 0.5)
+    assert np.isfinite(z).sum() == 9 + 7 and np.nanmax(z) == 1.0 and np.nanmin(z) == 0.0
+
+
