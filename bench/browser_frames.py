@@ -7,8 +7,8 @@ Play and, for ``--seconds``, records in the page itself, at every animation fram
 - visible updates per second: changes of the epoch (episode) counter as painted;
 - browser main-thread milliseconds per update (Chrome's ``TaskDuration`` through CDP);
 - kilobytes per update the WebSocket and the live feed (``ui/feed.py``) delivered;
-- blank frames: samples where fewer live views (Plotly charts, live canvases, images) were drawn than
-  the page usually has (the median of the samples);
+- blank frames: samples where a view drawn in an earlier sample (a Plotly chart, a live canvas, an
+  image) was missing; a view that appears only later (a background job's chart) is no blank;
 - server CPU milliseconds per update (the server process's CPU time, training included).
 
 Then it times what a learner does: opening the page, Play → first epoch on screen, a control
@@ -29,7 +29,6 @@ import argparse
 import contextlib
 import multiprocessing
 import os
-import statistics
 import sys
 import time
 from collections.abc import Iterator
@@ -63,7 +62,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # Installed before the app's scripts: counts WebSocket and feed bytes, reads the counter at every animation
 # frame (what is painted) and samples whether every live view is drawn.
-INSTRUMENT = """
+INSTRUMENT = r"""
 (() => {
   const bench = {bytes: 0, changes: [], views: [], sampling: false, last: null};
   window.dlpBench = bench;
@@ -91,16 +90,31 @@ INSTRUMENT = """
     }
     return null;
   };
+  // The views drawn now, by key (a chart and the live canvas that stands in for it while the
+  // run plays count as one view): Plotly charts, images and live canvases that show something.
+  const keyOf = (element, index) => {
+    const key = element.closest('[class*="st-key-"]')?.className.match(/st-key-([\w-]+)/)?.[1];
+    return key ? key.replace(/_canvas$/, "") : `unkeyed ${index}`;
+  };
   const drawnViews = () => {
     const main = document.querySelector('[data-testid="stMain"]');
-    if (!main) return 0;
+    if (!main) return [];
     const charts = [...main.querySelectorAll('[data-testid="stPlotlyChart"]')]
       .filter(chart => chart.querySelector(".main-svg") && chart.getBoundingClientRect().height > 20);
     const images = [...main.querySelectorAll('[data-testid="stImage"] img')]
       .filter(image => image.complete && image.naturalWidth > 0);
     const canvases = [...main.querySelectorAll('[data-testid^="stBidiComponent"]')]
       .filter(host => (host.shadowRoot ?? host).querySelector("canvas[data-drawn]"));
-    return charts.length + images.length + canvases.length;
+    return [...charts, ...images, ...canvases].map(keyOf);
+  };
+  // A blank sample: a view drawn in an earlier sample is missing now. A view that appears only
+  // later (a background job's chart) is not a blank.
+  const seen = new Set();
+  const missingViews = () => {
+    const drawn = new Set(drawnViews());
+    const missing = [...seen].filter(key => !drawn.has(key)).length;
+    drawn.forEach(key => seen.add(key));
+    return missing;
   };
   let frame = 0;
   const tick = () => {
@@ -110,12 +124,13 @@ INSTRUMENT = """
       if (bench.sampling && value !== null) bench.changes.push(value);
       bench.last = value;
     }
-    if (bench.sampling && frame % 6 === 0) bench.views.push(drawnViews());
+    if (bench.sampling && frame % 6 === 0) bench.views.push(missingViews());
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
   window.dlpStartSampling = () => {
     Object.assign(bench, {bytes: 0, changes: [], views: [], sampling: true});
+    seen.clear();
   };
 })();
 """
@@ -249,16 +264,11 @@ def measure(browser, url: str, live: LivePage, seconds: float, server: int) -> P
     return figures
 
 
-def _blank_share(views: list[int]) -> float:
-    """The share of samples showing fewer live views than the page usually does (its median count).
-
-    The median, not the most ever seen: while the first frames arrive, a chart drawn before
-    Play can still be there beside its live canvas.
-    """
-    if not views:
+def _blank_share(missing: list[int]) -> float:
+    """The share of samples where a view drawn in an earlier sample was missing (``missing``: how many, per sample)."""
+    if not missing:
         return float("nan")
-    usual = statistics.median(views)
-    return sum(count < usual for count in views) / len(views)
+    return sum(count > 0 for count in missing) / len(missing)
 
 
 # The app's script-run states with their times, from a mutation observer: a page run of 60 ms

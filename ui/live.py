@@ -225,44 +225,39 @@ def run_controls(trainer: Trainer, key: str, unit: str = "epoch", default_speed:
 
     The buttons act in their callbacks, before the page reruns, so one run of the page draws
     their result (a click is never lost: a whole-page rerun request survives a run under way).
-    The row is a fragment: picking another speed reruns the row alone, in a few milliseconds,
-    and the rest of the page never greys out; a button's click reruns the row, which then
-    reruns the page. ``unit`` is what a step trains (epoch, episode); ``default_speed`` the
-    speed a new visitor starts at.
+    The speed selector is a fragment: picking another speed reruns it alone, in a few
+    milliseconds, and the rest of the page never greys out. ``unit`` is what a step trains
+    (epoch, episode); ``default_speed`` the speed a new visitor starts at.
     """
+    snapshot = trainer.snapshot()
+    play, step, reset, speed = st.columns([1, 1, 1, 2.2])
+    # Play and Pause are one button (one key) whose label follows the run. Two buttons would both
+    # stand in the row while the page run that swaps them lasts (the browser keeps an element
+    # until its replacement with the same key arrives), and everything below would drop by a
+    # row under the learner's pointer: a click on a view picker then landed on a chart.
+    # While compiling, Play takes effect once ready, and the page says so meanwhile.
+    label, icon, action = ("Pause", ":material/pause:", trainer.pause) if snapshot.playing \
+        else ("Play", ":material/play_arrow:", trainer.play)
+    play.button(label, icon=icon, key=f"{key}_play", width="stretch", type="primary", on_click=action)
+    step.button("Step", icon=":material/skip_next:", key=f"{key}_step", width="stretch", help=f"Train one {unit}",
+                on_click=_drawn_on_canvas_first, args=(key, trainer.step))
+    reset.button("Reset", icon=":material/replay:", key=f"{key}_reset", width="stretch",
+                 help="Back to the initial weights", on_click=_drawn_on_canvas_first, args=(key, trainer.reset))
+    by_update = snapshot.updates_per_epoch > 0
+    updates = f"one mini-batch update per frame ({snapshot.updates_per_epoch} make an epoch)" if by_update \
+        else f"one {unit} per frame"
 
-    def row() -> None:
-        snapshot = trainer.snapshot()
-        play, step, reset, speed = st.columns([1, 1, 1, 2.2])
-        # Play and Pause are one button (one key) whose label follows the run. Two buttons would
-        # both stand in the row while the page run that swaps them lasts (the browser keeps an
-        # element until its replacement with the same key arrives), and everything below would
-        # drop by a row under the learner's pointer: a click on a view picker then landed on a
-        # chart. While compiling, Play takes effect once ready, and the page says so meanwhile.
-        label, icon, action = ("Pause", ":material/pause:", trainer.pause) if snapshot.playing \
-            else ("Play", ":material/play_arrow:", trainer.play)
-        pressed = [
-            play.button(label, icon=icon, key=f"{key}_play", width="stretch", type="primary", on_click=action),
-            step.button("Step", icon=":material/skip_next:", key=f"{key}_step", width="stretch",
-                        help=f"Train one {unit}", on_click=_drawn_on_canvas_first, args=(key, trainer.step)),
-            reset.button("Reset", icon=":material/replay:", key=f"{key}_reset", width="stretch",
-                         help="Back to the initial weights", on_click=_drawn_on_canvas_first,
-                         args=(key, trainer.reset)),
-        ]
-        by_update = snapshot.updates_per_epoch > 0
-        updates = f"one mini-batch update per frame ({snapshot.updates_per_epoch} make an epoch)" if by_update \
-            else f"one {unit} per frame"
-        choice = speed.selectbox(
+    def speed_picker() -> None:
+        choice = st.selectbox(
             "Speed", list(SPEEDS), index=list(SPEEDS).index(default_speed), key=f"{key}_speed",
             persist_state="session", label_visibility="collapsed",
             format_func=lambda label: _speed_label(label, unit, by_update),
             help=f"How much trains between two frames. Slow motion: {updates}. Step trains one whole {unit}.",
         )
         trainer.set_speed(str(choice))
-        if any(pressed):
-            st.rerun()  # the click reran this row alone; the whole page shows what it did
 
-    page_fragment(row, None)
+    with speed:
+        page_fragment(speed_picker, None)
 
 
 def _on_canvas_key(key: str) -> str:

@@ -129,7 +129,7 @@ def live_views(app: AppTest) -> dict[str, str]:
     return drawn
 
 
-def test_the_run_that_answers_pause_keeps_the_canvas_and_plotly_follows_in_the_next_frame():
+def test_the_runs_that_answer_pause_step_and_reset_keep_the_canvas_and_plotly_follows_in_the_next_frame():
     app = open_page("network_playground.py")
     assert live_views(app)["pg_boundary"] == "plotly"  # never played: Plotly from the start
     app.button(key="pg_play").click().run()
@@ -145,6 +145,13 @@ def test_the_run_that_answers_pause_keeps_the_canvas_and_plotly_follows_in_the_n
     assert metric(app, "Epoch") == paused_at
     app.run()
     assert live_views(app)["pg_boundary"] == "plotly"
+    for button, epoch in (("pg_step", f"{int(paused_at.replace(',', '')) + 1:,}"), ("pg_reset", "0")):
+        app.button(key=button).click().run()  # Step and Reset show on the canvas too, Plotly in the next frame
+        assert metric(app, "Epoch") == epoch
+        assert {live_views(app)[key] for key in ("pg_network", "pg_curves", "pg_boundary")} == {"canvas"}
+        app.run()
+        assert {live_views(app)[key] for key in ("pg_network", "pg_curves", "pg_boundary")} == {"plotly"}
+        assert metric(app, "Epoch") == epoch
 
 
 def test_changing_the_architecture_rebuilds_and_a_live_setting_does_not():
