@@ -64,7 +64,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # frame (what is painted) and samples whether every live view is drawn.
 INSTRUMENT = r"""
 (() => {
-  const bench = {bytes: 0, changes: [], views: [], sampling: false, last: null};
+  const bench = {bytes: 0, changes: [], views: [], sampling: false, last: null, received: 0};
   window.dlpBench = bench;
   const NativeWebSocket = window.WebSocket;
   window.WebSocket = function (...args) {
@@ -72,6 +72,7 @@ INSTRUMENT = r"""
     socket.addEventListener("message", event => {
       const data = event.data;
       bench.bytes += data.byteLength ?? data.size ?? data.length ?? 0;
+      bench.received = performance.now();
     });
     return socket;
   };
@@ -273,6 +274,12 @@ def _blank_share(missing: list[int]) -> float:
 
 # The app's script-run states with their times, from a mutation observer: a page run of 60 ms
 # can begin and end between two polls of a busy page, and a later redraw then passed for it.
+# The app's script-run states with their times, from a mutation observer: a page run of 60 ms
+# can begin and end between two polls of a busy page, and a later redraw then passed for it.
+# A run of a few milliseconds (a fragment's) may never show as running at all: React draws its
+# start and its end in one go. Then its last message from the server is its end, once the
+# socket has been quiet for QUIET_MS.
+QUIET_MS = 250
 WATCH_STATES = """() => {
   if (window.dlpStates) { window.dlpStates.length = 0; return; }
   window.dlpStates = [];
@@ -280,11 +287,15 @@ WATCH_STATES = """() => {
   new MutationObserver(() => window.dlpStates.push([performance.now(), app.getAttribute('data-test-script-state')]))
     .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
 }"""
-FIRST_RUN_END = """() => {
+FIRST_RUN_END = f"""() => {{
   const started = window.dlpStates.findIndex(([, state]) => state === 'running');
-  const ended = started < 0 ? undefined : window.dlpStates.slice(started).find(([, state]) => state === 'notRunning');
-  return ended ? ended[0] : null;
-}"""
+  if (started >= 0) {{
+    const ended = window.dlpStates.slice(started).find(([, state]) => state === 'notRunning');
+    return ended ? ended[0] : null;
+  }}
+  const received = window.dlpBench.received;
+  return received > window.dlpAsked && performance.now() - received > {QUIET_MS} ? received : null;
+}}"""
 
 
 def _change_speed(page, prefix: str) -> float:
@@ -295,7 +306,7 @@ def _change_speed(page, prefix: str) -> float:
         box.press("ArrowDown")
     option = page.get_by_role("option", name="Slow motion", exact=False).first
     page.evaluate(WATCH_STATES)
-    clicked = page.evaluate("() => performance.now()")
+    clicked = page.evaluate("() => (window.dlpAsked = performance.now())")
     option.click()
     page.wait_for_function(f"() => ({FIRST_RUN_END})() !== null")
     return (page.evaluate(FIRST_RUN_END) - clicked) / 1000
