@@ -15,9 +15,9 @@ Then it times what a learner does: opening the page, Play → first epoch on scr
 change while training (the speed selector), Pause (and how many epochs the counter moved past
 the moment Pause was pressed), Step and Reset (each once the page is quiet again). Then a
 second new session opens the page and presses Play: a learner arriving at a warm server (its
-networks compiled, its data loaded, by the first). Last, in this process, it drives each page
-through ``AppTest`` and prints the server CPU one observation (the snapshot a frame draws)
-costs the trainer's worker.
+networks compiled, its data loaded, by the first), once the server is quiet again. Last, in
+this process, it drives each page through ``AppTest`` and prints the server CPU one
+observation (the snapshot a frame draws) costs the trainer's worker.
 
 Run: ``python bench/browser_frames.py`` (idle), ``python bench/browser_frames.py --load 2`` (with
 two busy processes on the cores). ``--pages gan_lab,rl_lab`` picks pages.
@@ -250,10 +250,12 @@ def measure(browser, url: str, live: LivePage, seconds: float, server: int) -> P
         figures.past_pause = (settled or 0) - (shown or 0)
         figures.step = _timed(lambda: _button(page, "Step").click(), lambda: page.wait_for_function(
             "value => window.dlpCounter() > value", arg=settled, polling="raf"))
-        _wait_idle(page)  # each command from a quiet page: Plotly takes over from the canvas after Step
+        time.sleep(PAUSE_SETTLE_SECONDS)  # each command from a quiet page: Plotly takes over from the canvas
+        _wait_idle(page)  # in the frame after Step's
         figures.reset = _timed(lambda: _button(page, "Reset").click(), lambda: page.wait_for_function(
             "() => window.dlpCounter() === 0", polling="raf"))
         context.close()
+        wait_until_quiet(server)  # the first learner's background work (an explanation after Reset) done
         context, page, _ = _new_session(browser)
         figures.open_again, figures.first_frame_again = _open_and_play(page, url, live)
         _button(page, "Pause").click()  # or it trains on, beside the next page's measurements

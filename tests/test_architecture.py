@@ -95,12 +95,19 @@ def test_streamlit_no_longer_clears_the_keras_session_after_a_run():
     clear_session.assert_not_called()
 
 
-def test_streamlit_config_turns_the_post_run_gc_and_the_source_watcher_off():
+def test_streamlit_config_turns_the_post_run_gc_the_source_watcher_and_magic_off():
     import tomllib
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["runner"]["postScriptGC"] is False
     assert config["server"]["fileWatcherType"] == "none"
+    assert config["runner"]["magicEnabled"] is False
+    # with magic off, a bare value on its own line would show nothing: the pages have none
+    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call | ast.Await):
+                assert isinstance(node.value, ast.Constant) and isinstance(node.value.value, str), \
+                    f"{path.name}:{node.lineno} has a bare value, which magic no longer writes"
 
 
 def test_every_page_enters_through_the_app_shell():
