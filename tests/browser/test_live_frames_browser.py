@@ -57,5 +57,7 @@ def test_while_playing_the_counter_and_charts_update_from_the_feed(server, page)
     assert live_canvas(page, "pg_boundary") != first
     press(page, "Pause")
     page.get_by_role("button", name="Play", exact=True).wait_for()
+    # the run that answers Pause keeps the tiles; Streamlit's metrics come in the frame after
+    page.locator(".dlp-metric").first.wait_for(state="detached")
     wait_until_idle(page)
     assert not page.locator(".dlp-metric").count() and epoch(page) >= max(shown)
