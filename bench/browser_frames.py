@@ -316,6 +316,10 @@ def _change_speed(page, prefix: str) -> float:
 
 def observation_costs(pages: tuple[LivePage, ...], seconds: float) -> dict[str, float]:
     """Mean server CPU ms per observation on each page's default run, driven through ``AppTest`` here."""
+    # The servers warm up their default networks; this process only reads observation costs.
+    # Its own warm-up would compile beside the pages driven here, and was still compiling when
+    # the bench exited (an abort at exit).
+    os.environ["DLP_WARM_NETWORKS"] = "0"
     from streamlit.testing.v1 import AppTest
 
     from engine.training.registry import default_registry
