@@ -53,17 +53,7 @@ def parse_points_csv(data: bytes, problem: str = "auto") -> UploadedPoints:
     """
     if problem not in ("auto", "classification", "regression"):
         raise ValueError(f"Unknown problem type {problem!r}. Expected auto, classification or regression.")
-    if not data:
-        raise ValueError("The file is empty. Expected rows of x1,x2,label.")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValueError(
-            f"The file is {len(data) / 1e6:.1f} MB. Expected at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB "
-            f"({MAX_UPLOAD_ROWS} rows)."
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError("The file is not UTF-8 text. Expected a CSV file of x1,x2,label rows.") from error
+    text = uploaded_text(data, MAX_UPLOAD_BYTES, "a CSV file of x1,x2,label rows")
     rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     if rows and not is_number(rows[0][0]):
         rows = rows[1:]  # a header row
@@ -117,6 +107,21 @@ def _labelled(points: np.ndarray, label_text: list[str], problem: str) -> Upload
     labels = np.array([index[text] for text in label_text], dtype=np.int64)
     kind = "binary" if len(classes) == 2 else "multiclass"
     return UploadedPoints(points, labels, kind, len(classes), tuple(classes))
+
+
+def uploaded_text(data: bytes, max_bytes: int, expected: str) -> str:
+    """An uploaded file's UTF-8 text (a byte-order mark dropped); ``ValueError`` when it is empty, too big or not text.
+
+    ``expected`` says, in the messages, what a good file holds ("a CSV file of x1,x2,label rows").
+    """
+    if not data:
+        raise ValueError(f"The file is empty. Expected {expected}.")
+    if len(data) > max_bytes:
+        raise ValueError(f"The file is {len(data) / 1e6:.1f} MB. Expected at most {max_bytes / 1e6:.0f} MB.")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"The file is not text (not UTF-8 text). Expected {expected}.") from error
 
 
 def is_number(text: str) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.data.upload import MAX_ABS_VALUE
+from engine.data.upload import MAX_ABS_VALUE, uploaded_text
 
 TARGETS = {
     "ring": "Ring of 8 Gaussians",
@@ -114,14 +114,7 @@ def fit_to_square(points: np.ndarray) -> np.ndarray:
 
 def points_from_csv(data: bytes) -> np.ndarray:
     """The first two numeric columns of a CSV file (a header row is skipped), fitted to [-1, 1]²."""
-    if not data:
-        raise ValueError("The file is empty. Expected a CSV with two numeric columns (x, y).")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValueError(f"The file has {len(data) / 1e6:.1f} MB. Expected at most {MAX_UPLOAD_BYTES / 1e6:.0f} MB.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError("The file is not text. Expected a CSV with two numeric columns (x, y).") from error
+    text = uploaded_text(data, MAX_UPLOAD_BYTES, "a CSV with two numeric columns (x, y)")
     rows = []
     for row in csv.reader(io.StringIO(text)):
         try:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.data.upload import MAX_ABS_VALUE, is_number
+from engine.data.upload import MAX_ABS_VALUE, is_number, uploaded_text
 
 MIN_STEPS, MAX_STEPS = 20, 100_000
 MAX_SERIES_BYTES = 5_000_000
@@ -99,14 +99,7 @@ def read_series_csv(data: bytes) -> SeriesTable:
     names) are left out. Between ``MIN_STEPS`` and ``MAX_STEPS`` rows, at most
     ``MAX_SERIES_BYTES``.
     """
-    if not data:
-        raise ValueError("The file is empty. Expected a CSV file with a column of numbers.")
-    if len(data) > MAX_SERIES_BYTES:
-        raise ValueError(f"The file is {len(data) / 1e6:.1f} MB. Expected at most {MAX_SERIES_BYTES / 1e6:.0f} MB.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValueError("The file is not UTF-8 text. Expected a CSV file with a column of numbers.") from error
+    text = uploaded_text(data, MAX_SERIES_BYTES, "a CSV file with a column of numbers")
     rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     header = rows and not all(is_number(cell) for cell in rows[0] if cell.strip())
     names = [cell.strip() or f"column {index + 1}" for index, cell in enumerate(rows[0])] if header else None

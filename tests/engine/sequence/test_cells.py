@@ -14,13 +14,14 @@ from engine.sequence.cells import (
 )
 
 STEPS, FEATURES, UNITS = 7, 3, 5
+KERAS_LAYERS = {"simple_rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+OUR_STEPS = {"simple_rnn": simple_rnn_steps, "lstm": lstm_steps, "gru": gru_steps}
 
 
 def _layer(kind: str, seed: int) -> tuple[keras.layers.Layer, list[np.ndarray], np.ndarray]:
     """A Keras layer of ``kind`` returning every step's state, its (randomised) weights, and an input sequence."""
     rng = np.random.default_rng(seed)
-    layer = {"simple_rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[kind](
-        UNITS, return_sequences=True, return_state=True)
+    layer = KERAS_LAYERS[kind](UNITS, return_sequences=True, return_state=True)
     sequence = rng.normal(size=(1, STEPS, FEATURES)).astype(np.float32)
     layer(sequence)  # builds it
     weights = [rng.normal(scale=0.6, size=weight.shape).astype(np.float32) for weight in layer.get_weights()]
@@ -28,24 +29,28 @@ def _layer(kind: str, seed: int) -> tuple[keras.layers.Layer, list[np.ndarray], 
     return layer, weights, sequence
 
 
+def _both(kind: str, seed: int):
+    """Our unrolled trace and Keras's outputs (every step's state, then the last states), same weights and input."""
+    layer, weights, sequence = _layer(kind, seed)
+    outputs = [np.asarray(output)[0] for output in layer(sequence)]
+    trace = OUR_STEPS[kind](sequence[0], *weights)
+    return trace, outputs, weights, sequence[0]
+
+
 def test_the_unrolled_simple_rnn_equals_keras_at_every_step():
-    layer, (kernel, recurrent, bias), sequence = _layer("simple_rnn", 0)
-    expected, last = (np.asarray(output) for output in layer(sequence))
-    trace = simple_rnn_steps(sequence[0], kernel, recurrent, bias)
-    np.testing.assert_allclose(trace.hidden, expected[0], atol=1e-5)
-    np.testing.assert_allclose(trace.hidden[-1], last[0], atol=1e-5)
+    trace, (expected, last), (kernel, recurrent, bias), sequence = _both("simple_rnn", 0)
+    np.testing.assert_allclose(trace.hidden, expected, atol=1e-5)
+    np.testing.assert_allclose(trace.hidden[-1], last, atol=1e-5)
     # the same U at every step: each step's input term is that step's input times the one kernel
-    np.testing.assert_allclose(trace.input_part[3], sequence[0, 3] @ kernel + bias, atol=1e-5)
+    np.testing.assert_allclose(trace.input_part[3], sequence[3] @ kernel + bias, atol=1e-5)
     np.testing.assert_allclose(trace.recurrent_part[0], 0.0)  # h_0 = 0
     np.testing.assert_allclose(trace.recurrent_part[4], trace.hidden[3] @ recurrent, atol=1e-6)
 
 
 def test_the_unrolled_lstm_equals_keras_and_its_hidden_state_is_the_output_gate_times_tanh_of_the_cell():
-    layer, (kernel, recurrent, bias), sequence = _layer("lstm", 1)
-    expected, last_hidden, last_cell = (np.asarray(output) for output in layer(sequence))
-    trace = lstm_steps(sequence[0], kernel, recurrent, bias)
-    np.testing.assert_allclose(trace.hidden, expected[0], atol=1e-5)
-    np.testing.assert_allclose(trace.cell[-1], last_cell[0], atol=1e-5)
+    trace, (expected, _, last_cell), _, _ = _both("lstm", 1)
+    np.testing.assert_allclose(trace.hidden, expected, atol=1e-5)
+    np.testing.assert_allclose(trace.cell[-1], last_cell, atol=1e-5)
     np.testing.assert_allclose(trace.hidden, trace.output_gate * np.tanh(trace.cell), atol=1e-12)
     np.testing.assert_allclose(trace.cell[1:], trace.forget_gate[1:] * trace.cell[:-1]
                                + trace.input_gate[1:] * trace.candidate[1:], atol=1e-12)
@@ -54,11 +59,9 @@ def test_the_unrolled_lstm_equals_keras_and_its_hidden_state_is_the_output_gate_
 
 
 def test_the_unrolled_gru_equals_keras_and_mixes_old_state_and_candidate_by_the_update_gate():
-    layer, (kernel, recurrent, bias), sequence = _layer("gru", 2)
-    expected, last = (np.asarray(output) for output in layer(sequence))
-    trace = gru_steps(sequence[0], kernel, recurrent, bias)
-    np.testing.assert_allclose(trace.hidden, expected[0], atol=1e-5)
-    np.testing.assert_allclose(trace.hidden[-1], last[0], atol=1e-5)
+    trace, (expected, last), _, _ = _both("gru", 2)
+    np.testing.assert_allclose(trace.hidden, expected, atol=1e-5)
+    np.testing.assert_allclose(trace.hidden[-1], last, atol=1e-5)
     previous = np.vstack([np.zeros(UNITS), trace.hidden[:-1]])
     np.testing.assert_allclose(trace.hidden, trace.update_gate * previous + (1 - trace.update_gate) * trace.candidate,
                                atol=1e-12)
@@ -75,7 +78,7 @@ def test_an_initial_state_carries_on_where_an_earlier_run_stopped():
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize(("features", "units"), [(1, 1), (3, 5), (16, 32)])
 def test_weight_counts_match_keras_count_params(cell, features, units):
-    layer = {"simple_rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell](units)
+    layer = KERAS_LAYERS[cell](units)
     layer.build((None, 4, features))
     counts = weight_counts(cell, features, units)
     assert counts.total == layer.count_params()
