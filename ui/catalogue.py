@@ -44,6 +44,9 @@ LABS = (
     Lab("pages/rbm_lab.py", "Generative", "RBMs and deep belief nets", ":material/casino:",
         "Contrastive divergence written out by hand, hidden units as images, Gibbs chains that dream digits, "
         "and an honest test of pre-training with few labels."),
+    Lab("pages/forecasting_race.py", "Sequences", "Forecasting race", ":material/timeline:",
+        "A SimpleRNN, an LSTM and a GRU learn the same series side by side: curves, forecasts one step ahead "
+        "and free running, and what each cell pays in weights."),
     Lab("pages/rl_lab.py", "Agents", "Reinforcement learning", ":material/sports_esports:",
         "Q-learning, SARSA, DQN and actor-critic learn CartPole, FrozenLake or a gridworld you edit while they "
         "learn; replay any episode frame by frame."),

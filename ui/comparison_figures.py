@@ -13,8 +13,10 @@ from ui.figures import CLASS_COLORS, add_panel, make_figure, metric_label, robus
 
 
 def comparison_figure(history: Mapping[str, np.ndarray], members: Mapping[str, str],
-                      metrics: Sequence[str] = ("val_accuracy", "loss")) -> go.Figure:
-    """One panel per metric side by side, one coloured line per member (``"<member>/<metric>"`` series)."""
+                      metrics: Sequence[str] = ("val_accuracy", "loss"), log_scale: bool = False) -> go.Figure:
+    """One panel per metric side by side, one coloured line per member (``"<member>/<metric>"`` series);
+    ``log_scale`` draws the panels of metrics other than accuracy on a log axis (errors that fall by
+    orders of magnitude)."""
     traces: list = []
     layout: dict = {}
     epochs = history.get("epoch", np.array([]))
@@ -22,8 +24,9 @@ def comparison_figure(history: Mapping[str, np.ndarray], members: Mapping[str, s
         accuracy = "accuracy" in metric
         series = [history[f"{member}/{metric}"] for member in members if len(history.get(f"{member}/{metric}", []))]
         title = f"training {metric}" if metric in ("loss", "accuracy") else metric_label(metric)  # no test beside it
-        suffix, axes_layout = side_by_side_axes(panel, len(metrics), title,
-                                                range=[0, 1] if accuracy else robust_range(series),
+        log = log_scale and not accuracy
+        suffix, axes_layout = side_by_side_axes(panel, len(metrics), title, type="log" if log else "linear",
+                                                range=[0, 1] if accuracy else None if log else robust_range(series),
                                                 tickformat=".0%" if accuracy else None)
         add_panel(layout, axes_layout)
         for (member, label), colour in zip(members.items(), CLASS_COLORS, strict=False):

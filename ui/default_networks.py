@@ -38,6 +38,7 @@ def default_runs() -> Iterator[tuple[str, Build]]:
     from engine.playground.settings import PlaygroundSettings
     from engine.rl import run as rl
     from engine.rl.settings import AgentSettings
+    from engine.sequence import forecast
     from engine.vision import cnn_lab, transfer
     from ui.transfer_controls import pretraining_job
 
@@ -89,9 +90,14 @@ def default_runs() -> Iterator[tuple[str, Build]]:
     def agent():
         return rl.make_run(AgentSettings()), rl.observe
 
+    def forecasting_race():
+        settings = forecast.ForecastSettings()
+        values = forecast.series_values(settings)
+        return forecast.make_run(settings, values), forecast.ForecastObserver(settings, values)
+
     yield from (("network_playground", playground), ("cnn_lab", cnn), ("autoencoder_lab", autoencoders),
                 ("gan_lab", gan), ("image_gan", dcgan), ("rbm_lab", rbms), ("transfer_learning", transfer_race),
-                ("rl_lab", agent))
+                ("forecasting_race", forecasting_race), ("rl_lab", agent))
 
 
 def compile_default_networks() -> list[str]:

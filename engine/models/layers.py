@@ -7,6 +7,10 @@ write that as Keras code. ``layer_rows``, ``build_layers`` and ``layer_code`` al
 so the table a learner edits, the model that trains and the script they export cannot
 disagree. The CNN and transfer labs' networks and the playground's MLP are built through it.
 
+The recurrent kinds (SimpleRNN, LSTM, GRU) take a sequence, (time steps, features), and give
+the last step's state or, with ``return_sequences``, every step's; an Embedding turns a
+sequence of token codes, (time steps,), into one. The sequence labs build their networks here.
+
 Besides single layers, two composite blocks show how modern networks branch:
 - "inception": four branches side by side (1×1; 1×1 then 3×3; 1×1 then 5×5; 3×3 max pool then
   1×1), concatenated along the channels;
@@ -26,6 +30,9 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "leaky_relu", "elu", "gelu",
 OUTPUT_ACTIVATIONS = ("softmax",)  # output layers only
 PADDINGS = ("same", "valid")
 MAX_FILTERS, MAX_UNITS, MAX_KERNEL, MAX_STRIDE, MAX_POOL = 128, 512, 7, 4, 4
+MAX_TOKENS = 10_000  # an Embedding's vocabulary
+# What a kind's input must look like, by rank, and what to say when it does not.
+INPUT_RANKS = {"image": (3,), "vector": (1,), "features": (1, 2), "sequence": (2,), "tokens": (1,), "any": (1, 2, 3)}
 
 
 @dataclass(frozen=True)
@@ -41,9 +48,12 @@ class LayerSpec:
         activation: of conv2d, dense and activation layers.
         pool_size: window (and stride) of pooling layers.
         rate: dropout rate.
-        units: dense units.
+        units: dense units; a recurrent layer's state size; an embedding's vector size.
         use_bias: whether a dense layer adds a bias (not a column: a batch normalization after
             it has its own offset).
+        return_sequences: whether a recurrent layer outputs its state at every step (for a
+            layer stacked on it, or a prediction per step) or only the last one.
+        input_dim: how many token codes an Embedding knows (its vocabulary).
     """
 
     kind: str
@@ -56,6 +66,8 @@ class LayerSpec:
     rate: float = 0.25
     units: int = 64
     use_bias: bool = True
+    return_sequences: bool = False
+    input_dim: int = 64
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -70,6 +82,7 @@ class LayerSpec:
             (1 <= self.pool_size <= MAX_POOL, f"pool_size from 1 to {MAX_POOL}", self.pool_size),
             (0.0 <= self.rate < 1.0, "a dropout rate from 0 to 0.95", self.rate),
             (1 <= self.units <= MAX_UNITS, f"units from 1 to {MAX_UNITS}", self.units),
+            (2 <= self.input_dim <= MAX_TOKENS, f"a vocabulary of 2 to {MAX_TOKENS:,} tokens", self.input_dim),
         )
         for ok, expected, received in checks:
             if not ok:
@@ -101,11 +114,12 @@ class LayerRow:
 
 @dataclass
 class Construction:
-    """What building needs besides the layers: seeded initializers and dropout seeds (in the order
-    the layers ask for them) and an optional kernel regularizer."""
+    """What building needs besides the layers: seeded kernel initializers and seeds for the other
+    random parts (dropout masks, recurrent and embedding weights), in the order the layers ask
+    for them, and an optional kernel regularizer."""
 
     initializer: Callable[[], Any]
-    dropout_seed: Callable[[], int]
+    next_seed: Callable[[], int]
     regularizer: Any = None
 
 
@@ -116,7 +130,9 @@ class LayerKind:
     Attributes:
         title: its Keras name.
         fields: the ``LayerSpec`` settings it has.
-        takes: "image" (height, width, channels), "vector" or "any".
+        takes: a key of ``INPUT_RANKS``: "image" (height, width, channels), "vector",
+            "features" (a vector, or a sequence: Dense acts on each step), "sequence" (time
+            steps, features), "tokens" (time steps of token codes) or "any".
         output: (spec, input shape) -> output shape; ``ValueError`` when the input cannot work.
         parameters: (spec, input shape) -> (weights, trainable weights).
         describe: spec -> a short label.
@@ -183,6 +199,47 @@ def _residual_parameters(spec: LayerSpec, shape: Shape) -> int:
     return (9 * channels + 1) * filters + (9 * filters + 1) * filters + projection
 
 
+RECURRENT_BLOCKS = {"simple_rnn": 1, "lstm": 4, "gru": 3}  # weight blocks: LSTM 4×, GRU 3× a SimpleRNN's
+
+
+@dataclass(frozen=True)
+class WeightCounts:
+    """How many weights a recurrent layer has, by kind: what makes an LSTM 4× and a GRU 3× a SimpleRNN."""
+
+    cell: str
+    input_weights: int  # the kernel: features × blocks·units
+    recurrent_weights: int  # the recurrent kernel: units × blocks·units
+    biases: int
+
+    @property
+    def total(self) -> int:
+        """Every trainable number of the layer (Keras's ``count_params()``)."""
+        return self.input_weights + self.recurrent_weights + self.biases
+
+
+def weight_counts(cell: str, features: int, units: int) -> WeightCounts:
+    """The weights of a Keras ``SimpleRNN``, ``LSTM`` or ``GRU`` (``reset_after=True``) layer, by kind."""
+    if cell not in RECURRENT_BLOCKS:
+        raise ValueError(f"Unknown cell {cell!r}. Expected one of: {', '.join(RECURRENT_BLOCKS)}.")
+    if features < 1 or units < 1:
+        raise ValueError(f"Expected at least one feature and one unit. Received: features={features}, units={units}.")
+    blocks = RECURRENT_BLOCKS[cell]
+    biases = blocks * units * (2 if cell == "gru" else 1)  # a GRU adds a second bias to the recurrent part
+    return WeightCounts(cell, features * blocks * units, units * blocks * units, biases)
+
+
+def _recurrent_parameters(kind: str) -> Callable[[LayerSpec, Shape], tuple[int, int]]:
+    return _all_trainable(lambda spec, shape: weight_counts(kind, shape[-1], spec.units).total)
+
+
+def _recurrent_label(title: str) -> Callable[[LayerSpec], str]:
+    return lambda spec: f"{title} {spec.units}{' (every step)' if spec.return_sequences else ''}"
+
+
+def _recurrent_output(spec: LayerSpec, shape: Shape) -> Shape:
+    return (shape[0], spec.units) if spec.return_sequences else (spec.units,)
+
+
 # ----------------------------------------------------------------- Keras
 def _keras() -> Any:
     import keras
@@ -200,9 +257,25 @@ def _conv(x: Any, filters: int, kernel: int, name: str, construction: Constructi
 def _build_dropout(x: Any, spec: LayerSpec, name: str, construction: Construction) -> Any:
     """A Dropout layer whose rate may rise above 0 later, while a run trains: Keras makes the seed
     generator only for a layer constructed with a positive rate, so construct it so, then set the rate."""
-    layer = _keras().layers.Dropout(0.5, seed=construction.dropout_seed(), name=name)
+    layer = _keras().layers.Dropout(0.5, seed=construction.next_seed(), name=name)
     layer.rate = float(spec.rate)
     return layer(x)
+
+
+def _build_recurrent(title: str) -> Callable[[Any, LayerSpec, str, Construction], Any]:
+    def build(x: Any, spec: LayerSpec, name: str, construction: Construction) -> Any:
+        keras = _keras()
+        return getattr(keras.layers, title)(
+            spec.units, return_sequences=spec.return_sequences, kernel_initializer=construction.initializer(),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=construction.next_seed()),
+            kernel_regularizer=construction.regularizer, name=name)(x)
+    return build
+
+
+def _build_embedding(x: Any, spec: LayerSpec, name: str, construction: Construction) -> Any:
+    keras = _keras()
+    return keras.layers.Embedding(spec.input_dim, spec.units, name=name, embeddings_initializer=keras.initializers.
+                                  RandomUniform(-0.05, 0.05, seed=construction.next_seed()))(x)
 
 
 def _build_inception(x: Any, spec: LayerSpec, name: str, construction: Construction) -> Any:
@@ -260,6 +333,15 @@ def _residual_code(spec: LayerSpec, name: str, regularized: bool) -> list[str]:
     ]
 
 
+def _recurrent_code(title: str) -> Callable[[LayerSpec, str, bool], list[str]]:
+    def code(spec: LayerSpec, name: str, regularized: bool) -> list[str]:
+        regularizer = ", kernel_regularizer=regularizer" if regularized else ""
+        return [f"x = keras.layers.{title}({spec.units}, return_sequences={spec.return_sequences}, "
+                "kernel_initializer=init(), recurrent_initializer=keras.initializers.Orthogonal(seed=next_seed())"
+                f"{regularizer}, name={name!r})(x)"]
+    return code
+
+
 def _simple(title: str, arguments: Callable[[LayerSpec], str]) -> Callable[[LayerSpec, str, bool], list[str]]:
     """Code for a layer that is one Keras call on ``x``."""
     def code(spec: LayerSpec, name: str, regularized: bool) -> list[str]:
@@ -303,8 +385,8 @@ KINDS: dict[str, LayerKind] = {
         lambda x, s, name, c: _keras().layers.GlobalAveragePooling2D(name=name)(x),
         _simple("GlobalAveragePooling2D", lambda s: "")),
     "dense": LayerKind(
-        "Dense", ("units", "activation"), "vector", lambda s, shape: (s.units,),
-        _all_trainable(lambda s, shape: (shape[0] + s.use_bias) * s.units),
+        "Dense", ("units", "activation"), "features", lambda s, shape: (*shape[:-1], s.units),
+        _all_trainable(lambda s, shape: (shape[-1] + s.use_bias) * s.units),
         lambda s: f"Dense {s.units} {s.activation}",
         lambda x, s, name, c: _keras().layers.Dense(
             s.units, activation=s.activation, use_bias=s.use_bias, kernel_initializer=c.initializer(),
@@ -323,6 +405,16 @@ KINDS: dict[str, LayerKind] = {
         "Residual block", ("filters",), "image", lambda s, shape: (shape[0], shape[1], s.filters),
         _all_trainable(_residual_parameters), lambda s: f"Residual block {s.filters}", _build_residual,
         _residual_code),
+    **{kind: LayerKind(
+        title, ("units", "return_sequences"), "sequence", _recurrent_output, _recurrent_parameters(kind),
+        _recurrent_label(title), _build_recurrent(title), _recurrent_code(title))
+       for kind, title in (("simple_rnn", "SimpleRNN"), ("lstm", "LSTM"), ("gru", "GRU"))},
+    "embedding": LayerKind(
+        "Embedding", ("input_dim", "units"), "tokens", lambda s, shape: (shape[0], s.units),
+        _all_trainable(lambda s, shape: s.input_dim * s.units), lambda s: f"Embedding {s.input_dim}→{s.units}",
+        _build_embedding,
+        _simple("Embedding", lambda s: f"{s.input_dim}, {s.units}, embeddings_initializer=keras.initializers."
+                                       "RandomUniform(-0.05, 0.05, seed=next_seed())")),
 }
 
 
@@ -337,11 +429,8 @@ def layer_rows(input_shape: Shape, layers: Sequence[tuple[str, LayerSpec]]) -> l
     for index, (name, layer) in enumerate(layers, start=1):
         kind = KINDS[layer.kind]
         where = f"Layer {index} ({layer.describe()})"
-        if kind.takes == "image" and len(shape) != 3:
-            raise ValueError(f"{where} needs an image-shaped input, but the layer before it outputs a flat vector "
-                             f"{shape}. Put it before the Flatten/GlobalAveragePooling layer.")
-        if kind.takes == "vector" and len(shape) != 1:
-            raise ValueError(f"{where} needs a flat vector: add Flatten or GlobalAveragePooling before it.")
+        if len(shape) not in INPUT_RANKS[kind.takes] or (kind.takes == "tokens" and index > 1):
+            raise ValueError(f"{where} {_needs(kind.takes, shape)}")
         try:
             output = kind.output(layer, shape)
         except ValueError as error:
@@ -350,6 +439,24 @@ def layer_rows(input_shape: Shape, layers: Sequence[tuple[str, LayerSpec]]) -> l
         rows.append(LayerRow(name, layer.describe(), output, parameters, trainable))
         shape = output
     return rows
+
+
+def _needs(takes: str, shape: Shape) -> str:
+    """Why a layer cannot take an input of ``shape``, and what to do about it."""
+    if takes == "image":
+        return (f"needs an image-shaped input, but the layer before it outputs {_shape_words(shape)}. "
+                "Put it before the Flatten/GlobalAveragePooling layer.")
+    if takes == "sequence":
+        return (f"needs a sequence (time steps × features), but receives {_shape_words(shape)}. A recurrent layer "
+                "stacked on another needs return_sequences on the one below it.")
+    if takes == "tokens":
+        return f"needs a sequence of token codes, but receives {_shape_words(shape)}: put it first."
+    return "needs a flat vector: add Flatten or GlobalAveragePooling before it."
+
+
+def _shape_words(shape: Shape) -> str:
+    names = {1: "a flat vector", 2: "a sequence", 3: "an image"}
+    return f"{names.get(len(shape), 'a tensor')} {'×'.join(map(str, shape))}"
 
 
 def build_layers(x: Any, layers: Sequence[tuple[str, LayerSpec]], construction: Construction) -> Any:

@@ -123,7 +123,7 @@ def build_mlp(config: NetworkConfig, num_features: int, problem: str, num_classe
     kernel_seeds, dropout_seeds = (iter(seeds) for seeds in layer_seeds(layers, seed))
     construction = Construction(
         initializer=lambda: _seeded_initializer(config.kernel_initializer, next(kernel_seeds)),
-        dropout_seed=lambda: next(dropout_seeds), regularizer=keras.regularizers.L1L2(l1=config.l1, l2=config.l2))
+        next_seed=lambda: next(dropout_seeds), regularizer=keras.regularizers.L1L2(l1=config.l1, l2=config.l2))
     inputs = keras.Input((num_features,), name="features")
     return keras.Model(inputs, build_layers(inputs, layers, construction), name="playground_network")
 

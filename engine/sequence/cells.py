@@ -19,7 +19,8 @@ as it comes out:
   part, one to the recurrent part. h̃ = tanh(x·W_h + b_h + r ⊙ (h_{t-1}·U_h + b'_h)) and
   h_t = z ⊙ h_{t-1} + (1 − z) ⊙ h̃.
 
-Sequences are (time steps, features); every trace is (time steps, units) per quantity.
+Sequences are (time steps, features); every trace is (time steps, units) per quantity. How many
+weights each kind has is the layer registry's (``engine.models.layers.weight_counts``).
 """
 
 from __future__ import annotations
@@ -27,9 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-CELLS = ("simple_rnn", "lstm", "gru")
-GATE_BLOCKS = {"simple_rnn": 1, "lstm": 4, "gru": 3}  # weight blocks per cell: LSTM 4×, GRU 3× a SimpleRNN's
 
 
 def sigmoid(values: np.ndarray) -> np.ndarray:
@@ -142,29 +140,3 @@ def gru_steps(inputs: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarr
 def _stacked(values: list[np.ndarray], like: np.ndarray) -> np.ndarray:
     """Per-step vectors as (time steps, units); (0, units) for an empty sequence."""
     return np.stack(values) if values else np.zeros((0, like.shape[0]))
-
-
-@dataclass(frozen=True)
-class WeightCounts:
-    """How many weights a recurrent layer has, by kind: what makes an LSTM 4× and a GRU 3× a SimpleRNN."""
-
-    cell: str
-    input_weights: int  # the kernel: features × blocks·units
-    recurrent_weights: int  # the recurrent kernel: units × blocks·units
-    biases: int
-
-    @property
-    def total(self) -> int:
-        """Every trainable number of the layer (Keras's ``count_params()``)."""
-        return self.input_weights + self.recurrent_weights + self.biases
-
-
-def weight_counts(cell: str, features: int, units: int) -> WeightCounts:
-    """The weights of a Keras ``SimpleRNN``, ``LSTM`` or ``GRU`` (``reset_after=True``) layer, by kind."""
-    if cell not in GATE_BLOCKS:
-        raise ValueError(f"Unknown cell {cell!r}. Expected one of: {', '.join(CELLS)}.")
-    if features < 1 or units < 1:
-        raise ValueError(f"Expected at least one feature and one unit. Received: features={features}, units={units}.")
-    blocks = GATE_BLOCKS[cell]
-    biases = blocks * units * (2 if cell == "gru" else 1)  # a GRU adds a second bias to the recurrent part
-    return WeightCounts(cell, features * blocks * units, units * blocks * units, biases)

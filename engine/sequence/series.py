@@ -27,14 +27,14 @@ DEFAULT_NOISE = {"sine": 0.0, "sum_of_sines": 0.0, "noisy_sine": 0.3, "sawtooth"
 
 def make_sine(num_steps: int = 1000, noise: float = 0.0, seed: int = 0) -> np.ndarray:
     """One sine wave, 50 steps a period."""
-    return _with_noise(np.sin(2 * np.pi * np.arange(num_steps) / 50), noise, seed)
+    return with_noise(np.sin(2 * np.pi * np.arange(num_steps) / 50), noise, seed)
 
 
 def make_sum_of_sines(num_steps: int = 1000, noise: float = 0.0, seed: int = 0) -> np.ndarray:
     """Three sines of periods 50, 17 and 133 steps: a pattern that repeats only after thousands of steps."""
     steps = np.arange(num_steps)
     waves = np.sin(2 * np.pi * steps / 50) + 0.5 * np.sin(2 * np.pi * steps / 17) + 0.7 * np.sin(2 * np.pi * steps / 133)
-    return _with_noise(waves / 2.2, noise, seed)
+    return with_noise(waves / 2.2, noise, seed)
 
 
 def make_noisy_sine(num_steps: int = 1000, noise: float = DEFAULT_NOISE["noisy_sine"], seed: int = 0) -> np.ndarray:
@@ -44,12 +44,12 @@ def make_noisy_sine(num_steps: int = 1000, noise: float = DEFAULT_NOISE["noisy_s
 
 def make_sawtooth(num_steps: int = 1000, noise: float = 0.0, seed: int = 0) -> np.ndarray:
     """A ramp from -1 to 1 every 40 steps, then a drop: the jump is what a smooth forecaster gets wrong."""
-    return _with_noise(2 * (np.arange(num_steps) % 40) / 39 - 1, noise, seed)
+    return with_noise(2 * (np.arange(num_steps) % 40) / 39 - 1, noise, seed)
 
 
 def make_random_walk(num_steps: int = 1000, noise: float = DEFAULT_NOISE["random_walk"], seed: int = 0) -> np.ndarray:
     """Cumulative Gaussian steps (of size ``noise``): no pattern at all, so "tomorrow as today" is hard to beat."""
-    return np.cumsum(_with_noise(np.zeros(num_steps), noise, seed), dtype=np.float64).astype(np.float32)
+    return np.cumsum(with_noise(np.zeros(num_steps), noise, seed), dtype=np.float64).astype(np.float32)
 
 
 SERIES: dict[str, Callable[[int, float, int], np.ndarray]] = {
@@ -66,7 +66,8 @@ def make_series(name: str, num_steps: int = 1000, noise: float | None = None, se
     return SERIES[name](num_steps, DEFAULT_NOISE[name] if noise is None else noise, seed)
 
 
-def _with_noise(values: np.ndarray, noise: float, seed: int) -> np.ndarray:
+def with_noise(values: np.ndarray, noise: float, seed: int) -> np.ndarray:
+    """``values`` plus Gaussian noise of standard deviation ``noise`` (seeded), as float32."""
     if noise < 0:
         raise ValueError(f"Expected a noise level of 0 or more. Received: noise={noise}.")
     jitter = np.random.default_rng(seed).normal(scale=noise, size=values.shape) if noise else 0.0
@@ -146,6 +147,13 @@ class Windows:
         return values * self.scale + self.mean
 
 
+def split_index(num_steps: int, validation_fraction: float) -> int:
+    """Where validation begins in a series of ``num_steps``: its last ``validation_fraction``."""
+    if not 0.05 <= validation_fraction <= 0.5:
+        raise ValueError(f"Expected a validation share between 0.05 and 0.5. Received: {validation_fraction}.")
+    return int(round(num_steps * (1 - validation_fraction)))
+
+
 def make_windows(series: np.ndarray, window: int, horizon: int = 1, validation_fraction: float = 0.2) -> Windows:
     """Every (window → horizon) pair of ``series``: training targets before the split, validation targets after it.
 
@@ -156,9 +164,7 @@ def make_windows(series: np.ndarray, window: int, horizon: int = 1, validation_f
     if window < 1 or horizon < 1:
         raise ValueError(f"Expected a window and a horizon of at least 1 step. Received: window={window}, "
                          f"horizon={horizon}.")
-    if not 0.05 <= validation_fraction <= 0.5:
-        raise ValueError(f"Expected a validation share between 0.05 and 0.5. Received: {validation_fraction}.")
-    split = int(round(len(series) * (1 - validation_fraction)))
+    split = split_index(len(series), validation_fraction)
     if split - window - horizon + 1 < 1 or len(series) - split < horizon:
         raise ValueError(
             f"A window of {window} steps and a horizon of {horizon} need more data: the series has {len(series):,} "

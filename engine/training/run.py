@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable, Hashable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -116,11 +118,23 @@ class TrainingRun:
         """Model outputs for ``inputs`` (inference mode), from a compiled function."""
         import tensorflow as tf
 
+        predict = self.model_function("predict", lambda model: lambda x: model(x, training=False))
+        return predict(tf.constant(inputs, dtype=tf.float32)).numpy()
+
+    def model_function(self, name: Hashable, body: Callable[[Any], Callable[..., Any]]) -> Callable[..., Any]:
+        """A compiled function of the model, traced once per architecture and name.
+
+        ``body(model)`` returns ``f(*tensors)``, which may only read the model's variables (a
+        forecast fed back into the model, a decoder's loop); the result is ``f`` compiled,
+        called with this run's variables.
+        """
+        import tensorflow as tf
+
         model, jit_compile = self.model, self.settings.jit_compile
         variables = state_variables(model)
-        predict = self._kit.cached(("predict", jit_compile), lambda: SharedFunction(
-            tf.function(lambda variables, x: model(x, training=False), jit_compile=jit_compile), variables))
-        return predict(variables, tf.constant(inputs, dtype=tf.float32)).numpy()
+        function = self._kit.cached((name, jit_compile), lambda: SharedFunction(
+            tf.function(lambda variables, *args: body(model)(*args), jit_compile=jit_compile), variables))
+        return partial(function, variables)
 
     def layer_outputs(self, inputs: np.ndarray, layer_names: tuple[str, ...], with_output: bool = False
                       ) -> list[np.ndarray]:

@@ -23,6 +23,7 @@ from engine.data.image_sets import MAX_TEST_IMAGES, MAX_TRAIN_IMAGES
 _IMPORTS = (
     ("import argparse", r"\bargparse\."),
     ("import os", r"\bos\."),
+    ("from dataclasses import dataclass", r"(?m)^@dataclass\b"),
     ("from types import SimpleNamespace", r"\bSimpleNamespace\("),
     ("", ""),
     ("import keras", r"\bkeras\."),

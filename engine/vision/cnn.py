@@ -92,7 +92,7 @@ def build_cnn(input_shape: Shape, layers: tuple[LayerSpec, ...], num_classes: in
     layer_table(input_shape, layers, num_classes)
     seeds = iter(range(seed * 1000, seed * 1000 + 1000))
     construction = Construction(initializer=lambda: keras.initializers.GlorotUniform(seed=next(seeds)),
-                                dropout_seed=lambda: next(seeds))
+                                next_seed=lambda: next(seeds))
     inputs = keras.Input(input_shape, name="image")
     return keras.Model(inputs, build_layers(inputs, _named(layers, num_classes), construction), name="cnn")
 

@@ -15,6 +15,7 @@ from engine.data.upload import is_number
 from engine.generative import autoencoder, dbn, image_gan, point_gan, rbm
 from engine.playground import settings as playground
 from engine.rl import settings as rl
+from engine.sequence import forecast
 from engine.vision import cnn_lab, convolution_lab, transfer
 from tests.conftest import ROOT
 
@@ -33,6 +34,7 @@ LINKS = {
     "rbm_lab.py": ({**rbm.to_query_params(rbm.RbmSettings()), **dbn.to_query_params(dbn.DbnSettings())},
                    [rbm.from_query_params, dbn.from_query_params]),
     "rl_lab.py": (rl.to_query_params(rl.AgentSettings()), [rl.from_query_params]),
+    "forecasting_race.py": (forecast.to_query_params(forecast.ForecastSettings()), [forecast.from_query_params]),
 }
 HOSTILE = ("inf", "-inf", "nan", "1e999", "-1e999", "1e9", "-1e9", "-1", "0", "", "abc", "1.5", "0x10",
            ",", "1,2,3,4,5,6,7,8,9,10,11,12,13", "[click](https://evil.example) ![x](https://evil.example/p.png)")

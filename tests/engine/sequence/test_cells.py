@@ -5,12 +5,10 @@ import numpy as np
 import pytest
 
 from engine.sequence.cells import (
-    CELLS,
     gru_steps,
     lstm_steps,
     sigmoid,
     simple_rnn_steps,
-    weight_counts,
 )
 
 STEPS, FEATURES, UNITS = 7, 3, 5
@@ -75,17 +73,6 @@ def test_an_initial_state_carries_on_where_an_earlier_run_stopped():
     np.testing.assert_allclose(np.vstack([first.hidden, rest.hidden]), whole.hidden, atol=1e-12)
 
 
-@pytest.mark.parametrize("cell", CELLS)
-@pytest.mark.parametrize(("features", "units"), [(1, 1), (3, 5), (16, 32)])
-def test_weight_counts_match_keras_count_params(cell, features, units):
-    layer = KERAS_LAYERS[cell](units)
-    layer.build((None, 4, features))
-    counts = weight_counts(cell, features, units)
-    assert counts.total == layer.count_params()
-    assert counts.recurrent_weights == weight_counts("simple_rnn", features, units).recurrent_weights * {
-        "simple_rnn": 1, "lstm": 4, "gru": 3}[cell]
-
-
 def test_mismatched_weights_and_shapes_are_refused_in_words():
     kernel, recurrent, bias = np.zeros((3, 5)), np.zeros((5, 5)), np.zeros(5)
     with pytest.raises(ValueError, match=r"Expected kernel \(2, 5\)"):
@@ -94,8 +81,6 @@ def test_mismatched_weights_and_shapes_are_refused_in_words():
         simple_rnn_steps(np.zeros(4), kernel, recurrent, bias)
     with pytest.raises(ValueError, match="Expected a GRU bias of shape"):
         gru_steps(np.zeros((4, 3)), np.zeros((3, 15)), np.zeros((5, 15)), np.zeros(15))
-    with pytest.raises(ValueError, match="Unknown cell 'rnn'"):
-        weight_counts("rnn", 1, 1)
     assert simple_rnn_steps(np.zeros((0, 3)), kernel, recurrent, bias).hidden.shape == (0, 5)
 
 

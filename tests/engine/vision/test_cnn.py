@@ -65,7 +65,7 @@ def test_bad_layer_settings_say_what_was_expected():
     with pytest.raises(ValueError, match="filters from 1 to 128"):
         LayerSpec("conv2d", filters=0)
     with pytest.raises(ValueError, match="Unknown layer kind"):
-        LayerSpec("lstm")
+        LayerSpec("transformer")
 
 
 def _empty(value) -> bool:

@@ -1,0 +1,38 @@
+"""The forecasting race in headless Chromium: pick a series and the cells as a learner does, play, pause."""
+
+import pytest
+
+from tests.browser.conftest import (
+    chart_line,
+    choose,
+    live_canvas,
+    play_until_epoch,
+    press,
+    trace_points,
+    wait_for_rerun,
+    wait_until_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_learner_races_two_cells_on_a_sawtooth_and_pauses_on_the_forecasts(server, page):
+    page.goto(f"{server}/forecasting_race")
+    wait_until_idle(page)
+    choose(page, "fc_series", "Sawtooth")
+    page.locator(".st-key-fc_cells").get_by_role("button", name="Remove SimpleRNN").click()
+    wait_for_rerun(page)
+    assert play_until_epoch(page, 8) >= 8
+    page.wait_for_function(
+        "key => !!document.querySelector(`.st-key-${key}_canvas [data-testid^=\"stBidiComponent\"]`)", arg="fc_forecasts")
+    assert live_canvas(page, "fc_forecasts").startswith("data:image/png")  # drawn live while it plays
+    press(page, "Pause")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    wait_until_idle(page)
+    page.wait_for_function("() => document.querySelector('.st-key-fc_forecasts .js-plotly-plot') !== null")
+    assert chart_line(page, "fc_forecasts")
+    names = page.evaluate("() => document.querySelector('.st-key-fc_forecasts .js-plotly-plot')"
+                          "._fullData.map(trace => trace.name)")
+    assert names == ["truth", "LSTM", "GRU"] * 2
+    truth = trace_points(page, "fc_forecasts", "truth")
+    assert min(y for _, y in truth) >= -1.01 and max(y for _, y in truth) <= 1.01  # the sawtooth, in its own units
