@@ -47,6 +47,9 @@ LABS = (
     Lab("pages/forecasting_race.py", "Sequences", "Forecasting race", ":material/timeline:",
         "A SimpleRNN, an LSTM and a GRU learn the same series side by side: curves, forecasts one step ahead "
         "and free running, and what each cell pays in weights."),
+    Lab("pages/char_language_model.py", "Sequences", "Character language model", ":material/edit_note:",
+        "An LSTM or GRU learns a text one character at a time and writes as it trains: perplexity live, "
+        "greedy, sampled and beam-search writing, and the odds of every next character."),
     Lab("pages/rl_lab.py", "Agents", "Reinforcement learning", ":material/sports_esports:",
         "Q-learning, SARSA, DQN and actor-critic learn CartPole, FrozenLake or a gridworld you edit while they "
         "learn; replay any episode frame by frame."),

@@ -38,7 +38,7 @@ def default_runs() -> Iterator[tuple[str, Build]]:
     from engine.playground.settings import PlaygroundSettings
     from engine.rl import run as rl
     from engine.rl.settings import AgentSettings
-    from engine.sequence import forecast
+    from engine.sequence import forecast, language_model
     from engine.vision import cnn_lab, transfer
     from ui.transfer_controls import pretraining_job
 
@@ -95,9 +95,20 @@ def default_runs() -> Iterator[tuple[str, Build]]:
         values = forecast.series_values(settings)
         return forecast.make_run(settings, values), forecast.ForecastObserver(settings, values)
 
+    def char_model():
+        settings = language_model.LanguageModelSettings()
+        characters = language_model.character_data(language_model.corpus_text(settings), settings)
+        options = language_model.SampleOptions(settings.prompt, settings.temperature, settings.sample_length)
+        sampler = language_model.LiveSampler(characters.vocabulary, options)
+
+        def observe(run):  # the live sample, and the greedy, sampled and beam writing the page shows below it
+            return sampler(run), language_model.generate(run, characters.vocabulary, settings)
+
+        return language_model.make_run(settings, characters), observe
+
     yield from (("network_playground", playground), ("cnn_lab", cnn), ("autoencoder_lab", autoencoders),
                 ("gan_lab", gan), ("image_gan", dcgan), ("rbm_lab", rbms), ("transfer_learning", transfer_race),
-                ("forecasting_race", forecasting_race), ("rl_lab", agent))
+                ("forecasting_race", forecasting_race), ("char_language_model", char_model), ("rl_lab", agent))
 
 
 def compile_default_networks() -> list[str]:

@@ -1,4 +1,4 @@
-"""Plotly figures of the sequence labs: a series and its split, forecasts against the truth, weights per cell."""
+"""Plotly figures of the sequence labs: a series and its split, forecasts, weights per cell, written text."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from engine.sequence.forecast import CellSize, ForecastView
+from engine.sequence.language_model import Written
+from engine.sequence.text import Vocabulary
 from ui.figures import CLASS_COLORS, NEGATIVE, POSITIVE, add_panel, make_figure, side_by_side_axes
 
 TRUTH = "#555555"
@@ -64,3 +66,54 @@ def forecast_figure(view: ForecastView, names: Mapping[str, str], height: int = 
                                      hovertemplate=f"{names[cell]} %{{y:.4g}}<extra>step %{{x}}</extra>", **where))
     return make_figure(traces, height, legend=dict(orientation="h", y=1.12, yanchor="bottom"),
                        margin=dict(l=10, r=10, t=55, b=10), **layout)
+
+
+SHOWN_CHARACTERS = {" ": "␣", "\n": "↵", "\t": "⇥"}
+PROBABILITY_SCALE = [[0.0, "#fdf1e4"], [0.5, "#f8c890"], [1.0, "#7fb5e0"]]  # light enough for black letters
+
+
+def shown_character(character: str) -> str:
+    """A character as a cell shows it: blanks and line ends as visible signs."""
+    return SHOWN_CHARACTERS.get(character, character)
+
+
+def written_figure(written: Written, columns: int = 40) -> go.Figure:
+    """The prompt (grey) and what the model wrote, one character per cell, each coloured by the
+    probability the model gave it when it was picked (pale: a long shot; blue: near certain)."""
+    characters = list(written.prompt + written.text)
+    probabilities = np.concatenate([np.full(len(written.prompt), np.nan), written.probabilities])
+    rows = -(-len(characters) // columns)
+    padding = rows * columns - len(characters)
+    cells = np.array([shown_character(character) for character in characters] + [""] * padding, dtype=object)
+    values = np.concatenate([probabilities, np.full(padding, np.nan)])
+    grid, labels = values.reshape(rows, columns), cells.reshape(rows, columns)
+    hover = np.array([f"{label!r}: prompt" if np.isnan(value) else f"{label!r} picked at p = {value:.2f}"
+                      for label, value in zip(cells, values, strict=True)], dtype=object).reshape(rows, columns)
+    trace = go.Heatmap(z=grid, text=labels, texttemplate="%{text}", textfont=dict(size=12, color="#222222"),
+                       customdata=hover, hovertemplate="%{customdata}<extra></extra>", zmin=0, zmax=1,
+                       colorscale=PROBABILITY_SCALE, showscale=False, xgap=1, ygap=1)
+    return make_figure([trace], 26 * rows + 20, plot_bgcolor="#eeeeee", margin=dict(l=5, r=5, t=10, b=10),
+                       xaxis=dict(visible=False), yaxis=dict(visible=False, autorange="reversed"))
+
+
+def next_characters_figure(written: Written) -> go.Figure:
+    """The likeliest characters to follow the prompt, each cell with its probability."""
+    characters = [shown_character(character) for character, _ in written.next_characters]
+    probabilities = np.array([[probability for _, probability in written.next_characters]])
+    labels = np.array([[f"{character} {probability:.0%}" for character, probability
+                        in zip(characters, probabilities[0], strict=True)]], dtype=object)
+    trace = go.Heatmap(z=probabilities, text=labels, texttemplate="%{text}", textfont=dict(size=12, color="#222222"),
+                       hovertemplate="%{text}<extra></extra>", zmin=0, zmax=1, colorscale=PROBABILITY_SCALE,
+                       showscale=False, xgap=2)
+    return make_figure([trace], 60, margin=dict(l=5, r=5, t=5, b=5), xaxis=dict(visible=False),
+                       yaxis=dict(visible=False))
+
+
+def vocabulary_figure(vocabulary: Vocabulary, shown: int = 60) -> go.Figure:
+    """How often each character occurs, most frequent first (the first ``shown``)."""
+    characters = [shown_character(character) for character in vocabulary.characters[:shown]]
+    trace = go.Bar(x=list(range(len(characters))), y=list(vocabulary.counts[:shown]), marker=dict(color=POSITIVE),
+                   customdata=characters, hovertemplate="%{customdata}: %{y:,}<extra></extra>")
+    return make_figure([trace], 220, xaxis=dict(tickmode="array", tickvals=list(range(len(characters))),
+                                                ticktext=characters, tickangle=0),
+                       yaxis=dict(title="count", type="log"))

@@ -12,6 +12,8 @@ characters are coded as their position in it.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -23,11 +25,18 @@ MIN_DISTINCT_CHARACTERS = 5
 MAX_VOCABULARY = 200  # distinct characters a model's embedding and output layer take
 
 
+@functools.cache
 def default_corpus() -> str:
-    """CPython's ``help()`` topics, one after another in a fixed order (the same text on every machine)."""
+    """CPython's ``help()`` topics, one after another in a fixed order (the same text on every machine).
+
+    Each line loses its indentation and its runs of spaces: the pages indent their code and
+    tables deeply, and a small model would otherwise spend its capacity (and its samples) on
+    long runs of blanks instead of words.
+    """
     from pydoc_data.topics import topics
 
-    return "\n\n".join(topics[name].strip() for name in sorted(topics))
+    lines = (" ".join(line.split()) for name in sorted(topics) for line in [*topics[name].strip().splitlines(), ""])
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def read_text_upload(data: bytes) -> str:

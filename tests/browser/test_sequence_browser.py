@@ -36,3 +36,26 @@ def test_a_learner_races_two_cells_on_a_sawtooth_and_pauses_on_the_forecasts(ser
     assert names == ["truth", "LSTM", "GRU"] * 2
     truth = trace_points(page, "fc_forecasts", "truth")
     assert min(y for _, y in truth) >= -1.01 and max(y for _, y in truth) <= 1.01  # the sawtooth, in its own units
+
+
+def test_a_learner_types_a_prompt_trains_the_language_model_and_sees_its_writing_change(server, page):
+    page.goto(f"{server}/char_language_model")
+    wait_until_idle(page)
+    prompt = page.get_by_role("textbox", name="Prompt")
+    prompt.fill("The class ")
+    prompt.press("Enter")
+    wait_for_rerun(page)
+    assert play_until_epoch(page, 3) >= 3
+    page.wait_for_function(
+        "key => !!document.querySelector(`.st-key-${key}_canvas [data-testid^=\"stBidiComponent\"]`)", arg="lm_written")
+    first = live_canvas(page, "lm_written")
+    page.wait_for_function(  # a later epoch writes another sample
+        "([key, before]) => { const host = document.querySelector(`.st-key-${key}_canvas [data-testid^=\"stBidiComponent\"]`);"
+        " const canvas = host && (host.shadowRoot ?? host).querySelector('canvas[data-drawn]');"
+        " return canvas && canvas.toDataURL() !== before; }", arg=["lm_written", first])
+    press(page, "Pause")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    wait_until_idle(page)
+    page.wait_for_function("() => document.querySelector('.st-key-lm_written .js-plotly-plot') !== null")
+    cells = page.evaluate("() => document.querySelector('.st-key-lm_written .js-plotly-plot')._fullData[0].text.flat()")
+    assert "".join(cells[:10]) == "The␣class␣" and len([cell for cell in cells if cell]) == 10 + 200

@@ -15,7 +15,7 @@ from engine.data.upload import is_number
 from engine.generative import autoencoder, dbn, image_gan, point_gan, rbm
 from engine.playground import settings as playground
 from engine.rl import settings as rl
-from engine.sequence import forecast
+from engine.sequence import forecast, language_model
 from engine.vision import cnn_lab, convolution_lab, transfer
 from tests.conftest import ROOT
 
@@ -35,6 +35,8 @@ LINKS = {
                    [rbm.from_query_params, dbn.from_query_params]),
     "rl_lab.py": (rl.to_query_params(rl.AgentSettings()), [rl.from_query_params]),
     "forecasting_race.py": (forecast.to_query_params(forecast.ForecastSettings()), [forecast.from_query_params]),
+    "char_language_model.py": (language_model.to_query_params(language_model.LanguageModelSettings()),
+                               [language_model.from_query_params]),
 }
 HOSTILE = ("inf", "-inf", "nan", "1e999", "-1e999", "1e9", "-1e9", "-1", "0", "", "abc", "1.5", "0x10",
            ",", "1,2,3,4,5,6,7,8,9,10,11,12,13", "[click](https://evil.example) ![x](https://evil.example/p.png)")
