@@ -5,7 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.sequence.decoding import perplexity
+from engine.sequence.embeddings import PROJECTIONS, embedding_map, embedding_table, nearest_characters
+from engine.sequence.inside import MAX_TRACED, trace_text, tracking_units
 from engine.sequence.language_model import (
+    CELL_NAMES,
     CharacterData,
     LanguageModelSettings,
     LiveSample,
@@ -26,6 +29,8 @@ from ui.canvas import live_chart, live_metrics
 from ui.feed import Metric
 from ui.figures import curves_figure
 from ui.language_controls import (
+    embedding_controls,
+    inspect_controls,
     seed_widgets,
     settings_from_widgets,
     sidebar_controls,
@@ -33,14 +38,26 @@ from ui.language_controls import (
     writing_controls,
 )
 from ui.lessons import lesson
-from ui.links import open_lab, stop_on_bad_input, write_url
+from ui.links import open_lab, page_section, section_param, stop_on_bad_input, write_url
 from ui.live import between_chunks, lab_trainer, live_fragment, run_controls, run_message
 from ui.models import export_buttons
-from ui.sequence_figures import next_characters_figure, shown_character, vocabulary_figure, written_figure
+from ui.sequence_figures import (
+    cell_trace_figure,
+    embedding_figure,
+    next_characters_figure,
+    shown_character,
+    tracking_figure,
+    vocabulary_figure,
+    written_figure,
+)
 from ui.text import literal
 
 LAB = "language_model"
 NO_TOOLBAR = {"displayModeBar": False}
+SECTIONS = ("Training", "Inside the cell", "Embeddings")
+DEFAULT_INSPECTED = 120  # characters of the validation text inspected when the learner typed none
+SHOWN_UNITS = 32
+SHOWN_FEATURES = 3
 
 
 def trainer_for(settings: LanguageModelSettings, characters: CharacterData, upload: str) -> Trainer:
@@ -117,6 +134,49 @@ def writing_section(trainer: Trainer, characters: CharacterData, settings: Langu
         beams.code(f"{settings.prompt}{text}\n(p = {probability:.2e})", language=None, wrap_lines=True)
 
 
+def inside_section(trainer: Trainer, characters: CharacterData, settings: LanguageModelSettings) -> None:
+    """The first recurrent layer's gates and states on a text, and the units that track what a reader sees."""
+    st.markdown(lesson("language_model", "inside"))
+    inspect_controls(characters.validation_text[:DEFAULT_INSPECTED])
+    text = settings.inspected or characters.validation_text[:DEFAULT_INSPECTED]
+    with stop_on_bad_input():
+        characters.vocabulary.encode(text)
+        if not text.strip():
+            raise ValueError("Type some text for the cell to read.")
+    trace = between_chunks(trainer, "lm_trace", (text,), lambda run: trace_text(run, characters.vocabulary, text))
+    shown = min(SHOWN_UNITS, trace.quantities["hidden"].shape[1])
+    long_trace = between_chunks(trainer, "lm_long_trace", (), lambda run: trace_text(
+        run, characters.vocabulary, characters.validation_text[:MAX_TRACED]), note=False)
+    found = tracking_units(long_trace)[:SHOWN_FEATURES]
+    units = list(dict.fromkeys([item.unit for item in found] + list(range(trace.quantities["hidden"].shape[1]))))[:shown]
+    st.caption(f"{len(text)} characters read by the first {CELL_NAMES[trace.cell]} layer; {shown} of its "
+               f"{trace.quantities['hidden'].shape[1]} units shown, the tracking units below first.")
+    st.plotly_chart(cell_trace_figure(trace, units), key="lm_cell_trace", config=NO_TOOLBAR)
+    st.markdown(lesson("language_model", "tracking", characters=len(long_trace.text)))
+    if found:
+        st.plotly_chart(tracking_figure(long_trace, found), key="lm_tracking", config=NO_TOOLBAR)
+
+
+def embeddings_section(trainer: Trainer, characters: CharacterData, settings: LanguageModelSettings) -> None:
+    """The learned character vectors in 2-D by kind, and the nearest neighbours of a chosen character."""
+    st.markdown(lesson("language_model", "embeddings"))
+    embedding_controls()
+    found = between_chunks(trainer, "lm_embedding_map", (settings.projection, settings.seed),
+                           lambda run: embedding_map(run, characters.vocabulary, settings.projection, settings.seed))
+    chart, neighbours = st.columns([3, 1])
+    with chart:
+        kept = f" ({found.variance_kept:.0%} of the vectors' spread)" if found.variance_kept is not None else ""
+        st.caption(f"{len(found.characters)} characters, {settings.embedding_size} numbers each, by "
+                   f"{PROJECTIONS[settings.projection]}{kept}.")
+        st.plotly_chart(embedding_figure(found), key="lm_embedding_chart", config=NO_TOOLBAR)
+    with neighbours, stop_on_bad_input():
+        table = between_chunks(trainer, "lm_embedding_table", (), embedding_table, note=False)
+        nearest = nearest_characters(table, characters.vocabulary, settings.neighbours_of)
+        st.markdown(f"**Nearest to {literal(shown_character(settings.neighbours_of))}** (cosine similarity)")
+        st.dataframe([{"character": shown_character(character), "similarity": f"{similarity:+.2f}"}
+                      for character, similarity in nearest], hide_index=True)
+
+
 def main() -> None:
     open_lab("lm", "Character language model", lesson("language_model", "intro"), from_query_params, seed_widgets)
     sidebar_controls()
@@ -128,11 +188,17 @@ def main() -> None:
     vocabulary_section(characters)
     writing_controls()
     run_controls(trainer, "lm")
-    live_fragment(trainer, "lm", lambda snapshot: _draw_training(snapshot, characters.vocabulary.size))
-    writing_section(trainer, characters, settings)
+    section = page_section("lm", SECTIONS)
+    if section == "Training":
+        live_fragment(trainer, "lm", lambda snapshot: _draw_training(snapshot, characters.vocabulary.size))
+        writing_section(trainer, characters, settings)
+    elif section == "Inside the cell":
+        inside_section(trainer, characters, settings)
+    else:
+        embeddings_section(trainer, characters, settings)
     with st.expander("Export: the trained model, the history"):
         export_buttons("lm", "language_model", trainer)
-    write_url(to_query_params(settings))
+    write_url({**to_query_params(settings), **section_param("lm", SECTIONS)})
 
 
 main()

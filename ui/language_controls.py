@@ -7,6 +7,7 @@ import hashlib
 import streamlit as st
 
 from engine.fields import bounds
+from engine.sequence.embeddings import PROJECTIONS
 from engine.sequence.language_model import CELL_NAMES, CORPORA, UPLOAD, LanguageModelSettings
 from engine.sequence.text import MAX_TEXT_BYTES, read_text_upload
 from engine.training.optimizers import OPTIMIZERS
@@ -16,6 +17,7 @@ from ui.playground_controls import LEARNING_RATES, with_current
 from ui.text import literal
 
 UNITS = [16, 32, 64, 96, 128, 256, 512]
+MAX_INSPECTED = 300  # characters drawn as columns of the gate heatmaps
 BATCH_SIZES = [8, 16, 32, 64, 128, 256, 512]
 
 
@@ -68,6 +70,22 @@ def writing_controls() -> None:
                       help="How many continuations a beam search keeps at every step.")
     length.number_input("Characters", *bounds(LanguageModelSettings, "sample"), step=50, key="lm_sample",
                         persist_state="session", help="How many characters each sample writes.")
+
+
+def inspect_controls(default: str) -> None:
+    """The text whose gates and states are drawn (empty: ``default``, the start of the validation text)."""
+    st.text_area("Text for the cell to read", key="lm_inspect", persist_state="session", max_chars=MAX_INSPECTED,
+                 height=80, placeholder=default,
+                 help="Leave it empty to read the start of the validation text. Characters the model never saw "
+                      "are named.")
+
+
+def embedding_controls() -> None:
+    """How the character vectors are projected, and whose neighbours are listed."""
+    projection, character = st.columns([3, 1])
+    projection.radio("Projection", list(PROJECTIONS), format_func=PROJECTIONS.__getitem__, key="lm_projection",
+                     persist_state="session", horizontal=True)
+    character.text_input("Neighbours of", key="lm_of", persist_state="session", max_chars=1)
 
 
 def _upload_control() -> None:

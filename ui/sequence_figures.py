@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
+from engine.sequence.embeddings import KINDS, EmbeddingMap
 from engine.sequence.forecast import CellSize, ForecastView
+from engine.sequence.inside import FEATURES, QUANTITIES, CellTrace, TrackingUnit, text_features
 from engine.sequence.language_model import Written
 from engine.sequence.text import Vocabulary
-from ui.figures import CLASS_COLORS, NEGATIVE, POSITIVE, add_panel, make_figure, side_by_side_axes
+from ui.figures import CLASS_COLORS, DIVERGING, NEGATIVE, POSITIVE, add_panel, make_figure, side_by_side_axes
 
 TRUTH = "#555555"
 WEIGHT_PARTS = (("input_weights", "input weights U", POSITIVE), ("recurrent_weights", "recurrent weights W", NEGATIVE),
@@ -117,3 +119,91 @@ def vocabulary_figure(vocabulary: Vocabulary, shown: int = 60) -> go.Figure:
     return make_figure([trace], 220, xaxis=dict(tickmode="array", tickvals=list(range(len(characters))),
                                                 ticktext=characters, tickangle=0),
                        yaxis=dict(title="count", type="log"))
+
+
+GATE_SCALE = [[0.0, "#ffffff"], [1.0, POSITIVE]]  # 0 closed, 1 open
+KIND_COLOURS = dict(zip(KINDS, CLASS_COLORS, strict=True))
+
+
+def cell_trace_figure(trace: CellTrace, units: Sequence[int], panel_height: int = 130) -> go.Figure:
+    """Each gate and state of the trace as a heatmap, one under another: rows are ``units``, columns the
+    characters read. Gates run from white (closed, 0) to blue (open, 1); states from orange (−) to blue (+)."""
+    names = list(trace.quantities)
+    labels = [shown_character(character) for character in trace.text]
+    count = len(names)
+    gap = 0.04
+    height = (1 - gap * (count - 1)) / count
+    traces, layout = [], {}
+    annotations = []
+    for index, name in enumerate(names):
+        values = trace.quantities[name][:, list(units)].T
+        suffix = str(index + 1) if index else ""
+        top = 1 - index * (height + gap)
+        gate = name.endswith("gate")
+        limit = 1.0 if gate else max(float(np.percentile(np.abs(values), 98)), 1e-6)  # a few extremes saturate
+        traces.append(go.Heatmap(
+            z=values, x=list(range(len(labels))), y=[f"unit {unit}" for unit in units], xaxis=f"x{suffix}",
+            yaxis=f"y{suffix}", zmin=0.0 if gate else -limit, zmax=limit, colorscale=GATE_SCALE if gate else DIVERGING,
+            showscale=False, customdata=np.broadcast_to(np.array(labels, dtype=object), values.shape),
+            hovertemplate=f"{QUANTITIES[trace.cell][name]}<br>%{{y}}, character %{{customdata}}: %{{z:.2f}}"
+                          "<extra></extra>"))
+        layout[f"xaxis{suffix}"] = dict(domain=[0, 1], anchor=f"y{suffix}", tickmode="array",
+                                        tickvals=list(range(len(labels))), ticktext=labels, tickangle=0,
+                                        tickfont=dict(size=10), showticklabels=index in (0, count - 1),
+                                        side="top" if index == 0 and count > 1 else "bottom")
+        layout[f"yaxis{suffix}"] = dict(domain=[max(top - height, 0.0), top], anchor=f"x{suffix}", showticklabels=False)
+        annotations.append(dict(text=f"<b>{QUANTITIES[trace.cell][name]}</b>", x=1, xref="paper", y=top,
+                                yref="paper", xanchor="right", yanchor="bottom", showarrow=False, font=dict(size=12)))
+    return make_figure(traces, panel_height * count + 60, annotations=annotations, margin=dict(l=10, r=10, t=50, b=10),
+                       **layout)
+
+
+def tracking_figure(trace: CellTrace, found: Sequence[TrackingUnit], height: int = 150) -> go.Figure:
+    """For each feature, its tracking unit's value along the text (line) over the feature itself (shaded)."""
+    features = text_features(trace.text)
+    steps = np.arange(len(trace.text))
+    traces, layout = [], {}
+    count = len(found)
+    gap = 0.08
+    panel = (1 - gap * (count - 1)) / max(count, 1)
+    annotations = []
+    for index, item in enumerate(found):
+        suffix = str(index + 1) if index else ""
+        top = 1 - index * (panel + gap)
+        values = trace.quantities[item.quantity][:, item.unit]
+        feature = features[item.feature]
+        low, high = float(values.min()), float(values.max())
+        scaled = low + (feature - feature.min()) / max(float(np.ptp(feature)), 1e-12) * (high - low)
+        where = dict(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+        traces.append(go.Scatter(x=steps, y=scaled, mode="lines", fill="tozeroy", line=dict(color="#dddddd", width=0),
+                                 fillcolor="rgba(200,200,200,0.4)", name=FEATURES[item.feature][0], showlegend=False,
+                                 hoverinfo="skip", **where))
+        traces.append(go.Scatter(x=steps, y=values, mode="lines", line=dict(color=POSITIVE, width=1.5),
+                                 showlegend=False, customdata=[shown_character(c) for c in trace.text],
+                                 hovertemplate=f"unit {item.unit}: %{{y:.2f}} at %{{customdata}}<extra></extra>",
+                                 **where))
+        layout[f"xaxis{suffix}"] = dict(domain=[0, 1], anchor=f"y{suffix}", showticklabels=index == count - 1,
+                                        title="character" if index == count - 1 else None)
+        layout[f"yaxis{suffix}"] = dict(domain=[max(top - panel, 0.0), top], anchor=f"x{suffix}",
+                                        range=[low - 0.05, high + 0.05])
+        annotations.append(dict(text=f"<b>{FEATURES[item.feature][0]}</b>: {item.quantity} unit {item.unit}, "
+                                     f"r = {item.correlation:+.2f}", x=0, xref="paper", y=top, yref="paper",
+                                xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=12)))
+    return make_figure(traces, height * max(count, 1) + 40, annotations=annotations,
+                       margin=dict(l=10, r=10, t=30, b=10), **layout)
+
+
+def embedding_figure(found: EmbeddingMap, height: int = 480) -> go.Figure:
+    """Every character at its projected vector, written where it lies, coloured by its kind."""
+    traces = []
+    for kind in KINDS:
+        rows = [index for index, item in enumerate(found.kinds) if item == kind]
+        if not rows:
+            continue
+        labels = [shown_character(found.characters[index]) for index in rows]
+        traces.append(go.Scatter(x=found.points[rows, 0], y=found.points[rows, 1], mode="markers+text", text=labels,
+                                 textposition="top center", name=kind, marker=dict(color=KIND_COLOURS[kind], size=9),
+                                 textfont=dict(size=13, color=KIND_COLOURS[kind]),
+                                 hovertemplate="%{text}<extra>" + kind + "</extra>"))
+    return make_figure(traces, height, legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+                       xaxis=dict(zeroline=False, showticklabels=False), yaxis=dict(zeroline=False, showticklabels=False))

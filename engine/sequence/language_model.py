@@ -28,6 +28,7 @@ from engine import fields
 from engine.fields import Declared, choice, integer, nested, number, random_seed, text
 from engine.models.layers import Construction, LayerSpec, build_layers, layer_rows
 from engine.sequence.decoding import Beam, beam_search, perplexity
+from engine.sequence.embeddings import PROJECTIONS
 from engine.sequence.text import Vocabulary, default_corpus
 from engine.training.optimizers import OptimizerConfig
 from engine.training.run import TrainingRun
@@ -63,6 +64,9 @@ class LanguageModelSettings(Declared):
         beam_width: continuations a beam search keeps (live).
         sample_length: characters written per sample (live).
         prompt: the text the model continues (live).
+        inspected: the text whose gates and states are shown ("": the start of the validation text; live).
+        projection: how the character vectors are drawn in 2-D, a key of ``PROJECTIONS`` (live).
+        neighbours_of: the character whose nearest neighbours are listed (live).
         seed: weights, shuffling and sampling.
     """
 
@@ -79,6 +83,9 @@ class LanguageModelSettings(Declared):
     beam_width: int = integer(4, 1, MAX_BEAM_WIDTH, "beam", "a beam width", live=True)
     sample_length: int = integer(200, 10, MAX_SAMPLE_LENGTH, "sample", "a sample length", live=True)
     prompt: str = text("The ", "prompt", "a prompt", live=True)
+    inspected: str = text("", "inspect", "a text to inspect", live=True)
+    projection: str = choice("pca", PROJECTIONS, "projection", "a projection", live=True)
+    neighbours_of: str = text("e", "of", "a character", live=True)
     seed: int = random_seed()
 
 

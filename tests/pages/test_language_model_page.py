@@ -3,7 +3,7 @@
 import math
 
 from engine.sequence.language_model import from_query_params
-from tests.pages.test_pages import figure, metric, open_page, shown, url_settings
+from tests.pages.test_pages import figure, metric, open_page, show_section, shown, url_settings
 
 PAGE = "char_language_model.py"
 
@@ -79,3 +79,38 @@ def test_the_link_carries_the_setup_and_the_prompt():
     assert not shared.exception
     assert from_query_params(url_settings(shared))[0] == from_query_params(params)[0]
     assert shared.text_input(key="lm_prompt").value == "A list "
+
+
+def test_inside_the_cell_draws_every_gate_on_the_typed_text_and_names_tracking_units():
+    app = open_page(PAGE)
+    app.button(key="lm_step").click().run()
+    show_section(app, "lm", "Inside the cell")
+    assert not app.exception and not app.error
+    panels = figure(app, "lm_cell_trace")["layout"]["annotations"]
+    assert [panel["text"].split(" ")[0] for panel in panels] == ["<b>input", "<b>forget", "<b>output", "<b>candidate",
+                                                                  "<b>cell", "<b>hidden"]
+    tracking = figure(app, "lm_tracking")["layout"]["annotations"]
+    assert tracking and all(" unit " in item["text"] and "r = " in item["text"] for item in tracking)
+    app.text_area(key="lm_inspect").set_value('x = "a b"').run()
+    assert figure(app, "lm_cell_trace")["layout"]["xaxis"]["ticktext"] == ["x", "␣", "=", "␣", '"', "a", "␣", "b", '"']
+    app.radio(key="lm_cell").set_value("gru").run()
+    panels = figure(app, "lm_cell_trace")["layout"]["annotations"]
+    assert [panel["text"].split(" ")[0] for panel in panels] == ["<b>update", "<b>reset", "<b>candidate", "<b>hidden"]
+    app.text_area(key="lm_inspect").set_value("naïve ☃").run()
+    assert "'☃'" in shown(app.error) and not app.exception
+
+
+def test_embeddings_are_drawn_by_kind_and_the_neighbours_of_a_character_listed():
+    app = open_page(PAGE, {"view": "3"})
+    app.button(key="lm_step").click().run()
+    assert not app.exception and not app.error
+    kinds = [trace["name"] for trace in figure(app, "lm_embedding_chart")["data"]]
+    assert {"vowel", "consonant", "space", "punctuation"} <= set(kinds)
+    assert "PCA (linear)" in shown(app.caption)
+    (table,) = app.dataframe
+    assert len(table.value) == 8 and "e" not in list(table.value["character"])
+    app.radio(key="lm_projection").set_value("tsne").run()
+    assert "t-SNE" in shown(app.caption) and not app.exception
+    app.text_input(key="lm_of").set_value("☃").run()
+    assert "'☃'" in shown(app.error) and not app.exception
+    assert url_settings(app)["view"] == "3"
