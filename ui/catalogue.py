@@ -44,6 +44,9 @@ LABS = (
     Lab("pages/rbm_lab.py", "Generative", "RBMs and deep belief nets", ":material/casino:",
         "Contrastive divergence written out by hand, hidden units as images, Gibbs chains that dream digits, "
         "and an honest test of pre-training with few labels."),
+    Lab("pages/recurrence_unrolled.py", "Sequences", "Recurrence unrolled", ":material/repeat:",
+        "A SimpleRNN learns a task that needs memory: the network unrolled in time, its hidden state at every "
+        "step, and the one U, W and V it reuses."),
     Lab("pages/forecasting_race.py", "Sequences", "Forecasting race", ":material/timeline:",
         "A SimpleRNN, an LSTM and a GRU learn the same series side by side: curves, forecasts one step ahead "
         "and free running, and what each cell pays in weights."),

@@ -12,6 +12,7 @@ from engine.sequence.forecast import CellSize, ForecastView
 from engine.sequence.inside import FEATURES, QUANTITIES, CellTrace, TrackingUnit, text_features
 from engine.sequence.language_model import Written
 from engine.sequence.text import Vocabulary
+from engine.sequence.unrolled import UnrolledView
 from ui.figures import CLASS_COLORS, DIVERGING, NEGATIVE, POSITIVE, add_panel, make_figure, side_by_side_axes
 
 TRUTH = "#555555"
@@ -207,3 +208,75 @@ def embedding_figure(found: EmbeddingMap, height: int = 480) -> go.Figure:
                                  hovertemplate="%{text}<extra>" + kind + "</extra>"))
     return make_figure(traces, height, legend=dict(orientation="h", y=1.02, yanchor="bottom"),
                        xaxis=dict(zeroline=False, showticklabels=False), yaxis=dict(zeroline=False, showticklabels=False))
+
+
+def unrolled_figure(view: UnrolledView, height: int = 300) -> go.Figure:
+    """The network unrolled in time: x_t below, h_t in the middle, y_t (and the target) above; U, W and V
+    label every edge of their kind, the same matrices at every step. Each h_t is coloured by its mean."""
+    steps = np.arange(len(view.inputs))
+    hidden = view.trace.hidden
+    edges_x: list[float | None] = []
+    edges_y: list[float | None] = []
+    for step in range(len(steps)):  # up x→h and h→y at every step, across h→h between steps
+        edges_x += [step, step, None, step, step, None]
+        edges_y += [0, 1, None, 1, 2, None]
+        if step:
+            edges_x += [step - 1, step, None]
+            edges_y += [1, 1, None]
+    limit = max(float(np.abs(hidden.mean(axis=1)).max()), 1e-6)
+    traces = [
+        go.Scatter(x=edges_x, y=edges_y, mode="lines", line=dict(color="#bbbbbb", width=1.5), hoverinfo="skip",
+                   showlegend=False),
+        go.Scatter(x=steps, y=np.zeros(len(steps)), mode="markers+text", text=[f"{value:+.2f}" for value in view.inputs],
+                   textposition="bottom center", marker=dict(size=16, color="#dddddd"), name="input x_t",
+                   hovertemplate="x_%{x} = %{text}<extra></extra>"),
+        go.Scatter(x=steps, y=np.ones(len(steps)), mode="markers", name="hidden state h_t",
+                   marker=dict(size=26, color=hidden.mean(axis=1), cmin=-limit, cmax=limit, colorscale=DIVERGING,
+                               line=dict(color="#555555", width=1)),
+                   customdata=[", ".join(f"{value:+.2f}" for value in row) for row in hidden],
+                   hovertemplate="h_%{x} = [%{customdata}]<extra></extra>"),
+        go.Scatter(x=steps, y=np.full(len(steps), 2.0), mode="markers+text",
+                   text=[f"{value:+.2f}" for value in view.outputs], textposition="top center",
+                   marker=dict(size=16, color=POSITIVE), name="output y_t",
+                   hovertemplate="y_%{x} = %{text}<extra></extra>"),
+        go.Scatter(x=steps + 0.3, y=np.full(len(steps), 2.0), mode="markers", customdata=view.targets,
+                   marker=dict(size=9, color=NEGATIVE, symbol="diamond"), name="target",
+                   hovertemplate="target %{customdata:+.2f}<extra>step %{x:.0f}</extra>"),
+    ]
+    labels = [dict(x=step + 0.08, y=0.5, text="U", showarrow=False, font=dict(size=11, color="#777777"))
+              for step in steps]
+    labels += [dict(x=step + 0.08, y=1.5, text="V", showarrow=False, font=dict(size=11, color="#777777"))
+               for step in steps]
+    labels += [dict(x=step - 0.5, y=1.12, text="W", showarrow=False, font=dict(size=11, color="#777777"))
+               for step in steps[1:]]
+    return make_figure(traces, height, annotations=labels, legend=dict(orientation="h", y=1.08, yanchor="bottom"),
+                       xaxis=dict(title="time step t", tickmode="array", tickvals=list(steps), range=[-0.6, steps[-1] + 0.8],
+                                  zeroline=False),
+                       yaxis=dict(visible=False, range=[-0.6, 2.6]))
+
+
+def hidden_states_figure(view: UnrolledView, height: int = 220) -> go.Figure:
+    """h_t after every step, one row per unit: what the network carries from each step to the next."""
+    hidden = view.trace.hidden.T
+    limit = max(float(np.abs(hidden).max()), 1e-6)
+    trace = go.Heatmap(z=hidden, x=list(range(hidden.shape[1])), y=[f"unit {unit}" for unit in range(hidden.shape[0])],
+                       zmin=-limit, zmax=limit, colorscale=DIVERGING, texttemplate="%{z:.2f}",
+                       hovertemplate="h_%{x}, %{y}: %{z:.3f}<extra></extra>", showscale=False)
+    return make_figure([trace], height, xaxis=dict(title="time step t", dtick=1), yaxis=dict(autorange="reversed"))
+
+
+def weights_heatmaps_figure(view: UnrolledView, height: int = 260) -> go.Figure:
+    """U, W and V side by side, each titled with its shape: the only weights the unrolled network has."""
+    matrices = (("U (input → state)", view.U), ("W (state → next state)", view.W), ("V (state → output)", view.V))
+    traces: list = []
+    layout: dict = {}
+    limit = max(float(max(np.abs(matrix).max() for _, matrix in matrices)), 1e-6)
+    for panel, (name, matrix) in enumerate(matrices):
+        suffix, axes = side_by_side_axes(panel, 3, f"{name}: {matrix.shape[0]}×{matrix.shape[1]}", x_title="to",
+                                         autorange="reversed", dtick=1)
+        add_panel(layout, axes)
+        traces.append(go.Heatmap(z=matrix, zmin=-limit, zmax=limit, colorscale=DIVERGING, showscale=False,
+                                 texttemplate="%{z:.2f}" if matrix.size <= 64 else None,
+                                 hovertemplate=f"{name.split(' ')[0]}[%{{y}}, %{{x}}] = %{{z:.3f}}<extra></extra>",
+                                 xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
+    return make_figure(traces, height, margin=dict(l=10, r=10, t=40, b=10), **layout)

@@ -59,3 +59,18 @@ def test_a_learner_types_a_prompt_trains_the_language_model_and_sees_its_writing
     page.wait_for_function("() => document.querySelector('.st-key-lm_written .js-plotly-plot') !== null")
     cells = page.evaluate("() => document.querySelector('.st-key-lm_written .js-plotly-plot')._fullData[0].text.flat()")
     assert "".join(cells[:10]) == "The␣class␣" and len([cell for cell in cells if cell]) == 10 + 200
+
+
+def test_a_learner_switches_the_unrolled_network_to_echo_plays_and_pauses_on_its_states(server, page):
+    page.goto(f"{server}/recurrence_unrolled")
+    wait_until_idle(page)
+    page.locator(".st-key-ru_task").get_by_text("Echo the input of a few steps before", exact=True).click()
+    wait_for_rerun(page)
+    assert play_until_epoch(page, 20) >= 20
+    assert live_canvas(page, "ru_unrolled").startswith("data:image/png")
+    press(page, "Pause")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    wait_until_idle(page)
+    page.wait_for_function("() => document.querySelector('.st-key-ru_hidden .js-plotly-plot') !== null")
+    rows = page.evaluate("() => document.querySelector('.st-key-ru_hidden .js-plotly-plot')._fullData[0].y")
+    assert list(rows) == [f"unit {unit}" for unit in range(4)]
