@@ -53,6 +53,9 @@ LABS = (
     Lab("pages/char_language_model.py", "Sequences", "Character language model", ":material/edit_note:",
         "An LSTM or GRU learns a text one character at a time and writes as it trains: perplexity live, "
         "greedy, sampled and beam-search writing, and the odds of every next character."),
+    Lab("pages/vanishing_gradients.py", "Sequences", "Vanishing and exploding gradients", ":material/trending_down:",
+        "A SimpleRNN, an LSTM and a GRU must remember a symbol across a delay: ‖∂L/∂h_t‖ at every step, the "
+        "recurrent gain that makes it vanish or explode, and clipping."),
     Lab("pages/rl_lab.py", "Agents", "Reinforcement learning", ":material/sports_esports:",
         "Q-learning, SARSA, DQN and actor-critic learn CartPole, FrozenLake or a gridworld you edit while they "
         "learn; replay any episode frame by frame."),

@@ -38,7 +38,7 @@ def default_runs() -> Iterator[tuple[str, Build]]:
     from engine.playground.settings import PlaygroundSettings
     from engine.rl import run as rl
     from engine.rl.settings import AgentSettings
-    from engine.sequence import forecast, language_model, unrolled
+    from engine.sequence import forecast, gradients, language_model, unrolled
     from engine.vision import cnn_lab, transfer
     from ui.transfer_controls import pretraining_job
 
@@ -93,6 +93,9 @@ def default_runs() -> Iterator[tuple[str, Build]]:
     def unrolled_rnn():
         return unrolled.make_run(unrolled.UnrolledSettings()), unrolled.UnrolledObserver()
 
+    def gradient_race():
+        return gradients.make_run(gradients.GradientSettings()), gradients.observe
+
     def forecasting_race():
         settings = forecast.ForecastSettings()
         values = forecast.series_values(settings)
@@ -111,7 +114,8 @@ def default_runs() -> Iterator[tuple[str, Build]]:
 
     yield from (("network_playground", playground), ("cnn_lab", cnn), ("autoencoder_lab", autoencoders),
                 ("gan_lab", gan), ("image_gan", dcgan), ("rbm_lab", rbms), ("transfer_learning", transfer_race),
-                ("recurrence_unrolled", unrolled_rnn), ("forecasting_race", forecasting_race), ("char_language_model", char_model), ("rl_lab", agent))
+                ("recurrence_unrolled", unrolled_rnn), ("forecasting_race", forecasting_race), ("char_language_model", char_model),
+                ("vanishing_gradients", gradient_race), ("rl_lab", agent))
 
 
 def compile_default_networks() -> list[str]:

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from engine.sequence.embeddings import KINDS, EmbeddingMap
 from engine.sequence.forecast import CellSize, ForecastView
+from engine.sequence.gradients import GradientView, Sweep
 from engine.sequence.inside import FEATURES, QUANTITIES, CellTrace, TrackingUnit, text_features
 from engine.sequence.language_model import Written
 from engine.sequence.text import Vocabulary
@@ -280,3 +281,30 @@ def weights_heatmaps_figure(view: UnrolledView, height: int = 260) -> go.Figure:
                                  hovertemplate=f"{name.split(' ')[0]}[%{{y}}, %{{x}}] = %{{z:.3f}}<extra></extra>",
                                  xaxis=f"x{suffix}", yaxis=f"y{suffix}"))
     return make_figure(traces, height, margin=dict(l=10, r=10, t=40, b=10), **layout)
+
+
+def state_gradients_figure(view: GradientView, names: Mapping[str, str], height: int = 280) -> go.Figure:
+    """‖∂L/∂h_t‖ against the step t, one line per cell, on a log axis: how much of the loss's signal reaches back."""
+    traces = []
+    for (cell, norms), colour in zip(view.norms.items(), CLASS_COLORS, strict=False):
+        shown = np.where(norms > 0, norms, np.nan)  # a gradient of exactly 0 has no place on a log axis
+        traces.append(go.Scatter(x=np.arange(len(norms)), y=shown, mode="lines+markers", name=names[cell],
+                                 line=dict(color=colour), marker=dict(size=4, color=colour),
+                                 hovertemplate=f"{names[cell]}: %{{y:.2e}}<extra>step %{{x}}</extra>"))
+    return make_figure(traces, height, legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+                       xaxis=dict(title="time step t (the symbol is at step 0)"),
+                       yaxis=dict(title="‖∂L/∂h_t‖", type="log", exponentformat="power"))
+
+
+def sweep_figure(sweep: Sweep, names: Mapping[str, str], height: int = 300) -> go.Figure:
+    """Validation accuracy against the delay, one line per cell, with chance marked."""
+    traces = [go.Scatter(x=list(sweep.delays), y=accuracy, mode="lines+markers", name=names[cell],
+                         line=dict(color=colour), hovertemplate=f"{names[cell]}: %{{y:.0%}}<extra>delay %{{x}}</extra>")
+              for (cell, accuracy), colour in zip(sweep.accuracy.items(), CLASS_COLORS, strict=False)]
+    return make_figure(traces, height, legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+                       xaxis=dict(title="delay (steps)", type="log"), yaxis=dict(title="validation accuracy",
+                                                                              range=[0, 1.05], tickformat=".0%"),
+                       shapes=[dict(type="line", x0=0, x1=1, xref="paper", y0=sweep.chance, y1=sweep.chance,
+                                    line=dict(color=TRUTH, dash="dot"))],
+                       annotations=[dict(x=1, xref="paper", y=sweep.chance, text="chance", showarrow=False,
+                                         xanchor="right", yanchor="bottom")])

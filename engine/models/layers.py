@@ -31,6 +31,7 @@ OUTPUT_ACTIVATIONS = ("softmax",)  # output layers only
 PADDINGS = ("same", "valid")
 MAX_FILTERS, MAX_UNITS, MAX_KERNEL, MAX_STRIDE, MAX_POOL = 128, 512, 7, 4, 4
 MAX_TOKENS = 10_000  # an Embedding's vocabulary
+MAX_GAIN = 4.0  # of a recurrent layer's initial recurrent matrix
 # What a kind's input must look like, by rank, and what to say when it does not.
 INPUT_RANKS = {"image": (3,), "vector": (1,), "features": (1, 2), "sequence": (2,), "tokens": (1,), "any": (1, 2, 3)}
 
@@ -54,6 +55,9 @@ class LayerSpec:
         return_sequences: whether a recurrent layer outputs its state at every step (for a
             layer stacked on it, or a prediction per step) or only the last one.
         input_dim: how many token codes an Embedding knows (its vocabulary).
+        recurrent_gain: every singular value of a recurrent layer's initial recurrent matrix W
+            (orthogonal times the gain): 1 keeps a state's norm from step to step, below 1 it
+            shrinks (gradients vanish), above 1 it grows (they explode).
     """
 
     kind: str
@@ -68,6 +72,7 @@ class LayerSpec:
     use_bias: bool = True
     return_sequences: bool = False
     input_dim: int = 64
+    recurrent_gain: float = 1.0
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -83,6 +88,8 @@ class LayerSpec:
             (0.0 <= self.rate < 1.0, "a dropout rate from 0 to 0.95", self.rate),
             (1 <= self.units <= MAX_UNITS, f"units from 1 to {MAX_UNITS}", self.units),
             (2 <= self.input_dim <= MAX_TOKENS, f"a vocabulary of 2 to {MAX_TOKENS:,} tokens", self.input_dim),
+            (0.0 < self.recurrent_gain <= MAX_GAIN, f"a recurrent gain above 0 and at most {MAX_GAIN:g}",
+             self.recurrent_gain),
         )
         for ok, expected, received in checks:
             if not ok:
@@ -267,7 +274,7 @@ def _build_recurrent(title: str) -> Callable[[Any, LayerSpec, str, Construction]
         keras = _keras()
         return getattr(keras.layers, title)(
             spec.units, return_sequences=spec.return_sequences, kernel_initializer=construction.initializer(),
-            recurrent_initializer=keras.initializers.Orthogonal(seed=construction.next_seed()),
+            recurrent_initializer=keras.initializers.Orthogonal(spec.recurrent_gain, seed=construction.next_seed()),
             kernel_regularizer=construction.regularizer, name=name)(x)
     return build
 
@@ -337,8 +344,8 @@ def _recurrent_code(title: str) -> Callable[[LayerSpec, str, bool], list[str]]:
     def code(spec: LayerSpec, name: str, regularized: bool) -> list[str]:
         regularizer = ", kernel_regularizer=regularizer" if regularized else ""
         return [f"x = keras.layers.{title}({spec.units}, return_sequences={spec.return_sequences}, "
-                "kernel_initializer=init(), recurrent_initializer=keras.initializers.Orthogonal(seed=next_seed())"
-                f"{regularizer}, name={name!r})(x)"]
+                f"kernel_initializer=init(), recurrent_initializer=keras.initializers.Orthogonal({spec.recurrent_gain!r}, "
+                f"seed=next_seed()){regularizer}, name={name!r})(x)"]
     return code
 
 
@@ -406,7 +413,7 @@ KINDS: dict[str, LayerKind] = {
         _all_trainable(_residual_parameters), lambda s: f"Residual block {s.filters}", _build_residual,
         _residual_code),
     **{kind: LayerKind(
-        title, ("units", "return_sequences"), "sequence", _recurrent_output, _recurrent_parameters(kind),
+        title, ("units", "return_sequences", "recurrent_gain"), "sequence", _recurrent_output, _recurrent_parameters(kind),
         _recurrent_label(title), _build_recurrent(title), _recurrent_code(title))
        for kind, title in (("simple_rnn", "SimpleRNN"), ("lstm", "LSTM"), ("gru", "GRU"))},
     "embedding": LayerKind(

@@ -5,10 +5,12 @@ import pytest
 from tests.browser.conftest import (
     chart_line,
     choose,
+    epoch,
     live_canvas,
     play_until_epoch,
     press,
     trace_points,
+    wait_for_epoch,
     wait_for_rerun,
     wait_until_idle,
 )
@@ -74,3 +76,22 @@ def test_a_learner_switches_the_unrolled_network_to_echo_plays_and_pauses_on_its
     page.wait_for_function("() => document.querySelector('.st-key-ru_hidden .js-plotly-plot') !== null")
     rows = page.evaluate("() => document.querySelector('.st-key-ru_hidden .js-plotly-plot')._fullData[0].y")
     assert list(rows) == [f"unit {unit}" for unit in range(4)]
+
+
+def test_a_learner_plays_the_gradient_race_turns_clipping_on_while_it_trains_and_pauses(server, page):
+    page.goto(f"{server}/vanishing_gradients")
+    wait_until_idle(page)
+    assert play_until_epoch(page, 3) >= 3
+    page.locator(".st-key-vg_clip").get_by_text("Clip the gradient's norm", exact=True).click()
+    wait_for_rerun(page)
+    page.get_by_role("button", name="Pause", exact=True).wait_for()  # a live setting: the run plays on
+    clipped_at = epoch(page)
+    wait_for_epoch(page, clipped_at + 2)
+    assert live_canvas(page, "vg_state_gradients").startswith("data:image/png")
+    press(page, "Pause")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    wait_until_idle(page)
+    page.wait_for_function("() => document.querySelector('.st-key-vg_state_gradients .js-plotly-plot') !== null")
+    names = page.evaluate("() => document.querySelector('.st-key-vg_state_gradients .js-plotly-plot')"
+                          "._fullData.map(trace => trace.name)")
+    assert names == ["SimpleRNN", "LSTM", "GRU"]

@@ -28,7 +28,8 @@ def random_layer(kind: str, rng: random.Random) -> tuple[LayerSpec, tuple[int, .
     spec = LayerSpec(kind, filters=rng.randint(1, 9), kernel_size=rng.randint(1, 3), strides=rng.randint(1, 2),
                      padding=rng.choice(("same", "valid")), activation=rng.choice(ACTIVATIONS),
                      pool_size=rng.randint(1, 3), rate=rng.choice((0.0, 0.3)), units=rng.randint(1, 20),
-                     use_bias=rng.random() < 0.5, return_sequences=rng.random() < 0.5, input_dim=rng.randint(2, 40))
+                     use_bias=rng.random() < 0.5, return_sequences=rng.random() < 0.5, input_dim=rng.randint(2, 40),
+                     recurrent_gain=rng.choice((0.5, 1.0, 2.0)))
     shapes = {"vector": [vector], "features": [vector, sequence], "sequence": [sequence], "tokens": [vector],
               "any": [image, vector]}
     return spec, rng.choice(shapes.get(KINDS[kind].takes, [image]))
@@ -112,3 +113,14 @@ def test_recurrent_weight_counts_by_part_match_keras(cell, features, units):
         "simple_rnn": 1, "lstm": 4, "gru": 3}[cell]
     with pytest.raises(ValueError, match="Unknown cell 'rnn'"):
         weight_counts("rnn", 1, 1)
+
+
+@pytest.mark.parametrize("gain", [0.5, 2.0])
+def test_the_recurrent_gain_sets_every_singular_value_of_the_initial_recurrent_matrix(gain):
+    inputs = keras.Input((5, 3))
+    named = [("probe", LayerSpec("simple_rnn", units=6, recurrent_gain=gain))]
+    model = keras.Model(inputs, build_layers(inputs, named, construction()))
+    recurrent = model.get_layer("probe").get_weights()[1]
+    np.testing.assert_allclose(np.linalg.svd(recurrent, compute_uv=False), gain, rtol=1e-5)
+    with pytest.raises(ValueError, match="recurrent gain above 0"):
+        LayerSpec("lstm", recurrent_gain=0.0)

@@ -15,7 +15,7 @@ from engine.data.upload import is_number
 from engine.generative import autoencoder, dbn, image_gan, point_gan, rbm
 from engine.playground import settings as playground
 from engine.rl import settings as rl
-from engine.sequence import forecast, language_model, unrolled
+from engine.sequence import forecast, gradients, language_model, unrolled
 from engine.vision import cnn_lab, convolution_lab, transfer
 from tests.conftest import ROOT
 
@@ -36,6 +36,7 @@ LINKS = {
     "rl_lab.py": (rl.to_query_params(rl.AgentSettings()), [rl.from_query_params]),
     "forecasting_race.py": (forecast.to_query_params(forecast.ForecastSettings()), [forecast.from_query_params]),
     "recurrence_unrolled.py": (unrolled.to_query_params(unrolled.UnrolledSettings()), [unrolled.from_query_params]),
+    "vanishing_gradients.py": (gradients.to_query_params(gradients.GradientSettings()), [gradients.from_query_params]),
     "char_language_model.py": (language_model.to_query_params(language_model.LanguageModelSettings()),
                                [language_model.from_query_params]),
 }

@@ -1,0 +1,116 @@
+"""The recall network of the gradients lab: a Keras model whose training step can clip its gradients and
+reports their norm, and the measure of ‖∂L/∂h_t‖ at every time step.
+
+Imported lazily by ``engine.sequence.gradients`` (it needs TensorFlow at import).
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+from engine.models.layers import Construction, LayerSpec, build_layers
+
+CLIPPING = {"none": "No clipping", "norm": "Clip the gradient's norm", "value": "Clip each gradient value"}
+
+
+class RecallModel(keras.Model):
+    """A recurrent network that names the first symbol of a sequence, with optional gradient clipping.
+
+    ``clipping`` is read when the training step is traced (a change retraces); ``threshold``
+    is a variable (a change does not).
+    """
+
+    def __init__(self, network: keras.Model, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.network = network
+        self.clipping = "none"
+        self.threshold = self.add_weight(shape=(), initializer="ones", trainable=False, name="clip_threshold")
+
+    def call(self, inputs, training=False):
+        return self.network(inputs, training=training)
+
+    def _scores(self, inputs, targets, training: bool) -> dict:
+        probabilities = self.network(inputs, training=training)
+        loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(targets, probabilities))
+        accuracy = tf.reduce_mean(keras.metrics.sparse_categorical_accuracy(targets, probabilities))
+        return {"loss": loss, "accuracy": accuracy}
+
+    def _scores_and_gradients(self, inputs, targets, training: bool) -> tuple[dict, list]:
+        """The scores, with the norm of the loss's gradient (before any clipping), and that gradient."""
+        with tf.GradientTape() as tape:
+            logs = self._scores(inputs, targets, training=training)
+        gradients = tape.gradient(logs["loss"], self.network.trainable_variables)
+        return {**logs, "gradient_norm": tf.linalg.global_norm(gradients)}, gradients
+
+    def train_step(self, data):
+        inputs, targets = data
+        logs, gradients = self._scores_and_gradients(inputs, targets, training=True)
+        norm = logs["gradient_norm"]
+        if self.clipping == "norm":
+            gradients, _ = tf.clip_by_global_norm(gradients, self.threshold, use_norm=norm)
+        elif self.clipping == "value":
+            gradients = [tf.clip_by_value(gradient, -self.threshold, self.threshold) for gradient in gradients]
+        self.optimizer.apply(gradients, self.network.trainable_variables)
+        return logs
+
+    def test_step(self, data):
+        inputs, targets = data
+        return self._scores_and_gradients(inputs, targets, training=False)[0]
+
+    def export_models(self) -> dict:
+        """The network itself (the clipping is a way of training it, not a part of it)."""
+        return {"network": self.network}
+
+
+def build_recall_model(steps: int, symbols: int, cell: str, units: int, gain: float, seed: int) -> RecallModel:
+    """One-hot symbols (steps, symbols) in, a distribution over the symbols out; same seed, same weights."""
+    seeds = iter(range(seed * 1000, seed * 1000 + 1000))
+    construction = Construction(initializer=lambda: keras.initializers.GlorotUniform(seed=next(seeds)),
+                                next_seed=lambda: next(seeds))
+    named = [("recurrent", LayerSpec(cell, units=units, recurrent_gain=gain)),
+             ("output", LayerSpec("dense", units=symbols, activation="softmax"))]
+    inputs = keras.Input((steps, symbols), name="symbols")
+    network = keras.Model(inputs, build_layers(inputs, named, construction), name=f"{cell}_recall")
+    model = RecallModel(network, name=f"{cell}_recall_training")
+    model.build((None, steps, symbols))
+    return model
+
+
+def configure(model, options) -> None:
+    """Set the clipping mode and threshold in place (the mode retraces the training step)."""
+    model.clipping = str(options.get("clipping", "none"))
+    model.threshold.assign(float(options.get("threshold", 1.0)))
+
+
+def state_gradients(model: RecallModel):
+    """``f(inputs, targets)``: the mean over the batch of ‖∂L/∂h_t‖ for every step t, (steps,).
+
+    The recurrent layer is stepped with its own cell, and a zero tensor is added to each h_t;
+    the loss's gradient with respect to those zeros is its gradient with respect to h_t (through
+    every later step), all of them in one backward pass.
+    """
+    layer = model.network.get_layer("recurrent")
+    head = model.network.get_layer("output")
+    cell = layer.cell
+    sizes = cell.state_size if isinstance(cell.state_size, list | tuple) else [cell.state_size]
+
+    def measure(inputs, targets):
+        steps, batch = inputs.shape[1], tf.shape(inputs)[0]
+        nudges = tf.zeros((steps, batch, sizes[0]))
+        with tf.GradientTape() as tape:
+            tape.watch(nudges)
+            states = [tf.zeros((batch, size)) for size in sizes]
+
+            def step(index, states):
+                output, states = cell(inputs[:, index], states, training=False)
+                states = list(states) if isinstance(states, list | tuple) else [states]
+                return index + 1, [output + nudges[index], *states[1:]]
+
+            _, states = tf.while_loop(lambda index, _: index < steps, step, (tf.constant(0), states),
+                                      maximum_iterations=steps)
+            probabilities = head(states[0])
+            loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(targets, probabilities))
+        gradients = tape.gradient(loss, nudges)
+        return tf.reduce_mean(tf.norm(gradients, axis=-1), axis=1)
+    return measure
