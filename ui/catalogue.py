@@ -56,6 +56,9 @@ LABS = (
     Lab("pages/vanishing_gradients.py", "Sequences", "Vanishing and exploding gradients", ":material/trending_down:",
         "A SimpleRNN, an LSTM and a GRU must remember a symbol across a delay: ‖∂L/∂h_t‖ at every step, the "
         "recurrent gain that makes it vanish or explode, and clipping."),
+    Lab("pages/seq2seq_attention.py", "Sequences", "Seq2seq and attention", ":material/translate:",
+        "An encoder-decoder with attention races the same one without on reversing, sorting or reading dates: "
+        "whole answers right, the attention map, greedy or beam search."),
     Lab("pages/rl_lab.py", "Agents", "Reinforcement learning", ":material/sports_esports:",
         "Q-learning, SARSA, DQN and actor-critic learn CartPole, FrozenLake or a gridworld you edit while they "
         "learn; replay any episode frame by frame."),

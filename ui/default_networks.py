@@ -38,7 +38,7 @@ def default_runs() -> Iterator[tuple[str, Build]]:
     from engine.playground.settings import PlaygroundSettings
     from engine.rl import run as rl
     from engine.rl.settings import AgentSettings
-    from engine.sequence import forecast, gradients, language_model, unrolled
+    from engine.sequence import forecast, gradients, language_model, seq2seq, unrolled
     from engine.vision import cnn_lab, transfer
     from ui.transfer_controls import pretraining_job
 
@@ -96,6 +96,17 @@ def default_runs() -> Iterator[tuple[str, Build]]:
     def gradient_race():
         return gradients.make_run(gradients.GradientSettings()), gradients.observe
 
+    def seq2seq_race():
+        settings = seq2seq.Seq2SeqSettings()
+        pairs = seq2seq.pair_data(settings)
+        observer = seq2seq.Seq2SeqObserver(pairs)
+
+        def observe(group):  # the live view, and the beams the page shows below it
+            return observer(group), [seq2seq.beams(group.runs[name], pairs, pairs.data.x_val[0], settings.beam_width)
+                                     for name in seq2seq.MODELS]
+
+        return seq2seq.make_run(settings, pairs), observe
+
     def forecasting_race():
         settings = forecast.ForecastSettings()
         values = forecast.series_values(settings)
@@ -115,7 +126,7 @@ def default_runs() -> Iterator[tuple[str, Build]]:
     yield from (("network_playground", playground), ("cnn_lab", cnn), ("autoencoder_lab", autoencoders),
                 ("gan_lab", gan), ("image_gan", dcgan), ("rbm_lab", rbms), ("transfer_learning", transfer_race),
                 ("recurrence_unrolled", unrolled_rnn), ("forecasting_race", forecasting_race), ("char_language_model", char_model),
-                ("vanishing_gradients", gradient_race), ("rl_lab", agent))
+                ("vanishing_gradients", gradient_race), ("seq2seq_attention", seq2seq_race), ("rl_lab", agent))
 
 
 def compile_default_networks() -> list[str]:

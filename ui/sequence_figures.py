@@ -12,6 +12,7 @@ from engine.sequence.forecast import CellSize, ForecastView
 from engine.sequence.gradients import GradientView, Sweep
 from engine.sequence.inside import FEATURES, QUANTITIES, CellTrace, TrackingUnit, text_features
 from engine.sequence.language_model import Written
+from engine.sequence.seq2seq import Seq2SeqView
 from engine.sequence.text import Vocabulary
 from engine.sequence.unrolled import UnrolledView
 from ui.figures import CLASS_COLORS, DIVERGING, NEGATIVE, POSITIVE, add_panel, make_figure, side_by_side_axes
@@ -308,3 +309,14 @@ def sweep_figure(sweep: Sweep, names: Mapping[str, str], height: int = 300) -> g
                                     line=dict(color=TRUTH, dash="dot"))],
                        annotations=[dict(x=1, xref="paper", y=sweep.chance, text="chance", showarrow=False,
                                          xanchor="right", yanchor="bottom")])
+
+
+def attention_figure(view: Seq2SeqView, height: int = 360) -> go.Figure:
+    """The attention weights while the model wrote its answer: a row per token written, a column per source token."""
+    sources = [f"{shown_character(token)}·{index}" for index, token in enumerate(view.source_tokens)]
+    written = [f"{shown_character(token)}·{index}" for index, token in enumerate(view.written_tokens)]
+    trace = go.Heatmap(z=view.weights, x=sources, y=written, zmin=0, zmax=1,
+                       colorscale=[[0.0, "#ffffff"], [1.0, POSITIVE]], showscale=False,
+                       hovertemplate="writing %{y}, looking at %{x}: %{z:.2f}<extra></extra>")
+    return make_figure([trace], height, xaxis=dict(title="source token", side="top", tickangle=0),
+                       yaxis=dict(title="token written", autorange="reversed"), margin=dict(l=10, r=10, t=60, b=10))

@@ -95,3 +95,20 @@ def test_a_learner_plays_the_gradient_race_turns_clipping_on_while_it_trains_and
     names = page.evaluate("() => document.querySelector('.st-key-vg_state_gradients .js-plotly-plot')"
                           "._fullData.map(trace => trace.name)")
     assert names == ["SimpleRNN", "LSTM", "GRU"]
+
+
+def test_a_learner_picks_the_dates_task_trains_and_sees_where_the_attention_looks(server, page):
+    page.goto(f"{server}/seq2seq_attention")
+    wait_until_idle(page)
+    page.locator(".st-key-s2s_task").get_by_text("Dates to ISO form", exact=True).click()
+    wait_for_rerun(page)
+    assert play_until_epoch(page, 3) >= 3
+    page.wait_for_function(
+        "key => !!document.querySelector(`.st-key-${key}_canvas [data-testid^=\"stBidiComponent\"]`)", arg="s2s_attention")
+    assert live_canvas(page, "s2s_attention").startswith("data:image/png")
+    press(page, "Pause")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    wait_until_idle(page)
+    page.wait_for_function("() => document.querySelector('.st-key-s2s_attention .js-plotly-plot') !== null")
+    rows = page.evaluate("() => document.querySelector('.st-key-s2s_attention .js-plotly-plot')._fullData[0].y")
+    assert len(rows) == 10  # one row per character of YYYY-MM-DD

@@ -15,7 +15,7 @@ from engine.data.upload import is_number
 from engine.generative import autoencoder, dbn, image_gan, point_gan, rbm
 from engine.playground import settings as playground
 from engine.rl import settings as rl
-from engine.sequence import forecast, gradients, language_model, unrolled
+from engine.sequence import forecast, gradients, language_model, seq2seq, unrolled
 from engine.vision import cnn_lab, convolution_lab, transfer
 from tests.conftest import ROOT
 
@@ -37,6 +37,7 @@ LINKS = {
     "forecasting_race.py": (forecast.to_query_params(forecast.ForecastSettings()), [forecast.from_query_params]),
     "recurrence_unrolled.py": (unrolled.to_query_params(unrolled.UnrolledSettings()), [unrolled.from_query_params]),
     "vanishing_gradients.py": (gradients.to_query_params(gradients.GradientSettings()), [gradients.from_query_params]),
+    "seq2seq_attention.py": (seq2seq.to_query_params(seq2seq.Seq2SeqSettings()), [seq2seq.from_query_params]),
     "char_language_model.py": (language_model.to_query_params(language_model.LanguageModelSettings()),
                                [language_model.from_query_params]),
 }
