@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.sequence.gradient_model import TOLERANCE
 from engine.sequence.gradients import (
     CELL_NAMES,
     SWEEP_DELAYS,
@@ -39,17 +40,21 @@ def trainer_for(settings: GradientSettings) -> Trainer:
     return trainer
 
 
-def _metrics(snapshot: Snapshot, names: dict[str, str]) -> list[Metric]:
+ACCURACY_HELP = {"recall": "How often it names the first symbol of a validation sequence.",
+                 "adding": f"How often its sum is within {TOLERANCE} of the true one, on validation sequences."}
+
+
+def _metrics(snapshot: Snapshot, names: dict[str, str], task: str) -> list[Metric]:
     latest = snapshot.latest
     return [Metric("Epoch", f"{snapshot.epoch:,}"),
             *(Metric(f"{label} accuracy", f"{latest[f'{cell}/val_accuracy']:.0%}" if f"{cell}/val_accuracy" in latest
-                     else "–", help="How often it names the first symbol of a validation sequence.")
+                     else "–", help=ACCURACY_HELP[task])
               for cell, label in names.items())]
 
 
-def _draw(snapshot: Snapshot, names: dict[str, str]) -> None:
+def _draw(snapshot: Snapshot, names: dict[str, str], task: str) -> None:
     """One frame: accuracies, the curves (accuracy and the update's gradient norm), and ‖∂L/∂h_t‖ per step."""
-    live_metrics(lambda shown: _metrics(shown, names), "vg_metrics", snapshot)
+    live_metrics(lambda shown: _metrics(shown, names, task), "vg_metrics", snapshot)
     run_message(snapshot)
     live_chart(lambda shown: comparison_figure(shown.history, names, ("val_accuracy", "gradient_norm"), log_scale=True),
                "vg_curves", snapshot, config=NO_TOOLBAR)
@@ -83,7 +88,7 @@ def main() -> None:
     names = {cell: CELL_NAMES[cell] for cell in settings.cells}
     clipping_controls()
     run_controls(trainer, "vg")
-    live_fragment(trainer, "vg", lambda snapshot: _draw(snapshot, names))
+    live_fragment(trainer, "vg", lambda snapshot: _draw(snapshot, names, settings.task))
     sweep_section(settings, names)
     with st.expander("Export: the trained networks, the race's history"):
         export_buttons("vg", "gradients", trainer, models="zip")

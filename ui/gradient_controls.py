@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.fields import bounds
-from engine.sequence.gradients import CELL_NAMES, CLIPPING, GradientSettings
+from engine.sequence.gradients import CELL_NAMES, CLIPPING, TASKS, GradientSettings
 from engine.training.optimizers import OPTIMIZERS
 from ui import links
 from ui.lessons import lesson
@@ -21,10 +21,11 @@ def sidebar_controls() -> None:
     """The task, the networks, the seed and the optimizer."""
     with st.sidebar:
         st.header("Task", help=lesson("gradients", "task"))
+        st.radio("Task", list(TASKS), format_func=TASKS.__getitem__, key="vg_task", persist_state="session")
         st.slider("Delay (steps to remember across)", *bounds(GradientSettings, "delay"), key="vg_delay",
                   persist_state="session")
         st.slider("Symbols", *bounds(GradientSettings, "symbols"), key="vg_symbols", persist_state="session",
-                  help="Chance accuracy is one in this many.")
+                  disabled=st.session_state["vg_task"] != "recall", help="Chance accuracy is one in this many.")
         st.number_input("Seed", *bounds(GradientSettings, "seed"), key="vg_seed", persist_state="session")
         st.header("Networks", help=lesson("gradients", "gain"))
         st.multiselect("Cells in the race", list(CELL_NAMES), format_func=CELL_NAMES.__getitem__, key="vg_cells",

@@ -1,5 +1,6 @@
-"""The recall network of the gradients lab: a Keras model whose training step can clip its gradients and
-reports their norm, and the measure of ‖∂L/∂h_t‖ at every time step.
+"""The networks of the gradients lab: a Keras model whose training step can clip its gradients and reports
+their norm, for a symbol to recall (classification) or a sum to add up (regression), and the measure of
+‖∂L/∂h_t‖ at every time step.
 
 Imported lazily by ``engine.sequence.gradients`` (it needs TensorFlow at import).
 """
@@ -11,19 +12,27 @@ import tensorflow as tf
 
 from engine.models.layers import Construction, LayerSpec, build_layers
 
-CLIPPING = {"none": "No clipping", "norm": "Clip the gradient's norm", "value": "Clip each gradient value"}
+TOLERANCE = 0.04  # a sum within this of the truth counts as right (the adding problem's usual criterion)
 
 
-class RecallModel(keras.Model):
-    """A recurrent network that names the first symbol of a sequence, with optional gradient clipping.
+def task_loss(targets, outputs, regression: bool):
+    """Per-sequence loss: squared error of a sum, or cross-entropy of a symbol."""
+    if regression:
+        return tf.square(tf.cast(targets, tf.float32) - outputs[:, 0])
+    return keras.losses.sparse_categorical_crossentropy(targets, outputs)
+
+
+class LongDependencyModel(keras.Model):
+    """A recurrent network for a long-dependency task, with optional gradient clipping.
 
     ``clipping`` is read when the training step is traced (a change retraces); ``threshold``
-    is a variable (a change does not).
+    is a variable (a change does not). Its "accuracy" is the share of symbols named right, or
+    of sums within ``TOLERANCE``.
     """
 
-    def __init__(self, network: keras.Model, **kwargs) -> None:
+    def __init__(self, network: keras.Model, regression: bool, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.network = network
+        self.network, self.regression = network, regression
         self.clipping = "none"
         self.threshold = self.add_weight(shape=(), initializer="ones", trainable=False, name="clip_threshold")
 
@@ -31,10 +40,13 @@ class RecallModel(keras.Model):
         return self.network(inputs, training=training)
 
     def _scores(self, inputs, targets, training: bool) -> dict:
-        probabilities = self.network(inputs, training=training)
-        loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(targets, probabilities))
-        accuracy = tf.reduce_mean(keras.metrics.sparse_categorical_accuracy(targets, probabilities))
-        return {"loss": loss, "accuracy": accuracy}
+        outputs = self.network(inputs, training=training)
+        loss = tf.reduce_mean(task_loss(targets, outputs, self.regression))
+        if self.regression:
+            right = tf.cast(tf.abs(tf.cast(targets, tf.float32) - outputs[:, 0]) < TOLERANCE, tf.float32)
+        else:
+            right = keras.metrics.sparse_categorical_accuracy(targets, outputs)
+        return {"loss": loss, "accuracy": tf.reduce_mean(right)}
 
     def _scores_and_gradients(self, inputs, targets, training: bool) -> tuple[dict, list]:
         """The scores, with the norm of the loss's gradient (before any clipping), and that gradient."""
@@ -63,17 +75,19 @@ class RecallModel(keras.Model):
         return {"network": self.network}
 
 
-def build_recall_model(steps: int, symbols: int, cell: str, units: int, gain: float, seed: int) -> RecallModel:
-    """One-hot symbols (steps, symbols) in, a distribution over the symbols out; same seed, same weights."""
+def build_task_model(steps: int, features: int, outputs: int, cell: str, units: int, gain: float,
+                     seed: int) -> LongDependencyModel:
+    """(steps, features) in; a distribution over ``outputs`` symbols out, or one number when ``outputs`` is 1
+    (the adding problem); same seed, same weights."""
     seeds = iter(range(seed * 1000, seed * 1000 + 1000))
     construction = Construction(initializer=lambda: keras.initializers.GlorotUniform(seed=next(seeds)),
                                 next_seed=lambda: next(seeds))
     named = [("recurrent", LayerSpec(cell, units=units, recurrent_gain=gain)),
-             ("output", LayerSpec("dense", units=symbols, activation="softmax"))]
-    inputs = keras.Input((steps, symbols), name="symbols")
-    network = keras.Model(inputs, build_layers(inputs, named, construction), name=f"{cell}_recall")
-    model = RecallModel(network, name=f"{cell}_recall_training")
-    model.build((None, steps, symbols))
+             ("output", LayerSpec("dense", units=outputs, activation="linear" if outputs == 1 else "softmax"))]
+    inputs = keras.Input((steps, features), name="sequence")
+    network = keras.Model(inputs, build_layers(inputs, named, construction), name=f"{cell}_network")
+    model = LongDependencyModel(network, regression=outputs == 1, name=f"{cell}_training")
+    model.build((None, steps, features))
     return model
 
 
@@ -83,7 +97,7 @@ def configure(model, options) -> None:
     model.threshold.assign(float(options.get("threshold", 1.0)))
 
 
-def state_gradients(model: RecallModel):
+def state_gradients(model: LongDependencyModel):
     """``f(inputs, targets)``: the mean over the batch of ‖∂L/∂h_t‖ for every step t, (steps,).
 
     The recurrent layer is stepped with its own cell, and a zero tensor is added to each h_t;
@@ -109,8 +123,7 @@ def state_gradients(model: RecallModel):
 
             _, states = tf.while_loop(lambda index, _: index < steps, step, (tf.constant(0), states),
                                       maximum_iterations=steps)
-            probabilities = head(states[0])
-            loss = tf.reduce_mean(keras.losses.sparse_categorical_crossentropy(targets, probabilities))
+            loss = tf.reduce_mean(task_loss(targets, head(states[0]), model.regression))
         gradients = tape.gradient(loss, nudges)
         return tf.reduce_mean(tf.norm(gradients, axis=-1), axis=1)
     return measure

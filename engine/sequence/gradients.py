@@ -1,8 +1,11 @@
-"""Vanishing and exploding gradients: a SimpleRNN, an LSTM and a GRU must remember a symbol across a delay.
+"""Vanishing and exploding gradients: a SimpleRNN, an LSTM and a GRU must carry information across a delay.
 
-Each sequence starts with one of a few symbols and goes on with random ones for ``delay``
-steps; the network must name the first symbol at the end. Everything it needs is at step 0, so
-the loss's gradient must travel back through every step to teach the weights that read it.
+Two long-dependency tasks. *Recall*: each sequence starts with one of a few symbols and goes on
+with random ones for ``delay`` steps; the network must name the first symbol at the end.
+*Adding* (Hochreiter and Schmidhuber's adding problem): ``delay + 1`` random numbers, two of
+them marked, one in each half; the network must output their sum. Either way what it needs
+comes early, so the loss's gradient must travel back through many steps to teach the weights
+that read it.
 How big that gradient still is at step t, ‖∂L/∂h_t‖, is measured with ``tf.GradientTape`` as
 the networks train (``gradient_model.state_gradients``). A SimpleRNN multiplies it by its
 recurrent matrix (and the tanh's slope) at every step: with the matrix's gain below 1 it
@@ -26,7 +29,7 @@ from engine import fields
 from engine.fields import Declared, choice, choices, integer, nested, number, random_seed
 from engine.jobs import Report
 from engine.models.layers import MAX_GAIN
-from engine.sequence.toy_tasks import make_delayed_recall
+from engine.sequence.toy_tasks import make_adding_problem, make_delayed_recall
 from engine.training.executor import default_executor
 from engine.training.group import RunGroup
 from engine.training.optimizers import OptimizerConfig
@@ -34,6 +37,7 @@ from engine.training.run import TrainingRun
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
 CELL_NAMES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
+TASKS = {"recall": "Remember the first symbol", "adding": "Add the two marked numbers"}
 CLIPPING = {"none": "No clipping", "norm": "Clip the gradient's norm", "value": "Clip each gradient value"}
 NUM_TRAIN, NUM_VALIDATION = 2000, 500
 MEASURED = 256  # validation sequences the gradient norms are averaged over
@@ -46,8 +50,9 @@ class GradientSettings(Declared):
     """One long-dependency race.
 
     Attributes:
-        delay: random steps between the symbol and the question.
-        symbols: how many different symbols there are (chance accuracy is 1/symbols).
+        task: a key of ``TASKS``.
+        delay: random steps between the symbol and the question (adding: the sequence is one longer).
+        symbols: how many different symbols there are (recall; chance accuracy is 1/symbols).
         cells: the cells that race, keys of ``CELL_NAMES``.
         units: state size of each network.
         gain: every singular value of the initial recurrent matrix (1: orthogonal, Keras's default).
@@ -58,6 +63,7 @@ class GradientSettings(Declared):
         seed: the sequences, the weights and the shuffling.
     """
 
+    task: str = choice("recall", TASKS, "task", "task")
     delay: int = integer(30, 1, 200, "delay", "a delay")
     symbols: int = integer(4, 2, 16, "symbols", "a number of symbols")
     cells: tuple[str, ...] = choices(tuple(CELL_NAMES), tuple(CELL_NAMES), "cells", "cells", max_length=3)
@@ -82,25 +88,38 @@ class GradientSettings(Declared):
             values["cells"] = tuple(CELL_NAMES)
 
 
-def recall_data(settings: GradientSettings) -> TrainingData:
-    """One-hot sequences (sequences, delay + 1, symbols) and their first symbols, training and validation."""
-    codes, first = make_delayed_recall(NUM_TRAIN + NUM_VALIDATION, settings.delay, settings.seed, settings.symbols)
-    one_hot = np.eye(settings.symbols, dtype=np.float32)[codes]
-    targets = first.astype(np.float32)
-    return TrainingData(one_hot[:NUM_TRAIN], targets[:NUM_TRAIN], one_hot[NUM_TRAIN:], targets[NUM_TRAIN:])
+def task_data(settings: GradientSettings) -> TrainingData:
+    """Recall: one-hot sequences (sequences, delay + 1, symbols) and their first symbols. Adding: (value, mark)
+    pairs (sequences, delay + 1, 2) and the marked sums. Training, then validation."""
+    if settings.task == "adding":
+        inputs, targets = make_adding_problem(NUM_TRAIN + NUM_VALIDATION, settings.delay + 1, settings.seed)
+    else:
+        codes, first = make_delayed_recall(NUM_TRAIN + NUM_VALIDATION, settings.delay, settings.seed, settings.symbols)
+        inputs, targets = np.eye(settings.symbols, dtype=np.float32)[codes], first.astype(np.float32)
+    return TrainingData(inputs[:NUM_TRAIN], targets[:NUM_TRAIN], inputs[NUM_TRAIN:], targets[NUM_TRAIN:])
+
+
+def chance_accuracy(settings: GradientSettings, data: TrainingData) -> float:
+    """The accuracy of a network that learned nothing about the early steps: a guessed symbol, or the mean sum."""
+    if settings.task == "adding":
+        from engine.sequence.gradient_model import TOLERANCE
+
+        return float(np.mean(np.abs(data.y_val - data.y_train.mean()) < TOLERANCE))
+    return 1.0 / settings.symbols
 
 
 def _recipe(settings: GradientSettings, cell: str) -> ModelRecipe:
     from engine.sequence import gradient_model
 
-    build = partial(gradient_model.build_recall_model, settings.delay + 1, settings.symbols, cell, settings.units,
-                    settings.gain)
+    adding = settings.task == "adding"
+    build = partial(gradient_model.build_task_model, settings.delay + 1, 2 if adding else settings.symbols,
+                    1 if adding else settings.symbols, cell, settings.units, settings.gain)
     return ModelRecipe(build=build, configure=gradient_model.configure, configure_retraces=True)
 
 
 def make_run(settings: GradientSettings, data: TrainingData | None = None) -> RunGroup:
     """The race: one network per cell on the same sequences, from the same seed."""
-    data = data if data is not None else recall_data(settings)
+    data = data if data is not None else task_data(settings)
     return RunGroup({cell: TrainingRun(_recipe(settings, cell), data, run_settings(settings), seed=settings.seed)
                      for cell in settings.cells})
 
@@ -148,13 +167,13 @@ def delay_sweep(settings: GradientSettings, report: Report | None = None,
     total = len(delays) * len(settings.cells)
     for index, delay in enumerate(delays):
         shaped = replace(settings, delay=delay)
-        data = recall_data(shaped)
+        data = task_data(shaped)
         for offset, cell in enumerate(settings.cells):
             if report is not None:
                 report((index * len(settings.cells) + offset) / total,
                        f"{CELL_NAMES[cell]} at a delay of {delay} steps")
             accuracy[cell].append(default_executor().run(partial(_trained_accuracy, shaped, cell, data, epochs)))
-    return Sweep(tuple(delays), accuracy, 1.0 / settings.symbols)
+    return Sweep(tuple(delays), accuracy, chance_accuracy(settings, task_data(settings)))
 
 
 def _trained_accuracy(settings: GradientSettings, cell: str, data: TrainingData, epochs: int) -> float:

@@ -12,7 +12,7 @@ from engine.sequence.gradients import (
     from_query_params,
     make_run,
     observe,
-    recall_data,
+    task_data,
     to_query_params,
 )
 from engine.training.optimizers import OptimizerConfig
@@ -20,11 +20,23 @@ from engine.training.optimizers import OptimizerConfig
 SMALL = GradientSettings(delay=12, units=8, symbols=3)
 
 
-def test_the_task_asks_for_the_first_symbol_in_one_hot_sequences():
-    data = recall_data(SMALL)
+def test_recall_asks_for_the_first_symbol_and_adding_for_the_sum_of_the_marked_numbers():
+    data = task_data(SMALL)
     assert data.x_train.shape == (2000, 13, 3) and data.x_val.shape == (500, 13, 3)
     np.testing.assert_array_equal(data.x_train.sum(axis=-1), 1)
     np.testing.assert_array_equal(data.x_train[:, 0].argmax(axis=-1), data.y_train)
+    adding = task_data(dataclasses.replace(SMALL, task="adding"))
+    assert adding.x_train.shape == (2000, 13, 2)
+    np.testing.assert_array_equal(adding.x_train[..., 1].sum(axis=1), 2)
+    np.testing.assert_allclose((adding.x_train[..., 0] * adding.x_train[..., 1]).sum(axis=1), adding.y_train, rtol=1e-5)
+
+
+def test_on_the_adding_problem_an_lstm_learns_what_a_simple_rnn_cannot():
+    settings = GradientSettings(task="adding", delay=29, cells=("simple_rnn", "lstm"))
+    group = make_run(settings)
+    group.advance(25)
+    simple, lstm = (group.history[f"{cell}/val_loss"][-1] for cell in ("simple_rnn", "lstm"))
+    assert lstm < 0.1 * simple  # the SimpleRNN stays near (or barely below) the error of always saying the mean
 
 
 def eager_state_gradients(run, inputs, targets) -> np.ndarray:
