@@ -63,7 +63,7 @@ class GradientSettings(Declared):
         seed: the sequences, the weights and the shuffling.
     """
 
-    task: str = choice("recall", TASKS, "task", "task")
+    task: str = choice("adding", TASKS, "task", "task")
     delay: int = integer(30, 1, 200, "delay", "a delay")
     symbols: int = integer(4, 2, 16, "symbols", "a number of symbols")
     cells: tuple[str, ...] = choices(tuple(CELL_NAMES), tuple(CELL_NAMES), "cells", "cells", max_length=3)

@@ -63,10 +63,11 @@ def test_the_link_carries_the_setup():
     assert from_query_params(url_settings(shared))[0] == from_query_params(params)[0]
 
 
-def test_the_adding_problem_trains_and_greys_out_the_symbols():
+def test_the_recall_task_trains_and_only_it_offers_the_symbols():
     app = open_page(PAGE)
-    app.radio(key="vg_task").set_value("adding").run()
-    assert app.slider(key="vg_symbols").disabled
+    assert app.slider(key="vg_symbols").disabled  # the adding problem opens the page
+    app.radio(key="vg_task").set_value("recall").run()
+    assert not app.slider(key="vg_symbols").disabled
     app.button(key="vg_step").click().run()
     assert metric(app, "Epoch") == "1" and metric(app, "LSTM accuracy").endswith("%") and not app.exception
     assert all(len(plotted(line["x"])) == 31 for line in figure(app, "vg_state_gradients")["data"])

@@ -17,7 +17,7 @@ from engine.sequence.gradients import (
 )
 from engine.training.optimizers import OptimizerConfig
 
-SMALL = GradientSettings(delay=12, units=8, symbols=3)
+SMALL = GradientSettings(task="recall", delay=12, units=8, symbols=3)
 
 
 def test_recall_asks_for_the_first_symbol_and_adding_for_the_sum_of_the_marked_numbers():
