@@ -19,7 +19,7 @@ PAGES = (  # every page, in navigation order; sections, titles and icons come fr
     "pages/convolution_lab.py", "pages/cnn_lab.py", "pages/transfer_learning.py",
     "pages/autoencoder_lab.py", "pages/gan_lab.py", "pages/image_gan.py", "pages/rbm_lab.py",
     "pages/recurrence_unrolled.py", "pages/forecasting_race.py", "pages/char_language_model.py",
-    "pages/vanishing_gradients.py", "pages/seq2seq_attention.py",
+    "pages/inside_the_cell.py", "pages/character_embeddings.py",    "pages/vanishing_gradients.py", "pages/seq2seq_attention.py",
     "pages/rl_lab.py",
     "pages/hardware.py",
 )

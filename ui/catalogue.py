@@ -53,6 +53,12 @@ LABS = (
     Lab("pages/char_language_model.py", "Sequences", "Character language model", ":material/edit_note:",
         "An LSTM or GRU learns a text one character at a time and writes as it trains: perplexity live, "
         "greedy, sampled and beam-search writing, and the odds of every next character."),
+    Lab("pages/inside_the_cell.py", "Sequences", "Inside the cell", ":material/biotech:",
+        "Open the language model's LSTM or GRU while it reads your text: every gate and state per character, and "
+        "the units that learned to track quotes, brackets or the position in a line."),
+    Lab("pages/character_embeddings.py", "Sequences", "Character embeddings", ":material/bubble_chart:",
+        "The vectors the language model learned for each character, by PCA or t-SNE: vowels, digits and "
+        "punctuation find each other; the nearest neighbours of any character."),
     Lab("pages/vanishing_gradients.py", "Sequences", "Vanishing and exploding gradients", ":material/trending_down:",
         "A SimpleRNN, an LSTM and a GRU must remember a symbol across a delay: ‖∂L/∂h_t‖ at every step, the "
         "recurrent gain that makes it vanish or explode, and clipping."),

@@ -3,7 +3,7 @@
 import math
 
 from engine.sequence.language_model import from_query_params
-from tests.pages.test_pages import figure, metric, open_page, show_section, shown, url_settings
+from tests.pages.test_pages import figure, metric, open_page, shown, url_settings
 
 PAGE = "char_language_model.py"
 
@@ -82,9 +82,8 @@ def test_the_link_carries_the_setup_and_the_prompt():
 
 
 def test_inside_the_cell_draws_every_gate_on_the_typed_text_and_names_tracking_units():
-    app = open_page(PAGE)
+    app = open_page("inside_the_cell.py")
     app.button(key="lm_step").click().run()
-    show_section(app, "lm", "Inside the cell")
     assert not app.exception and not app.error
     panels = figure(app, "lm_cell_trace")["layout"]["annotations"]
     assert [panel["text"].split(" ")[0] for panel in panels] == ["<b>input", "<b>forget", "<b>output", "<b>candidate",
@@ -101,7 +100,7 @@ def test_inside_the_cell_draws_every_gate_on_the_typed_text_and_names_tracking_u
 
 
 def test_embeddings_are_drawn_by_kind_and_the_neighbours_of_a_character_listed():
-    app = open_page(PAGE, {"view": "3"})
+    app = open_page("character_embeddings.py", {"projection": "pca", "of": "e"})
     app.button(key="lm_step").click().run()
     assert not app.exception and not app.error
     kinds = [trace["name"] for trace in figure(app, "lm_embedding_chart")["data"]]
@@ -113,4 +112,17 @@ def test_embeddings_are_drawn_by_kind_and_the_neighbours_of_a_character_listed()
     assert "t-SNE" in shown(app.caption) and not app.exception
     app.text_input(key="lm_of").set_value("☃").run()
     assert "'☃'" in shown(app.error) and not app.exception
-    assert url_settings(app)["view"] == "3"
+    assert url_settings(app)["projection"] == "tsne"
+
+
+def test_the_three_pages_share_one_network():
+    app = open_page(PAGE)
+    for _ in range(2):
+        app.button(key="lm_step").click().run()
+    app.switch_page("pages/inside_the_cell.py").run()
+    assert "network after 2 epochs" in shown(app.caption)  # the network trained on the first page
+    app.button(key="lm_step").click().run()
+    app.switch_page("pages/character_embeddings.py").run()
+    assert "network after 3 epochs" in shown(app.caption) and not app.exception
+    app.switch_page("pages/char_language_model.py").run()
+    assert metric(app, "Epoch") == "3"

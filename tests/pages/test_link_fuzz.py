@@ -38,8 +38,9 @@ LINKS = {
     "recurrence_unrolled.py": (unrolled.to_query_params(unrolled.UnrolledSettings()), [unrolled.from_query_params]),
     "vanishing_gradients.py": (gradients.to_query_params(gradients.GradientSettings()), [gradients.from_query_params]),
     "seq2seq_attention.py": (seq2seq.to_query_params(seq2seq.Seq2SeqSettings()), [seq2seq.from_query_params]),
-    "char_language_model.py": (language_model.to_query_params(language_model.LanguageModelSettings()),
-                               [language_model.from_query_params]),
+    **{page: (language_model.to_query_params(language_model.LanguageModelSettings()),
+              [language_model.from_query_params])
+       for page in ("char_language_model.py", "inside_the_cell.py", "character_embeddings.py")},
 }
 HOSTILE = ("inf", "-inf", "nan", "1e999", "-1e999", "1e9", "-1e9", "-1", "0", "", "abc", "1.5", "0x10",
            ",", "1,2,3,4,5,6,7,8,9,10,11,12,13", "[click](https://evil.example) ![x](https://evil.example/p.png)")
