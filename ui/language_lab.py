@@ -12,6 +12,7 @@ import streamlit as st
 
 from engine.sequence.decoding import perplexity
 from engine.sequence.embeddings import PROJECTIONS, embedding_map, embedding_table, nearest_characters
+from engine.sequence.export import language_model_script
 from engine.sequence.inside import MAX_TRACED, trace_text, tracking_units
 from engine.sequence.language_model import (
     CELL_NAMES,
@@ -222,5 +223,5 @@ def training_part(trainer: Trainer, characters: CharacterData, settings: Languag
     inside.page_link("pages/inside_the_cell.py", label="Open this network: inside the cell", icon=":material/biotech:")
     embeddings.page_link("pages/character_embeddings.py", label="See the character vectors it learned",
                          icon=":material/bubble_chart:")
-    with st.expander("Export: the trained model, the history"):
-        export_buttons("lm", "language_model", trainer)
+    with st.expander("Export: a script that trains this model and lets it write, the trained model, the history"):
+        export_buttons("lm", "language_model", trainer, script=lambda: language_model_script(settings, characters))

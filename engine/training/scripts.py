@@ -22,7 +22,10 @@ from engine.data.image_sets import MAX_TEST_IMAGES, MAX_TRAIN_IMAGES
 # Each import, and a pattern that says the script uses it.
 _IMPORTS = (
     ("import argparse", r"\bargparse\."),
+    ("import functools", r"\bfunctools\."),
     ("import os", r"\bos\."),
+    ("import re", r"\bre\."),
+    ("from collections import Counter", r"\bCounter\("),
     ("from dataclasses import dataclass", r"(?m)^@dataclass\b"),
     ("from types import SimpleNamespace", r"\bSimpleNamespace\("),
     ("", ""),

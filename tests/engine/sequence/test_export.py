@@ -8,8 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.sequence.export import forecasting_script
+from engine.sequence.export import forecasting_script, language_model_script
 from engine.sequence.forecast import SERIES_CHOICES, UPLOAD, ForecastSettings, build_forecaster, series_values
+from engine.sequence.language_model import (
+    LanguageModelSettings,
+    build_language_model,
+    character_data,
+    corpus_text,
+    model_layers,
+)
 from tests.engine.scripts import run_script, script_namespace
 
 SETTINGS = ForecastSettings(num_steps=300, window=10, horizon=2, cells=("simple_rnn", "gru"), units=5, layers=2,
@@ -51,3 +58,35 @@ def test_the_script_races_every_cell_and_saves_them(tmp_path: Path):
     raced = [line.split(":")[0] for line in result.stdout.splitlines() if "validation MSE" in line]
     assert raced == ["simple_rnn", "gru"]
     assert {path.stem for path in (tmp_path / "trained").glob("*.keras")} == {"simple_rnn", "gru"}
+
+
+LANGUAGE = LanguageModelSettings(text_characters=3000, units=12, embedding_size=5, sequence_length=20, seed=2,
+                                 prompt="The ")
+
+
+def test_the_language_models_script_has_the_apps_text_vocabulary_sequences_and_network():
+    characters = character_data(corpus_text(LANGUAGE), LANGUAGE)
+    script = script_namespace(language_model_script(LANGUAGE, characters))
+    used = script["load_text"]()
+    assert used == characters.training_text + characters.validation_text
+    vocabulary = script["Vocabulary"].of(used)
+    assert vocabulary.characters == characters.vocabulary.characters
+    x_train, y_train = script["sequences"](vocabulary.encode(used)[:script["TRAINING_CHARACTERS"]])
+    np.testing.assert_array_equal(x_train, characters.data.x_train)
+    np.testing.assert_array_equal(y_train, characters.data.y_train)
+    written = script["build_model"](vocabulary.size)
+    built = build_language_model(20, tuple(model_layers(LANGUAGE, vocabulary.size)), LANGUAGE.seed)
+    for mine, theirs in zip(written.get_weights(), built.get_weights(), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_an_uploaded_text_travels_in_the_language_models_script(tmp_path: Path):
+    settings = dataclasses.replace(LANGUAGE, corpus="upload", prompt="the ")
+    story = "the cat sat on the mat. the dog sat on the log. " * 60
+    characters = character_data(corpus_text(settings, story), settings)
+    source = language_model_script(settings, characters)
+    assert script_namespace(source)["load_text"]() == story[:len(characters.training_text) +
+                                                            len(characters.validation_text)]
+    result = run_script(source, tmp_path, "--epochs", "1", "--save", "trained")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "validation perplexity" in result.stdout and (tmp_path / "trained" / "char_language_model.keras").exists()
