@@ -12,6 +12,7 @@ import tensorflow as tf
 
 from engine.models.layers import Construction, LayerSpec, build_layers
 
+CLIP_MODES = {"none": 0.0, "norm": 1.0, "value": 2.0}
 TOLERANCE = 0.04  # a sum within this of the truth counts as right (the adding problem's usual criterion)
 
 
@@ -25,15 +26,15 @@ def task_loss(targets, outputs, regression: bool):
 class LongDependencyModel(keras.Model):
     """A recurrent network for a long-dependency task, with optional gradient clipping.
 
-    ``clipping`` is read when the training step is traced (a change retraces); ``threshold``
-    is a variable (a change does not). Its "accuracy" is the share of symbols named right, or
+    The clipping's mode (``CLIP_MODES``) and threshold are variables: turning clipping on, off
+    or to another bound changes the next update without a retrace. Its "accuracy" is the share of symbols named right, or
     of sums within ``TOLERANCE``.
     """
 
     def __init__(self, network: keras.Model, regression: bool, **kwargs) -> None:
         super().__init__(**kwargs)
         self.network, self.regression = network, regression
-        self.clipping = "none"
+        self.clip_mode = self.add_weight(shape=(), initializer="zeros", trainable=False, name="clip_mode")
         self.threshold = self.add_weight(shape=(), initializer="ones", trainable=False, name="clip_threshold")
 
     def call(self, inputs, training=False):
@@ -58,11 +59,12 @@ class LongDependencyModel(keras.Model):
     def train_step(self, data):
         inputs, targets = data
         logs, gradients = self._scores_and_gradients(inputs, targets, training=True)
-        norm = logs["gradient_norm"]
-        if self.clipping == "norm":
-            gradients, _ = tf.clip_by_global_norm(gradients, self.threshold, use_norm=norm)
-        elif self.clipping == "value":
-            gradients = [tf.clip_by_value(gradient, -self.threshold, self.threshold) for gradient in gradients]
+        by_norm, _ = tf.clip_by_global_norm(gradients, self.threshold, use_norm=logs["gradient_norm"])
+        mode = self.clip_mode
+        gradients = [tf.where(mode == CLIP_MODES["norm"], scaled,
+                              tf.where(mode == CLIP_MODES["value"],
+                                       tf.clip_by_value(gradient, -self.threshold, self.threshold), gradient))
+                     for gradient, scaled in zip(gradients, by_norm, strict=True)]
         self.optimizer.apply(gradients, self.network.trainable_variables)
         return logs
 
@@ -92,8 +94,8 @@ def build_task_model(steps: int, features: int, outputs: int, cell: str, units: 
 
 
 def configure(model, options) -> None:
-    """Set the clipping mode and threshold in place (the mode retraces the training step)."""
-    model.clipping = str(options.get("clipping", "none"))
+    """Set the clipping mode and threshold in place (variables: the compiled step stays)."""
+    model.clip_mode.assign(CLIP_MODES[str(options.get("clipping", "none"))])
     model.threshold.assign(float(options.get("threshold", 1.0)))
 
 

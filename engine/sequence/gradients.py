@@ -114,7 +114,7 @@ def _recipe(settings: GradientSettings, cell: str) -> ModelRecipe:
     adding = settings.task == "adding"
     build = partial(gradient_model.build_task_model, settings.delay + 1, 2 if adding else settings.symbols,
                     1 if adding else settings.symbols, cell, settings.units, settings.gain)
-    return ModelRecipe(build=build, configure=gradient_model.configure, configure_retraces=True)
+    return ModelRecipe(build=build, configure=gradient_model.configure, configure_retraces=False)
 
 
 def make_run(settings: GradientSettings, data: TrainingData | None = None) -> RunGroup:

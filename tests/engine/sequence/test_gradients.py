@@ -12,6 +12,7 @@ from engine.sequence.gradients import (
     from_query_params,
     make_run,
     observe,
+    run_settings,
     task_data,
     to_query_params,
 )
@@ -109,3 +110,14 @@ def test_links_round_trip_and_a_link_without_cells_races_all_three():
     assert from_query_params(to_query_params(settings)) == (settings, [])
     restored, warnings = from_query_params({"cells": "", "gain": "9", "clip": "both"})
     assert len(restored.cells) == 3 and restored.gain == 4.0 and restored.clipping == "none" and len(warnings) == 3
+
+
+def test_turning_clipping_on_changes_the_next_update_without_a_new_compilation():
+    group = make_run(dataclasses.replace(SMALL, cells=("gru",)))
+    run = group.runs["gru"]
+    group.advance(1)
+    assert run.compiled
+    group.update_settings(run_settings(dataclasses.replace(SMALL, cells=("gru",), clipping="value", threshold=0.2)))
+    assert run.compiled and float(run.model.threshold.numpy()) == pytest.approx(0.2)
+    group.advance(1)
+    assert group.epoch == 2
