@@ -55,6 +55,8 @@ PAGES = (
     LivePage("network_playground", "pg"), LivePage("cnn_lab", "cnn"), LivePage("transfer_learning", "tl"),
     LivePage("autoencoder_lab", "ae"), LivePage("gan_lab", "gan"), LivePage("image_gan", "dcgan"),
     LivePage("rbm_lab", "rbm"), LivePage("rl_lab", "rl", "env=MountainCar-v0"),  # the default CartPole is solved, and stops, within the window
+    LivePage("recurrence_unrolled", "ru"), LivePage("forecasting_race", "fc"), LivePage("char_language_model", "lm"),
+    LivePage("vanishing_gradients", "vg"), LivePage("seq2seq_attention", "s2s"),
 )
 TIMEOUT_MS = 300_000
 PAUSE_SETTLE_SECONDS = 1.5  # after Pause: how long the counter must stay put
