@@ -18,21 +18,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property, partial
-from typing import Any
 
 import numpy as np
 
 from engine import fields
 from engine.fields import Declared, choice, choices, integer, nested, number, random_seed
-from engine.links import LinkReader
 from engine.models.layers import Construction, LayerSpec, build_layers, layer_rows, weight_counts
+from engine.sequence.races import CELL_NAMES, CellRace
 from engine.sequence.series import MAX_STEPS, Windows, make_series, make_windows
 from engine.training.group import RunGroup
 from engine.training.optimizers import OptimizerConfig
 from engine.training.run import TrainingRun
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
-CELL_NAMES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 UPLOAD = "upload"
 SERIES_CHOICES = {"sine": "Sine", "sum_of_sines": "Sum of three sines", "noisy_sine": "Noisy sine",
                   "sawtooth": "Sawtooth", "random_walk": "Random walk", UPLOAD: "A column of your CSV"}
@@ -43,7 +41,7 @@ MAX_SHOWN_VALIDATION = 400  # validation steps drawn in the one-step chart
 
 
 @dataclass(frozen=True)
-class ForecastSettings(Declared):
+class ForecastSettings(CellRace, Declared):
     """One forecasting race.
 
     Attributes:
@@ -78,18 +76,6 @@ class ForecastSettings(Declared):
     optimizer: OptimizerConfig = nested(OptimizerConfig("adam", 0.01), keys={"momentum": None}, live=True)
     batch_size: int = integer(32, 1, 512, "batch", "a batch size", live=True)
     seed: int = random_seed()
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not self.cells:
-            raise ValueError("Pick at least one cell to race.")
-
-    @classmethod
-    def repair_link(cls, values: dict[str, Any], reader: LinkReader) -> None:
-        """A link that names no cell races all three."""
-        if not values["cells"]:
-            reader.warn("cells", reader.params.get("cells", ""), "names no cell to race; racing all three")
-            values["cells"] = tuple(CELL_NAMES)
 
 
 def series_values(settings: ForecastSettings, upload: np.ndarray | None = None) -> np.ndarray:

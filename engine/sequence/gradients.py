@@ -29,6 +29,7 @@ from engine import fields
 from engine.fields import Declared, choice, choices, integer, nested, number, random_seed
 from engine.jobs import Report
 from engine.models.layers import MAX_GAIN
+from engine.sequence.races import CELL_NAMES, CellRace
 from engine.sequence.toy_tasks import make_adding_problem, make_delayed_recall
 from engine.training.executor import default_executor
 from engine.training.group import RunGroup
@@ -36,7 +37,6 @@ from engine.training.optimizers import OptimizerConfig
 from engine.training.run import TrainingRun
 from engine.training.setup import ModelRecipe, RunSettings, TrainingData
 
-CELL_NAMES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 TASKS = {"recall": "Remember the first symbol", "adding": "Add the two marked numbers"}
 CLIPPING = {"none": "No clipping", "norm": "Clip the gradient's norm", "value": "Clip each gradient value"}
 NUM_TRAIN, NUM_VALIDATION = 2000, 500
@@ -46,7 +46,7 @@ SWEEP_EPOCHS = 12
 
 
 @dataclass(frozen=True)
-class GradientSettings(Declared):
+class GradientSettings(CellRace, Declared):
     """One long-dependency race.
 
     Attributes:
@@ -74,18 +74,6 @@ class GradientSettings(Declared):
     optimizer: OptimizerConfig = nested(OptimizerConfig("adam", 0.01), keys={"momentum": None}, live=True)
     batch_size: int = integer(64, 8, 512, "batch", "a batch size", live=True)
     seed: int = random_seed()
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not self.cells:
-            raise ValueError("Pick at least one cell to race.")
-
-    @classmethod
-    def repair_link(cls, values: dict, reader) -> None:
-        """A link that names no cell races all three."""
-        if not values["cells"]:
-            reader.warn("cells", reader.params.get("cells", ""), "names no cell to race; racing all three")
-            values["cells"] = tuple(CELL_NAMES)
 
 
 def task_data(settings: GradientSettings) -> TrainingData:

@@ -18,6 +18,14 @@ from tests.browser.conftest import (
 pytestmark = pytest.mark.browser
 
 
+def pause_until_plotly(page, key: str) -> None:
+    """Press Pause, then wait until the chart with Streamlit key ``key`` is a Plotly chart again."""
+    press(page, "Pause")
+    page.get_by_role("button", name="Play", exact=True).wait_for()
+    wait_until_idle(page)
+    page.wait_for_function("key => document.querySelector(`.st-key-${key} .js-plotly-plot`) !== null", arg=key)
+
+
 def test_a_learner_races_two_cells_on_a_sawtooth_and_pauses_on_the_forecasts(server, page):
     page.goto(f"{server}/forecasting_race")
     wait_until_idle(page)
@@ -28,10 +36,7 @@ def test_a_learner_races_two_cells_on_a_sawtooth_and_pauses_on_the_forecasts(ser
     page.wait_for_function(
         "key => !!document.querySelector(`.st-key-${key}_canvas [data-testid^=\"stBidiComponent\"]`)", arg="fc_forecasts")
     assert live_canvas(page, "fc_forecasts").startswith("data:image/png")  # drawn live while it plays
-    press(page, "Pause")
-    page.get_by_role("button", name="Play", exact=True).wait_for()
-    wait_until_idle(page)
-    page.wait_for_function("() => document.querySelector('.st-key-fc_forecasts .js-plotly-plot') !== null")
+    pause_until_plotly(page, "fc_forecasts")
     assert chart_line(page, "fc_forecasts")
     names = page.evaluate("() => document.querySelector('.st-key-fc_forecasts .js-plotly-plot')"
                           "._fullData.map(trace => trace.name)")
@@ -55,10 +60,7 @@ def test_a_learner_types_a_prompt_trains_the_language_model_and_sees_its_writing
         "([key, before]) => { const host = document.querySelector(`.st-key-${key}_canvas [data-testid^=\"stBidiComponent\"]`);"
         " const canvas = host && (host.shadowRoot ?? host).querySelector('canvas[data-drawn]');"
         " return canvas && canvas.toDataURL() !== before; }", arg=["lm_written", first])
-    press(page, "Pause")
-    page.get_by_role("button", name="Play", exact=True).wait_for()
-    wait_until_idle(page)
-    page.wait_for_function("() => document.querySelector('.st-key-lm_written .js-plotly-plot') !== null")
+    pause_until_plotly(page, "lm_written")
     cells = page.evaluate("() => document.querySelector('.st-key-lm_written .js-plotly-plot')._fullData[0].text.flat()")
     assert "".join(cells[:10]) == "The␣class␣" and len([cell for cell in cells if cell]) == 10 + 200
 
@@ -70,10 +72,7 @@ def test_a_learner_switches_the_unrolled_network_to_echo_plays_and_pauses_on_its
     wait_for_rerun(page)
     assert play_until_epoch(page, 20) >= 20
     assert live_canvas(page, "ru_unrolled").startswith("data:image/png")
-    press(page, "Pause")
-    page.get_by_role("button", name="Play", exact=True).wait_for()
-    wait_until_idle(page)
-    page.wait_for_function("() => document.querySelector('.st-key-ru_hidden .js-plotly-plot') !== null")
+    pause_until_plotly(page, "ru_hidden")
     rows = page.evaluate("() => document.querySelector('.st-key-ru_hidden .js-plotly-plot')._fullData[0].y")
     assert list(rows) == [f"unit {unit}" for unit in range(4)]
 
@@ -88,10 +87,7 @@ def test_a_learner_plays_the_gradient_race_turns_clipping_on_while_it_trains_and
     clipped_at = epoch(page)
     wait_for_epoch(page, clipped_at + 2)
     assert live_canvas(page, "vg_state_gradients").startswith("data:image/png")
-    press(page, "Pause")
-    page.get_by_role("button", name="Play", exact=True).wait_for()
-    wait_until_idle(page)
-    page.wait_for_function("() => document.querySelector('.st-key-vg_state_gradients .js-plotly-plot') !== null")
+    pause_until_plotly(page, "vg_state_gradients")
     names = page.evaluate("() => document.querySelector('.st-key-vg_state_gradients .js-plotly-plot')"
                           "._fullData.map(trace => trace.name)")
     assert names == ["SimpleRNN", "LSTM", "GRU"]
@@ -106,9 +102,6 @@ def test_a_learner_picks_the_dates_task_trains_and_sees_where_the_attention_look
     page.wait_for_function(
         "key => !!document.querySelector(`.st-key-${key}_canvas [data-testid^=\"stBidiComponent\"]`)", arg="s2s_attention")
     assert live_canvas(page, "s2s_attention").startswith("data:image/png")
-    press(page, "Pause")
-    page.get_by_role("button", name="Play", exact=True).wait_for()
-    wait_until_idle(page)
-    page.wait_for_function("() => document.querySelector('.st-key-s2s_attention .js-plotly-plot') !== null")
+    pause_until_plotly(page, "s2s_attention")
     rows = page.evaluate("() => document.querySelector('.st-key-s2s_attention .js-plotly-plot')._fullData[0].y")
     assert len(rows) == 10  # one row per character of YYYY-MM-DD
